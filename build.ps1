@@ -1,0 +1,134 @@
+#Requires -Version 7.4
+<#
+.SYNOPSIS
+    Builds, tests and demonstrates the BlueGreen module.
+.DESCRIPTION
+    Build  lays the module out in out/BlueGreen exactly as a user installs it.
+    Test   builds, starts the test services (moto, and others the suites need), runs every xunit
+           project and every Pester file, and ends with one line:
+           Tests: N passed, N failed, N skipped
+    Clean  removes out/ and the build output of every project.
+.EXAMPLE
+    dotnet tool restore && dotnet pwsh ./build.ps1 Test
+#>
+[CmdletBinding()]
+param(
+    [Parameter(Position = 0)]
+    [ValidateSet('Build', 'Test', 'Clean')]
+    [string] $Task = 'Build',
+
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release'
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version 3.0
+$env:DOTNET_NOLOGO = '1'
+$env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
+$env:NO_COLOR = '1'
+
+$Root = $PSScriptRoot
+$Out = Join-Path $Root 'out'
+$ModuleOut = Join-Path $Out 'BlueGreen'
+$ResultsDir = Join-Path $Out 'test-results'
+$ToolsDir = Join-Path $Root '.tools'
+$PesterVersion = '6.2.0'
+
+Import-Module (Join-Path $Root 'build/BuildTools.psm1') -Force
+
+function Invoke-Build {
+    Write-BuildStep 'Build'
+    $version = Get-ProjectVersion -Root $Root
+    $staging = Join-Path $Out 'staging'
+    Remove-Item $ModuleOut, $staging -Recurse -Force -ErrorAction SilentlyContinue
+
+    Invoke-Native dotnet publish (Join-Path $Root 'src/BlueGreen/BlueGreen.csproj') -c $Configuration -o (Join-Path $staging 'module') --nologo -v quiet
+    Invoke-Native dotnet publish (Join-Path $Root 'src/BlueGreen.LoadContext/BlueGreen.LoadContext.csproj') -c $Configuration -o (Join-Path $staging 'loadcontext') --nologo -v quiet
+
+    $dependencies = New-Item -ItemType Directory -Path (Join-Path $ModuleOut 'dependencies') -Force
+    # PowerShell loads these two into its own context: they hold the cmdlets and the output types.
+    $defaultContext = 'BlueGreen.dll', 'BlueGreen.Core.dll'
+    foreach ($file in Get-ChildItem (Join-Path $staging 'module') -File) {
+        if ($file.Extension -notin '.dll', '.pdb') { continue }
+        $assembly = [IO.Path]::ChangeExtension($file.Name, '.dll')
+        $target = if ($assembly -in $defaultContext) { $ModuleOut } else { $dependencies.FullName }
+        Copy-Item $file.FullName $target
+    }
+    Copy-Item (Join-Path $staging 'loadcontext/BlueGreen.LoadContext.dll') $dependencies.FullName
+
+    $manifest = Get-Content (Join-Path $Root 'BlueGreen.psd1') -Raw
+    $manifest = $manifest -replace "ModuleVersion\s*=\s*'[^']*'", "ModuleVersion = '$version'"
+    Set-Content -Path (Join-Path $ModuleOut 'BlueGreen.psd1') -Value $manifest -NoNewline
+    Copy-Item (Join-Path $Root 'src/BlueGreen/*.ps1xml') $ModuleOut
+
+    $helpScript = Join-Path $Root 'build/ConvertTo-MamlHelp.ps1'
+    if (Test-Path $helpScript) {
+        & $helpScript -Path (Join-Path $Root 'docs/cmdlets') -OutputPath (Join-Path $ModuleOut 'en-US/BlueGreen.dll-Help.xml')
+    }
+
+    Remove-Item $staging -Recurse -Force
+    $null = Test-ModuleManifest (Join-Path $ModuleOut 'BlueGreen.psd1')
+    Write-Host "Module laid out in $ModuleOut (version $version)"
+}
+
+function Invoke-Test {
+    Invoke-Build
+    Write-BuildStep 'Test'
+    Remove-Item $ResultsDir -Recurse -Force -ErrorAction SilentlyContinue
+    $null = New-Item -ItemType Directory -Path $ResultsDir
+
+    $pester = Install-Pester -ToolsDir $ToolsDir -Version $PesterVersion
+    $services = [System.Collections.Generic.List[object]]::new()
+    $suites = [System.Collections.Generic.List[object]]::new()
+    try {
+        $services.Add((Start-MotoServer -LogDir $ResultsDir))
+        foreach ($service in Get-ChildItem (Join-Path $Root 'tests/services') -Filter '*.ps1' -ErrorAction SilentlyContinue) {
+            $services.Add((& $service.FullName -Start -LogDir $ResultsDir))
+        }
+        foreach ($service in $services) {
+            foreach ($entry in $service.Environment.GetEnumerator()) {
+                [Environment]::SetEnvironmentVariable($entry.Key, $entry.Value)
+            }
+        }
+        $env:BLUEGREEN_MODULE_MANIFEST = Join-Path $ModuleOut 'BlueGreen.psd1'
+        $env:AWS_EC2_METADATA_DISABLED = 'true'
+
+        foreach ($project in Get-ChildItem (Join-Path $Root 'tests') -Recurse -Filter '*.Tests.csproj') {
+            $suites.Add((Invoke-XunitProject -Project $project.FullName -ResultsDir $ResultsDir -Configuration $Configuration))
+        }
+        $suites.Add((Invoke-PesterSuite -PesterManifest $pester -TestsDir (Join-Path $Root 'tests') -ResultsDir $ResultsDir))
+    }
+    finally {
+        foreach ($service in $services) {
+            try { & $service.Stop } catch { Write-Warning "Stopping $($service.Name) failed: $_" }
+        }
+    }
+
+    $passed = ($suites | Measure-Object -Property Passed -Sum).Sum
+    $failed = ($suites | Measure-Object -Property Failed -Sum).Sum
+    $skipped = ($suites | Measure-Object -Property Skipped -Sum).Sum
+    $broken = @($suites | Where-Object { -not $_.Completed })
+    Write-Host ''
+    foreach ($suite in $suites) {
+        $state = if ($suite.Completed) { '' } else { ' (did not complete: see its log)' }
+        Write-Host ('{0,-40} {1,5} passed {2,4} failed {3,4} skipped{4}' -f $suite.Name, $suite.Passed, $suite.Failed, $suite.Skipped, $state)
+    }
+    Write-Host "Tests: $passed passed, $failed failed, $skipped skipped"
+    if ($failed -gt 0 -or $broken.Count -gt 0 -or $passed -eq 0) {
+        exit 1
+    }
+}
+
+function Invoke-Clean {
+    Write-BuildStep 'Clean'
+    Remove-Item $Out -Recurse -Force -ErrorAction SilentlyContinue
+    Get-ChildItem $Root -Include 'bin', 'obj' -Recurse -Directory |
+        Where-Object { $_.FullName -notlike "$ToolsDir*" } |
+        Remove-Item -Recurse -Force
+}
+
+switch ($Task) {
+    'Build' { Invoke-Build }
+    'Test' { Invoke-Test }
+    'Clean' { Invoke-Clean }
+}

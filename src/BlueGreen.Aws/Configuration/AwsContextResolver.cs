@@ -1,0 +1,288 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net;
+using Amazon;
+using Amazon.Runtime;
+using Amazon.Runtime.CredentialManagement;
+using Amazon.Runtime.Credentials;
+using BlueGreen.Aws.Runtime;
+
+namespace BlueGreen.Aws.Configuration;
+
+/// <summary>
+/// Turns <see cref="AwsConnectionSettings"/> into an <see cref="AwsContext"/>, in the order AWS.Tools users
+/// expect. Everything that can be wrong is reported here, before any request is sent.
+/// </summary>
+public sealed class AwsContextResolver
+{
+    private static readonly AwsServiceMetadata[] Services =
+    {
+        AwsServiceMetadata.CodeDeploy, AwsServiceMetadata.Ecs, AwsServiceMetadata.Lambda,
+        AwsServiceMetadata.ElasticLoadBalancingV2, AwsServiceMetadata.CloudWatch,
+    };
+
+    private readonly Func<string, string?> _environment;
+
+    public AwsContextResolver()
+        : this(Environment.GetEnvironmentVariable)
+    {
+    }
+
+    /// <summary>For tests: reads environment variables through <paramref name="environment"/>.</summary>
+    public AwsContextResolver(Func<string, string?> environment)
+    {
+        _environment = environment ?? throw new ArgumentNullException(nameof(environment));
+    }
+
+    public AwsContext Resolve(AwsConnectionSettings settings)
+    {
+        if (settings is null)
+        {
+            throw new ArgumentNullException(nameof(settings));
+        }
+
+        var profiles = new CredentialProfileStoreChain(settings.ProfileLocation);
+        var explicitProfile = FindExplicitProfile(settings, profiles);
+        var ambientProfile = explicitProfile ?? FindAmbientProfile(profiles, settings.ProfileLocation);
+
+        var region = ResolveRegion(settings, explicitProfile, ambientProfile);
+        var partition = AwsPartition.ForRegion(region)
+            ?? throw new AwsConfigurationException("UnknownRegion", $"'{region}' is not an AWS region.",
+                "Pass a region name such as us-east-1 or eu-west-1 to -Region (Get-AWSRegion in AWS.Tools lists them).", region);
+
+        var (credentials, source) = ResolveCredentials(settings, explicitProfile, profiles);
+        var endpoints = ResolveEndpoints(settings, ambientProfile);
+        return new AwsContext(region, partition, credentials, source, explicitProfile?.Name ?? ambientProfile?.Name,
+            settings.EndpointUrl, endpoints);
+    }
+
+    private static CredentialProfile? FindExplicitProfile(AwsConnectionSettings settings, CredentialProfileStoreChain profiles)
+    {
+        if (string.IsNullOrEmpty(settings.ProfileName))
+        {
+            return null;
+        }
+
+        if (profiles.TryGetProfile(settings.ProfileName, out var profile))
+        {
+            return profile;
+        }
+
+        var where = settings.ProfileLocation is null ? "the shared credentials and config files" : $"'{settings.ProfileLocation}'";
+        throw new AwsConfigurationException("UnknownProfile", $"There is no AWS profile named '{settings.ProfileName}' in {where}.",
+            "Check the name with 'aws configure list-profiles' (or Get-AWSCredential -ListProfileDetail), create it with " +
+            "'aws configure --profile <name>', or pass -ProfileLocation when it lives in another file.", settings.ProfileName);
+    }
+
+    private CredentialProfile? FindAmbientProfile(CredentialProfileStoreChain profiles, string? profileLocation)
+    {
+        var name = _environment("AWS_PROFILE");
+        if (string.IsNullOrEmpty(name))
+        {
+            name = "default";
+        }
+
+        if (profiles.TryGetProfile(name, out var profile))
+        {
+            return profile;
+        }
+
+        if (name != "default" && profileLocation is null)
+        {
+            throw new AwsConfigurationException("UnknownProfile", $"AWS_PROFILE names the profile '{name}', which does not exist.",
+                "Set AWS_PROFILE to an existing profile, or clear it.", name);
+        }
+
+        return null;
+    }
+
+    private string ResolveRegion(AwsConnectionSettings settings, CredentialProfile? explicitProfile, CredentialProfile? ambientProfile)
+    {
+        var region = FirstNonEmpty(
+            settings.Region,
+            explicitProfile?.Region?.SystemName,
+            settings.StoredRegion,
+            _environment("AWS_REGION"),
+            _environment("AWS_DEFAULT_REGION"),
+            ambientProfile?.Region?.SystemName);
+        if (region is not null)
+        {
+            return region.Trim();
+        }
+
+        // Last: the instance metadata service, on EC2 and in containers.
+        if (!IsTrue(_environment("AWS_EC2_METADATA_DISABLED")))
+        {
+            try
+            {
+                var fromMetadata = FallbackRegionFactory.GetRegionEndpoint(false)?.SystemName;
+                if (!string.IsNullOrEmpty(fromMetadata))
+                {
+                    return fromMetadata!;
+                }
+            }
+            catch (AmazonClientException)
+            {
+                // Not on EC2: fall through to the error below.
+            }
+        }
+
+        throw new AwsConfigurationException("NoRegion", "No AWS region is set.",
+            "Pass -Region (e.g. -Region us-east-1), set AWS_REGION, or set a region in your AWS profile " +
+            "('aws configure set region us-east-1').");
+    }
+
+    private (AWSCredentials Credentials, string Source) ResolveCredentials(AwsConnectionSettings settings,
+        CredentialProfile? explicitProfile, CredentialProfileStoreChain profiles)
+    {
+        if (!string.IsNullOrEmpty(settings.AccessKey) || !string.IsNullOrEmpty(settings.SecretKey))
+        {
+            if (string.IsNullOrEmpty(settings.AccessKey) || string.IsNullOrEmpty(settings.SecretKey))
+            {
+                throw new AwsConfigurationException("IncompleteCredentials", "-AccessKey and -SecretKey must be passed together.",
+                    "Pass both -AccessKey and -SecretKey (and -SessionToken for temporary credentials), or use -ProfileName.");
+            }
+
+            AWSCredentials keys = string.IsNullOrEmpty(settings.SessionToken)
+                ? new BasicAWSCredentials(settings.AccessKey, settings.SecretKey)
+                : new SessionAWSCredentials(settings.AccessKey, settings.SecretKey, settings.SessionToken);
+            return (keys, "parameters");
+        }
+
+        if (settings.Credential is not null)
+        {
+            var adapted = ForeignCredentials.TryAdapt(settings.Credential)
+                ?? throw new AwsConfigurationException("InvalidCredential",
+                    $"-Credential takes an Amazon.Runtime.AWSCredentials object, not a {settings.Credential.GetType().FullName}.",
+                    "Pass the result of Get-AWSCredential, or use -ProfileName or -AccessKey/-SecretKey.");
+            return (adapted, "-Credential");
+        }
+
+        if (explicitProfile is not null)
+        {
+            return (ProfileCredentials(explicitProfile, profiles), $"profile '{explicitProfile.Name}'");
+        }
+
+        if (settings.StoredCredentials is not null && ForeignCredentials.TryAdapt(settings.StoredCredentials) is { } stored)
+        {
+            return (stored, "AWS.Tools session credentials");
+        }
+
+        var accessKey = _environment("AWS_ACCESS_KEY_ID");
+        var secretKey = _environment("AWS_SECRET_ACCESS_KEY");
+        if (!string.IsNullOrEmpty(accessKey) && !string.IsNullOrEmpty(secretKey))
+        {
+            var token = _environment("AWS_SESSION_TOKEN");
+            AWSCredentials fromEnvironment = string.IsNullOrEmpty(token)
+                ? new BasicAWSCredentials(accessKey, secretKey)
+                : new SessionAWSCredentials(accessKey, secretKey, token);
+            return (fromEnvironment, "environment");
+        }
+
+        var profileName = _environment("AWS_PROFILE");
+        if (!string.IsNullOrEmpty(profileName) && profiles.TryGetProfile(profileName, out var ambient))
+        {
+            return (ProfileCredentials(ambient, profiles), $"profile '{profileName}' (AWS_PROFILE)");
+        }
+
+        // The SDK's own chain: web identity (CI OIDC), the default profile, SSO, container and instance credentials.
+        try
+        {
+            var resolved = DefaultAWSCredentialsIdentityResolver.GetCredentials(null);
+            return (resolved, "default credential chain");
+        }
+        catch (AmazonClientException ex)
+        {
+            throw new AwsConfigurationException("NoCredentials", "No AWS credentials were found.",
+                "Pass -ProfileName, or -AccessKey and -SecretKey; or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE; " +
+                "in CI, configure OIDC web identity (AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE).", null, ex);
+        }
+    }
+
+    private static AWSCredentials ProfileCredentials(CredentialProfile profile, CredentialProfileStoreChain profiles)
+    {
+        if (AWSCredentialsFactory.TryGetAWSCredentials(profile, profiles, out var credentials) && credentials is not null)
+        {
+            return credentials;
+        }
+
+        throw new AwsConfigurationException("ProfileWithoutCredentials", $"The AWS profile '{profile.Name}' has no usable credentials.",
+            "Add aws_access_key_id and aws_secret_access_key, a role_arn with a source_profile, or SSO settings to the profile.", profile.Name);
+    }
+
+    private Dictionary<string, Uri> ResolveEndpoints(AwsConnectionSettings settings, CredentialProfile? profile)
+    {
+        var endpoints = new Dictionary<string, Uri>(StringComparer.Ordinal);
+        if (!string.IsNullOrEmpty(settings.EndpointUrl))
+        {
+            var endpoint = ParseEndpoint(settings.EndpointUrl!, "-EndpointUrl", settings.AllowInsecureEndpoint);
+            foreach (var service in Services)
+            {
+                endpoints[service.ServiceId] = endpoint;
+            }
+
+            return endpoints;
+        }
+
+        if (IsTrue(_environment("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")) || profile?.IgnoreConfiguredEndpointUrls == true)
+        {
+            return endpoints;
+        }
+
+        var shared = _environment("AWS_ENDPOINT_URL");
+        foreach (var service in Services)
+        {
+            var variable = "AWS_ENDPOINT_URL_" + service.EnvironmentSuffix;
+            var specific = _environment(variable);
+            if (!string.IsNullOrEmpty(specific))
+            {
+                endpoints[service.ServiceId] = ParseEndpoint(specific!, variable, settings.AllowInsecureEndpoint);
+            }
+            else if (!string.IsNullOrEmpty(shared))
+            {
+                endpoints[service.ServiceId] = ParseEndpoint(shared!, "AWS_ENDPOINT_URL", settings.AllowInsecureEndpoint);
+            }
+            else if (!string.IsNullOrEmpty(profile?.EndpointUrl))
+            {
+                endpoints[service.ServiceId] = ParseEndpoint(profile!.EndpointUrl, $"endpoint_url of profile '{profile.Name}'", settings.AllowInsecureEndpoint);
+            }
+        }
+
+        return endpoints;
+    }
+
+    /// <summary>Checks an endpoint URL: absolute, http or https, and plain HTTP only to loopback unless allowed.</summary>
+    public static Uri ParseEndpoint(string value, string origin, bool allowInsecure)
+    {
+        if (!Uri.TryCreate(value?.Trim(), UriKind.Absolute, out var uri) ||
+            (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp) || string.IsNullOrEmpty(uri.Host))
+        {
+            throw new AwsConfigurationException("InvalidEndpointUrl", $"{origin} is not a valid endpoint URL: '{value}'.",
+                "Pass an absolute http:// or https:// URL, such as https://codedeploy.us-east-1.amazonaws.com or http://127.0.0.1:4566.", value);
+        }
+
+        if (uri.Scheme == Uri.UriSchemeHttp && !allowInsecure && !IsLoopback(uri))
+        {
+            throw new AwsConfigurationException("InsecureEndpointUrl",
+                $"{origin} '{value}' uses plain HTTP to a host that is not this machine; credentials-signed requests would cross the network unencrypted.",
+                "Use https://, or pass -AllowInsecureEndpoint if the network between you and that host is trusted.", value);
+        }
+
+        return uri;
+    }
+
+    private static bool IsLoopback(Uri uri)
+    {
+        if (uri.IsLoopback)
+        {
+            return true;
+        }
+
+        return IPAddress.TryParse(uri.DnsSafeHost, out var address) && IPAddress.IsLoopback(address);
+    }
+
+    private static string? FirstNonEmpty(params string?[] values) => values.FirstOrDefault(v => !string.IsNullOrWhiteSpace(v));
+
+    private static bool IsTrue(string? value) => string.Equals(value?.Trim(), "true", StringComparison.OrdinalIgnoreCase);
+}
