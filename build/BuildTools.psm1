@@ -8,7 +8,8 @@ function Write-BuildStep([string] $Name) {
 
 function Invoke-Native {
     # Runs a native command and stops the build when it fails, naming the command.
-    param([Parameter(Mandatory, Position = 0)] [string] $Command, [Parameter(ValueFromRemainingArguments)] [string[]] $Arguments)
+    # A simple function on purpose: its arguments (-c, -o, ...) go to the command untouched.
+    $Command, $Arguments = $args
     & $Command @Arguments
     if ($LASTEXITCODE -ne 0) {
         throw "'$Command $($Arguments -join ' ')' failed with exit code $LASTEXITCODE."

@@ -38,6 +38,9 @@ public sealed class AwsContext
     /// <summary>The endpoint the caller named explicitly (<c>-EndpointUrl</c>), if any.</summary>
     public string? EndpointUrl { get; }
 
+    /// <summary>How failed requests are retried.</summary>
+    public AwsRetryPolicy RetryPolicy { get; set; } = new();
+
     /// <summary>Where request and response traces go (for <c>-Debug</c>); already redacted.</summary>
     public IAwsTrace? Trace { get; set; }
 

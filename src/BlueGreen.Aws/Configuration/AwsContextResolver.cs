@@ -54,7 +54,10 @@ public sealed class AwsContextResolver
         var (credentials, source) = ResolveCredentials(settings, explicitProfile, profiles);
         var endpoints = ResolveEndpoints(settings, ambientProfile);
         return new AwsContext(region, partition, credentials, source, explicitProfile?.Name ?? ambientProfile?.Name,
-            settings.EndpointUrl, endpoints);
+            settings.EndpointUrl, endpoints)
+        {
+            RetryPolicy = AwsRetryPolicy.FromEnvironment(_environment),
+        };
     }
 
     private static CredentialProfile? FindExplicitProfile(AwsConnectionSettings settings, CredentialProfileStoreChain profiles)

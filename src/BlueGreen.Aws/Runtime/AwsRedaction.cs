@@ -1,0 +1,183 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net.Http;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+
+namespace BlueGreen.Aws.Runtime;
+
+/// <summary>Describes requests and responses for tracing with every secret replaced by <c>***</c>.</summary>
+public static class AwsRedaction
+{
+    public const string Mask = "***";
+    private const int MaxBodyCharacters = 4096;
+
+    private static readonly HashSet<string> SecretHeaders = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Authorization", "X-Amz-Security-Token", "X-Amz-Client-Context", "Cookie", "Set-Cookie",
+    };
+
+    // Member names whose values are secrets wherever they appear (request and response bodies alike).
+    private static readonly Regex SecretMember = new(
+        "(secret|password|passwd|sessiontoken|securitytoken|authorization|credential|privatekey|accesskey)",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+
+    // Containers whose every value may be a secret: Lambda environment variables, ECS container environment.
+    private static readonly HashSet<string> SecretContainers = new(StringComparer.OrdinalIgnoreCase) { "Variables", "environment", "secrets" };
+
+    public static string DescribeRequest(AwsServiceMetadata service, AwsOperation operation, HttpRequestMessage message, byte[]? body, string? contentType)
+    {
+        if (message is null)
+        {
+            throw new ArgumentNullException(nameof(message));
+        }
+
+        var text = new StringBuilder();
+        text.Append(service.ServiceId).Append('.').Append(operation.Name).Append(" request: ")
+            .Append(message.Method).Append(' ').Append(message.RequestUri).AppendLine();
+        foreach (var header in message.Headers)
+        {
+            text.Append("  ").Append(header.Key).Append(": ").AppendLine(RedactHeader(header.Key, string.Join(",", header.Value)));
+        }
+
+        if (body is { Length: > 0 })
+        {
+            text.Append("  ").AppendLine(RedactBody(body, contentType));
+        }
+
+        return text.ToString().TrimEnd();
+    }
+
+    public static string DescribeResponse(AwsServiceMetadata service, AwsOperation operation, AwsHttpResponse response)
+    {
+        if (response is null)
+        {
+            throw new ArgumentNullException(nameof(response));
+        }
+
+        var text = new StringBuilder();
+        text.Append(service.ServiceId).Append('.').Append(operation.Name).Append(" response: ")
+            .Append((int)response.StatusCode).Append(' ').Append(response.StatusCode).AppendLine();
+        foreach (var header in response.Headers)
+        {
+            text.Append("  ").Append(header.Key).Append(": ").AppendLine(RedactHeader(header.Key, header.Value));
+        }
+
+        if (response.Body.Length > 0)
+        {
+            response.Headers.TryGetValue("Content-Type", out var contentType);
+            text.Append("  ").AppendLine(RedactBody(response.Body, contentType));
+        }
+
+        return text.ToString().TrimEnd();
+    }
+
+    public static string RedactHeader(string name, string value) => SecretHeaders.Contains(name) ? Mask : value;
+
+    /// <summary>A body as text with secret members masked; binary and unparseable bodies are summarised, not shown.</summary>
+    public static string RedactBody(byte[] body, string? contentType)
+    {
+        if (body is null)
+        {
+            throw new ArgumentNullException(nameof(body));
+        }
+
+        string result;
+        var kind = contentType ?? string.Empty;
+        if (kind.IndexOf("json", StringComparison.OrdinalIgnoreCase) >= 0)
+        {
+            result = RedactJson(Encoding.UTF8.GetString(body)) ?? $"<{body.Length} bytes of JSON that could not be parsed>";
+        }
+        else if (kind.IndexOf("x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase) >= 0)
+        {
+            result = RedactForm(Encoding.UTF8.GetString(body));
+        }
+        else if (kind.IndexOf("xml", StringComparison.OrdinalIgnoreCase) >= 0)
+        {
+            result = RedactXml(Encoding.UTF8.GetString(body));
+        }
+        else
+        {
+            result = $"<{body.Length} bytes of {(kind.Length == 0 ? "content" : kind)}>";
+        }
+
+        return result.Length > MaxBodyCharacters ? result.Substring(0, MaxBodyCharacters) + $"... ({result.Length} characters)" : result;
+    }
+
+    public static string? RedactJson(string json)
+    {
+        try
+        {
+            var node = JsonNode.Parse(json);
+            if (node is null)
+            {
+                return json;
+            }
+
+            Redact(node, insideSecretContainer: false);
+            return node.ToJsonString();
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static void Redact(JsonNode node, bool insideSecretContainer)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                foreach (var property in obj.ToList())
+                {
+                    var secretName = SecretMember.IsMatch(property.Key);
+                    if (property.Value is JsonValue && (secretName || insideSecretContainer && IsValueMember(property.Key)))
+                    {
+                        obj[property.Key] = Mask;
+                    }
+                    else if (property.Value is not null)
+                    {
+                        Redact(property.Value, insideSecretContainer || SecretContainers.Contains(property.Key));
+                    }
+                }
+
+                break;
+            case JsonArray array:
+                foreach (var item in array)
+                {
+                    if (item is not null)
+                    {
+                        Redact(item, insideSecretContainer);
+                    }
+                }
+
+                break;
+        }
+    }
+
+    // Inside a container of name/value pairs the names stay visible; a map's values are all masked.
+    private static bool IsValueMember(string key) => !key.Equals("name", StringComparison.OrdinalIgnoreCase);
+
+    private static string RedactForm(string form)
+    {
+        var pairs = form.Split('&').Select(pair =>
+        {
+            var separator = pair.IndexOf('=');
+            if (separator < 0)
+            {
+                return pair;
+            }
+
+            var key = Uri.UnescapeDataString(pair.Substring(0, separator));
+            return SecretMember.IsMatch(key) ? pair.Substring(0, separator + 1) + Mask : pair;
+        });
+        return string.Join("&", pairs);
+    }
+
+    private static string RedactXml(string xml) =>
+        Regex.Replace(xml, @"<(?<name>[A-Za-z]*(Secret|Password|SessionToken|SecurityToken|Credential|AccessKey)[A-Za-z]*)>[^<]*</\k<name>>",
+            m => $"<{m.Groups["name"].Value}>{Mask}</{m.Groups["name"].Value}>", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+}

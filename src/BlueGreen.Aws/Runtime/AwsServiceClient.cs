@@ -1,0 +1,133 @@
+using System;
+using System.Net.Http;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using System.Threading;
+using System.Threading.Tasks;
+using BlueGreen.Aws.Configuration;
+using BlueGreen.Aws.Protocols;
+
+namespace BlueGreen.Aws.Runtime;
+
+/// <summary>
+/// The base of every typed service client: one implementation of each wire protocol, shared by the
+/// generated operations. Clients hold no connection of their own, so they are cheap to create.
+/// </summary>
+public abstract class AwsServiceClient
+{
+    protected AwsServiceClient(AwsContext context, AwsServiceMetadata service)
+    {
+        Context = context ?? throw new ArgumentNullException(nameof(context));
+        Service = service ?? throw new ArgumentNullException(nameof(service));
+    }
+
+    public AwsContext Context { get; }
+
+    public AwsServiceMetadata Service { get; }
+
+    /// <summary>awsJson1_0 (CloudWatch) and awsJson1_1 (CodeDeploy, ECS): POST / with <c>X-Amz-Target</c>.</summary>
+    protected async Task<TResponse> InvokeJsonAsync<TRequest, TResponse>(AwsOperation operation, TRequest request,
+        JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken)
+        where TResponse : AwsResponse, new()
+    {
+        var http = new AwsHttpRequest(HttpMethod.Post, "/");
+        http.AddHeader("X-Amz-Target", Service.TargetPrefix + "." + operation.Name);
+        var jsonVersion = Service == AwsServiceMetadata.CloudWatch ? "1.0" : "1.1";
+        http.SetBody(JsonSerializer.SerializeToUtf8Bytes(request, requestType), "application/x-amz-json-" + jsonVersion);
+        if (Service == AwsServiceMetadata.CloudWatch)
+        {
+            // CloudWatch answers JSON only to callers that say they speak the JSON protocol.
+            http.AddHeader("x-amzn-query-mode", "true");
+        }
+
+        var response = await AwsTransport.SendAsync(Context, Service, operation, http, AwsErrorParser.Json, cancellationToken).ConfigureAwait(false);
+        return Complete(ReadJsonBody(response, responseType), response);
+    }
+
+    /// <summary>awsQuery (ELBv2): form-encoded request, XML response.</summary>
+    protected async Task<TResponse> InvokeQueryAsync<TRequest, TResponse>(AwsOperation operation, TRequest request,
+        JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken)
+        where TResponse : AwsResponse, new()
+    {
+        var http = new AwsHttpRequest(HttpMethod.Post, "/");
+        http.SetBody(QueryProtocol.SerializeRequest(operation.Name, Service.ApiVersion, request, requestType), "application/x-www-form-urlencoded; charset=utf-8");
+        var response = await AwsTransport.SendAsync(Context, Service, operation, http, AwsErrorParser.Query, cancellationToken).ConfigureAwait(false);
+        var result = QueryProtocol.DeserializeResponse(operation.Name, response.Body, responseType);
+        result.RequestId = QueryProtocol.RequestId(response.Body);
+        return Complete(result, response);
+    }
+
+    /// <summary>restJson1 (Lambda): the generated operation binds path, query, headers and body.</summary>
+    protected Task<AwsHttpResponse> SendRestAsync(AwsOperation operation, AwsHttpRequest request, CancellationToken cancellationToken) =>
+        AwsTransport.SendAsync(Context, Service, operation, request, AwsErrorParser.Json, cancellationToken);
+
+    protected static TResponse ReadJsonBody<TResponse>(AwsHttpResponse response, JsonTypeInfo<TResponse> responseType)
+        where TResponse : AwsResponse, new()
+    {
+        if (response is null)
+        {
+            throw new ArgumentNullException(nameof(response));
+        }
+
+        if (response.Body.Length == 0)
+        {
+            return new TResponse();
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize(response.Body, responseType) ?? new TResponse();
+        }
+        catch (JsonException ex)
+        {
+            var start = Encoding.UTF8.GetString(response.Body, 0, Math.Min(response.Body.Length, 200));
+            throw new AwsServiceException($"The service's answer could not be read as {typeof(TResponse).Name}: {ex.Message} (body starts: {start})", ex);
+        }
+    }
+
+    protected static TResponse Complete<TResponse>(TResponse result, AwsHttpResponse response)
+        where TResponse : AwsResponse
+    {
+        if (result is null || response is null)
+        {
+            throw new ArgumentNullException(result is null ? nameof(result) : nameof(response));
+        }
+
+        result.RequestId ??= response.RequestId;
+        result.HttpStatusCode = response.StatusCode;
+        return result;
+    }
+
+    /// <summary>A value for a path label: required, percent-encoded (a greedy label keeps its slashes).</summary>
+    protected static string UriLabel(string? value, string member, bool greedy)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            throw new ArgumentException($"{member} is required.", member);
+        }
+
+        if (!greedy)
+        {
+            return Uri.EscapeDataString(value);
+        }
+
+        var segments = value!.Split('/');
+        for (var i = 0; i < segments.Length; i++)
+        {
+            segments[i] = Uri.EscapeDataString(segments[i]);
+        }
+
+        return string.Join("/", segments);
+    }
+
+    protected static string? ToWire(object? value) => value is null ? null : AwsHttpResponse.Format(value);
+
+    protected static void RequireMember(object? value, string operation, string member)
+    {
+        if (value is null || (value is string text && text.Length == 0))
+        {
+            throw new ArgumentException($"{operation} needs {member}.", member);
+        }
+    }
+}

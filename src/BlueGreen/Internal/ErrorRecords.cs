@@ -1,0 +1,62 @@
+using System;
+using System.Management.Automation;
+using System.Net;
+using BlueGreen.Aws.Configuration;
+using BlueGreen.Aws.Runtime;
+
+namespace BlueGreen.Internal;
+
+/// <summary>Builds the module's error records: a specific exception, a stable id, the right category,
+/// the item at fault as target, and a message that says what to do next.</summary>
+internal static class ErrorRecords
+{
+    public static ErrorRecord Create(Exception exception, string errorId, ErrorCategory category, object? target, string? recommendedAction = null)
+    {
+        // PowerShell 7 shows RecommendedAction under the message as "Recommendation:".
+        return new ErrorRecord(exception, errorId, category, target)
+        {
+            ErrorDetails = new ErrorDetails(exception.Message) { RecommendedAction = recommendedAction },
+        };
+    }
+
+    public static ErrorRecord FromConfiguration(AwsConfigurationException exception)
+    {
+        var category = exception.ErrorId switch
+        {
+            "UnknownProfile" => ErrorCategory.ObjectNotFound,
+            "NoCredentials" or "CredentialsUnavailable" or "ProfileWithoutCredentials" => ErrorCategory.AuthenticationError,
+            "NoRegion" => ErrorCategory.NotSpecified,
+            "InsecureEndpointUrl" => ErrorCategory.SecurityError,
+            _ => ErrorCategory.InvalidArgument,
+        };
+        return Create(exception, exception.ErrorId, category, exception.Target, exception.RecommendedAction);
+    }
+
+    /// <summary>An AWS error: the id is the AWS error code, so scripts can match on it.</summary>
+    public static ErrorRecord FromAws(AwsServiceException exception, object? target)
+    {
+        var category = exception switch
+        {
+            { IsThrottling: true } => ErrorCategory.LimitsExceeded,
+            { StatusCode: 0 } => ErrorCategory.ConnectionError,
+            { StatusCode: HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized } => ErrorCategory.PermissionDenied,
+            { StatusCode: HttpStatusCode.NotFound } => ErrorCategory.ObjectNotFound,
+            { ErrorCode: var code } when code.EndsWith("DoesNotExistException", StringComparison.Ordinal) || code.EndsWith("NotFoundException", StringComparison.Ordinal) => ErrorCategory.ObjectNotFound,
+            { StatusCode: >= HttpStatusCode.InternalServerError } => ErrorCategory.ResourceUnavailable,
+            _ => ErrorCategory.InvalidOperation,
+        };
+        var action = exception switch
+        {
+            { OutcomeUnknown: true } => $"The request may have taken effect: check the current state before trying {exception.Operation} again.",
+            { IsThrottling: true } => "AWS is throttling these calls: wait a little and try again, or lower the call rate (AWS_MAX_ATTEMPTS raises the retries).",
+            { StatusCode: 0 } => "Check the network and the endpoint (-EndpointUrl, AWS_ENDPOINT_URL), then try again.",
+            { StatusCode: HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized } => $"Check that the credentials are valid and allowed to call {exception.Service}:{exception.Operation}.",
+            _ => null,
+        };
+        var requestId = exception.RequestId is null ? string.Empty : $", request id {exception.RequestId}";
+        var wrapped = new AwsServiceException(exception.Service, exception.Operation, exception.ErrorCode,
+            $"{exception.Service} {exception.Operation} failed: {exception.Message} ({exception.ErrorCode}{requestId})",
+            exception.StatusCode, exception.RequestId, exception.IsThrottling, exception.IsRetryable, exception.OutcomeUnknown, exception);
+        return Create(wrapped, exception.ErrorCode, category, target, action);
+    }
+}

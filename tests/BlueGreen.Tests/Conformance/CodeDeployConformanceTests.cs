@@ -1,0 +1,78 @@
+using System.Linq;
+using System.Threading.Tasks;
+using BlueGreen.Aws.CodeDeploy;
+using BlueGreen.Aws.CodeDeploy.Model;
+using BlueGreen.Aws.Runtime;
+using BlueGreen.Tests.Infrastructure;
+
+namespace BlueGreen.Tests.Conformance;
+
+/// <summary>The CodeDeploy client over real HTTP and SigV4, judged by moto.</summary>
+[Collection(MotoGroup.Name)]
+public sealed class CodeDeployConformanceTests
+{
+    private readonly MotoServer _moto;
+
+    public CodeDeployConformanceTests(MotoServer moto) => _moto = moto;
+
+    [Fact]
+    public async Task ApplicationGroupAndDeployment_RoundTrip()
+    {
+        var client = new CodeDeployClient(_moto.Context());
+        var app = MotoServer.UniqueName("app");
+
+        var created = await client.CreateApplicationAsync(new CreateApplicationRequest { ApplicationName = app, ComputePlatform = ComputePlatform.Ecs });
+        Assert.False(string.IsNullOrEmpty(created.ApplicationId));
+
+        var fetched = await client.GetApplicationAsync(new GetApplicationRequest { ApplicationName = app });
+        Assert.Equal(app, fetched.Application!.ApplicationName);
+        Assert.Equal(ComputePlatform.Ecs, fetched.Application.ComputePlatform);
+
+        await client.CreateDeploymentGroupAsync(new CreateDeploymentGroupRequest
+        {
+            ApplicationName = app,
+            DeploymentGroupName = "blue-green",
+            ServiceRoleArn = "arn:aws:iam::123456789012:role/codedeploy",
+            DeploymentConfigName = "CodeDeployDefault.ECSCanary10Percent5Minutes",
+        });
+        var groups = await client.ListDeploymentGroupsAsync(new ListDeploymentGroupsRequest { ApplicationName = app });
+        Assert.Equal(new[] { "blue-green" }, groups.DeploymentGroups);
+
+        var group = await client.GetDeploymentGroupAsync(new GetDeploymentGroupRequest { ApplicationName = app, DeploymentGroupName = "blue-green" });
+        Assert.Equal("CodeDeployDefault.ECSCanary10Percent5Minutes", group.DeploymentGroupInfo!.DeploymentConfigName);
+
+        var deployment = await client.CreateDeploymentAsync(new CreateDeploymentRequest
+        {
+            ApplicationName = app,
+            DeploymentGroupName = "blue-green",
+            Revision = new RevisionLocation { RevisionType = RevisionLocationType.AppSpecContent, AppSpecContent = new AppSpecContent { Content = "{}" } },
+            Description = "conformance",
+        });
+        Assert.False(string.IsNullOrEmpty(deployment.DeploymentId));
+
+        var info = (await client.GetDeploymentAsync(new GetDeploymentRequest { DeploymentId = deployment.DeploymentId })).DeploymentInfo!;
+        Assert.Equal(app, info.ApplicationName);
+        Assert.Equal("blue-green", info.DeploymentGroupName);
+        Assert.Equal("conformance", info.Description);
+        Assert.NotNull(info.CreateTime);
+        Assert.InRange(info.CreateTime!.Value, System.DateTime.UtcNow.AddMinutes(-10), System.DateTime.UtcNow.AddMinutes(10));
+
+        var listed = await client.ListDeploymentsAsync(new ListDeploymentsRequest { ApplicationName = app, DeploymentGroupName = "blue-green" });
+        Assert.Contains(deployment.DeploymentId, listed.Deployments!);
+
+        var batch = await client.BatchGetDeploymentsAsync(new BatchGetDeploymentsRequest { DeploymentIds = new() { deployment.DeploymentId! } });
+        Assert.Equal(deployment.DeploymentId, batch.DeploymentsInfo!.Single().DeploymentId);
+    }
+
+    [Fact]
+    public async Task MissingDeployment_IsTypedError()
+    {
+        var client = new CodeDeployClient(_moto.Context());
+        var error = await Assert.ThrowsAsync<AwsServiceException>(() =>
+            client.GetDeploymentAsync(new GetDeploymentRequest { DeploymentId = "d-DOESNOTEX" }));
+        Assert.Equal(CodeDeployErrorCode.DeploymentDoesNotExistException, error.ErrorCode);
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, error.StatusCode);
+        Assert.False(error.IsRetryable);
+        Assert.False(error.IsThrottling);
+    }
+}
