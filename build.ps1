@@ -26,6 +26,7 @@ Set-StrictMode -Version 3.0
 $env:DOTNET_NOLOGO = '1'
 $env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
 $env:NO_COLOR = '1'
+if ($env:CI -or [Console]::IsOutputRedirected) { $PSStyle.OutputRendering = 'PlainText' }
 
 $Root = $PSScriptRoot
 $Out = Join-Path $Root 'out'
@@ -78,10 +79,13 @@ function Invoke-Test {
     $null = New-Item -ItemType Directory -Path $ResultsDir
 
     $pester = Install-Pester -ToolsDir $ToolsDir -Version $PesterVersion
+    # The isolation tests load this older AWSSDK.Core first, as AWS.Tools does.
+    $env:BLUEGREEN_TEST_AWSSDK37 = Install-NuGetPackage -ToolsDir $ToolsDir -Name 'AWSSDK.Core' -Version '3.7.402' -File 'lib/netcoreapp3.1/AWSSDK.Core.dll'
     $services = [System.Collections.Generic.List[object]]::new()
     $suites = [System.Collections.Generic.List[object]]::new()
     try {
-        $services.Add((Start-MotoServer -LogDir $ResultsDir))
+        Assert-AwsCli
+        $services.Add((Start-MotoServer -LogDir $ResultsDir -ToolsDir $ToolsDir))
         foreach ($service in Get-ChildItem (Join-Path $Root 'tests/services') -Filter '*.ps1' -ErrorAction SilentlyContinue) {
             $services.Add((& $service.FullName -Start -LogDir $ResultsDir))
         }

@@ -10,7 +10,7 @@ function Invoke-Native {
     # Runs a native command and stops the build when it fails, naming the command.
     # A simple function on purpose: its arguments (-c, -o, ...) go to the command untouched.
     $Command, $Arguments = $args
-    & $Command @Arguments
+    & $Command @Arguments | Out-Host
     if ($LASTEXITCODE -ne 0) {
         throw "'$Command $($Arguments -join ' ')' failed with exit code $LASTEXITCODE."
     }
@@ -36,34 +36,82 @@ function Get-FreshPwshCommand {
     return @($process)
 }
 
-function Install-Pester([string] $ToolsDir, [string] $Version) {
-    $manifest = Join-Path $ToolsDir "pester/$Version/tools/Pester.psd1"
-    if (-not (Test-Path $manifest)) {
-        Write-Host "Fetching Pester $Version from NuGet"
-        Invoke-Native dotnet package download "Pester@$Version" --output $ToolsDir
+function Install-NuGetPackage([string] $ToolsDir, [string] $Name, [string] $Version, [string] $File) {
+    # Fetches a package from NuGet into .tools (no PowerShell Gallery needed) and returns the path of one of its files.
+    $path = Join-Path $ToolsDir "$($Name.ToLowerInvariant())/$Version/$File"
+    if (-not (Test-Path $path)) {
+        Write-Host "Fetching $Name $Version from NuGet"
+        Invoke-Native dotnet package download "$Name@$Version" --output $ToolsDir
     }
-    if (-not (Test-Path $manifest)) { throw "Pester $Version was downloaded but $manifest is missing." }
-    $manifest
+    if (-not (Test-Path $path)) { throw "$Name $Version was downloaded but $path is missing." }
+    $path
 }
 
-function Find-MotoServer {
+function Install-Pester([string] $ToolsDir, [string] $Version) {
+    Install-NuGetPackage -ToolsDir $ToolsDir -Name 'Pester' -Version $Version -File 'tools/Pester.psd1'
+}
+
+function Find-MotoServer([string] $ToolsDir) {
+    $local = Join-Path $ToolsDir 'moto/moto_server'
+    if (Test-Path $local) { return $local }
     $command = Get-Command moto_server -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
     if ($command) { return $command.Source }
     $null
 }
 
-function Start-MotoServer([string] $LogDir) {
-    $moto = Find-MotoServer
+function Install-DebianPackages([string[]] $Names) {
+    if (-not (Get-Command apt-get -ErrorAction SilentlyContinue)) { return $false }
+    if ((& id -u) -ne '0') { throw "Installing $($Names -join ', ') needs root (apt-get). Run as root, or install them by hand." }
+    $env:DEBIAN_FRONTEND = 'noninteractive'
+    & apt-get update -qq | Out-Host
+    & apt-get install -y -qq @Names | Out-Host
+    $LASTEXITCODE -eq 0
+}
+
+function Install-MotoFromDebian([string] $ToolsDir) {
+    # Where PyPI cannot be reached: moto and the pure-Python AWS libraries it needs come from Debian
+    # unstable (architecture-independent packages), unpacked into .tools/moto and run by the system Python,
+    # whose compiled dependencies come from the machine's own Debian release.
+    $runtime = 'python3', 'python3-cryptography', 'python3-yaml', 'python3-werkzeug', 'python3-flask', 'python3-flask-cors',
+        'python3-jinja2', 'python3-xmltodict', 'python3-responses', 'python3-requests', 'python3-dateutil', 'python3-jmespath', 'python3-urllib3'
+    if (-not (Install-DebianPackages $runtime)) { return $null }
+    $dir = Join-Path $ToolsDir 'moto'
+    $apt = Join-Path $dir 'apt'
+    $null = New-Item -ItemType Directory -Force -Path (Join-Path $apt 'lists/partial'), (Join-Path $apt 'cache/archives/partial'), (Join-Path $dir 'debs')
+    $sources = Join-Path $apt 'unstable.sources'
+    Set-Content $sources "Types: deb`nURIs: http://deb.debian.org/debian`nSuites: sid`nComponents: main`nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg`n"
+    $options = @('-o', 'Dir::Etc::SourceList=/dev/null', '-o', 'Dir::Etc::SourceParts=/dev/null', '-o', "Dir::Etc::sourcelist=$sources",
+        '-o', "Dir::State::Lists=$apt/lists", '-o', "Dir::Cache=$apt/cache", '-o', 'APT::Sandbox::User=root')
+    & apt-get @options update -qq | Out-Host
+    Push-Location (Join-Path $dir 'debs')
+    try {
+        & apt-get @options download python3-moto python3-boto3 python3-botocore python3-s3transfer python3-antlr4 python3-jsonpath-ng `
+            python3-joserfc python3-pyparsing python3-jsondiff python3-ply | Out-Host
+        if ($LASTEXITCODE -ne 0) { throw 'apt-get could not download python3-moto from Debian unstable.' }
+        foreach ($deb in Get-ChildItem -Filter '*.deb') { & dpkg-deb -x $deb.FullName (Join-Path $dir 'root') }
+    }
+    finally { Pop-Location }
+    $launcher = Join-Path $dir 'moto_server'
+    $packages = Join-Path $dir 'root/usr/lib/python3/dist-packages'
+    Set-Content $launcher "#!/bin/sh`nPYTHONPATH='$packages' exec /usr/bin/python3 -c 'import sys; from moto.server import main; main(sys.argv[1:])' `"`$@`"`n"
+    & chmod +x $launcher
+    $launcher
+}
+
+function Start-MotoServer([string] $LogDir, [string] $ToolsDir) {
+    $moto = Find-MotoServer $ToolsDir
     if (-not $moto) {
-        $python = Get-Command python3, python -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
-        if (-not $python) {
-            throw 'moto_server is not installed and there is no python3 to install it with. Install Python 3 and run: python3 -m pip install "moto[server]"'
-        }
         Write-Host 'moto_server not found: installing moto[server] with pip'
-        & $python.Source -m pip install --quiet 'moto[server]>=5.2,<6'
-        if ($LASTEXITCODE -ne 0) { throw 'pip could not install moto[server]. Install it by hand: python3 -m pip install "moto[server]"' }
-        $moto = Find-MotoServer
-        if (-not $moto) { throw 'moto[server] was installed but moto_server is not on PATH. Add the Python scripts folder to PATH.' }
+        $python = Get-Command python3, python -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
+        if ($python) { & $python.Source -m pip install --quiet 'moto[server]>=5.2,<6' | Out-Host }
+        $moto = Find-MotoServer $ToolsDir
+    }
+    if (-not $moto) {
+        Write-Host 'pip could not install moto: installing it from Debian packages'
+        $moto = Install-MotoFromDebian $ToolsDir
+    }
+    if (-not $moto) {
+        throw 'moto_server is not installed and could not be installed (no pip index, no apt-get). Install it: python3 -m pip install "moto[server]"'
     }
 
     $port = Get-FreeTcpPort
@@ -76,6 +124,15 @@ function Start-MotoServer([string] $LogDir) {
         Name        = 'moto'
         Environment = @{ BLUEGREEN_TEST_MOTO_URL = $url }
         Stop        = { if (-not $process.HasExited) { Stop-Process -Id $process.Id -Force; $process.WaitForExit(10000) | Out-Null } }.GetNewClosure()
+    }
+}
+
+function Assert-AwsCli {
+    # The tests set state up with the AWS CLI, a client nobody here wrote.
+    if (Get-Command aws -CommandType Application -ErrorAction SilentlyContinue) { return }
+    Write-Host 'The AWS CLI is missing: installing Debian''s awscli'
+    if (-not (Install-DebianPackages @('awscli')) -or -not (Get-Command aws -CommandType Application -ErrorAction SilentlyContinue)) {
+        throw 'The AWS CLI (aws) is not installed and could not be installed. Install it: python3 -m pip install awscli, or apt-get install awscli.'
     }
 }
 
@@ -106,7 +163,7 @@ function Invoke-XunitProject([string] $Project, [string] $ResultsDir, [string] $
     $name = [IO.Path]::GetFileNameWithoutExtension($Project)
     Write-BuildStep "xunit: $name"
     $trx = "$name.trx"
-    & dotnet test $Project -c $Configuration --nologo --results-directory $ResultsDir --logger "trx;LogFileName=$trx" --logger 'console;verbosity=normal'
+    & dotnet test $Project -c $Configuration --nologo --results-directory $ResultsDir --logger "trx;LogFileName=$trx" --logger 'console;verbosity=normal' | Out-Host
     $exitCode = $LASTEXITCODE
     $path = Join-Path $ResultsDir $trx
     if (-not (Test-Path $path)) {
@@ -131,7 +188,7 @@ function Invoke-PesterSuite([string] $PesterManifest, [string] $TestsDir, [strin
     $pwsh = @(Get-FreshPwshCommand)
     $arguments = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $runner,
         '-PesterManifest', $PesterManifest, '-TestsDir', $TestsDir, '-ResultsDir', $ResultsDir, '-SummaryPath', $summary)
-    & $pwsh[0] @arguments
+    & $pwsh[0] @arguments | Out-Host
     if (-not (Test-Path $summary)) {
         return [pscustomobject]@{ Name = 'Pester'; Passed = 0; Failed = 0; Skipped = 0; Completed = $false }
     }

@@ -73,7 +73,7 @@ public abstract class AwsCmdlet : AsyncCmdlet
             Credential = Credential?.BaseObject,
             EndpointUrl = EndpointUrl ?? carried?.EndpointUrl,
             AllowInsecureEndpoint = AllowInsecureEndpoint.IsPresent,
-            StoredCredentials = Unwrap(SessionState.PSVariable.GetValue("StoredAWSCredentials")),
+            StoredCredentials = StoredCredentials(SessionState.PSVariable.GetValue("StoredAWSCredentials")),
             StoredRegion = Unwrap(SessionState.PSVariable.GetValue("StoredAWSRegion"))?.ToString(),
         };
 
@@ -99,6 +99,13 @@ public abstract class AwsCmdlet : AsyncCmdlet
     }
 
     private static object? Unwrap(object? value) => value is PSObject wrapped ? wrapped.BaseObject : value;
+
+    // AWS.Tools keeps an object whose Credentials property holds the AWSCredentials; scripts sometimes
+    // build the same shape as a PSCustomObject, which reflection cannot see into.
+    private static object? StoredCredentials(object? value) =>
+        value is PSObject { BaseObject: PSCustomObject } wrapped && wrapped.Properties["Credentials"]?.Value is { } inner
+            ? Unwrap(inner)
+            : Unwrap(value);
 
     private bool IsDebugging()
     {
