@@ -51,7 +51,7 @@ public sealed class AwsContextResolver
             ?? throw new AwsConfigurationException("UnknownRegion", $"'{region}' is not an AWS region.",
                 "Pass a region name such as us-east-1 or eu-west-1 to -Region (Get-AWSRegion in AWS.Tools lists them).", region);
 
-        var (credentials, source) = ResolveCredentials(settings, explicitProfile, profiles);
+        var (credentials, source) = ResolveCredentials(settings, explicitProfile, ambientProfile, profiles);
         var endpoints = ResolveEndpoints(settings, ambientProfile);
         return new AwsContext(region, partition, credentials, source, explicitProfile?.Name ?? ambientProfile?.Name,
             settings.EndpointUrl, endpoints)
@@ -137,7 +137,7 @@ public sealed class AwsContextResolver
     }
 
     private (AWSCredentials Credentials, string Source) ResolveCredentials(AwsConnectionSettings settings,
-        CredentialProfile? explicitProfile, CredentialProfileStoreChain profiles)
+        CredentialProfile? explicitProfile, CredentialProfile? ambientProfile, CredentialProfileStoreChain profiles)
     {
         if (!string.IsNullOrEmpty(settings.AccessKey) || !string.IsNullOrEmpty(settings.SecretKey))
         {
@@ -189,7 +189,14 @@ public sealed class AwsContextResolver
             return (ProfileCredentials(ambient, profiles), $"profile '{profileName}' (AWS_PROFILE)");
         }
 
-        // The SDK's own chain: web identity (CI OIDC), the default profile, SSO, container and instance credentials.
+        // Web identity (CI OIDC) comes before the default profile; the SDK's chain handles it.
+        var webIdentity = !string.IsNullOrEmpty(_environment("AWS_WEB_IDENTITY_TOKEN_FILE")) && !string.IsNullOrEmpty(_environment("AWS_ROLE_ARN"));
+        if (!webIdentity && ambientProfile is not null && ambientProfile.CanCreateAWSCredentials)
+        {
+            return (ProfileCredentials(ambientProfile, profiles), $"profile '{ambientProfile.Name}'");
+        }
+
+        // The SDK's own chain: web identity, SSO, container and instance credentials.
         try
         {
             var resolved = DefaultAWSCredentialsIdentityResolver.GetCredentials(null);
