@@ -91,9 +91,12 @@ internal static class SqlServerClassifier
                 AddElements(add, newTables.Contains(add.SchemaObjectName.BaseIdentifier.Value), result);
                 break;
             case AlterTableDropTableElementStatement drop:
+                // "DROP COLUMN a, b": the second element has no type of its own and takes the one before it.
+                TableElementType previous = TableElementType.Constraint;
                 foreach (AlterTableDropTableElement element in drop.AlterTableDropTableElements)
                 {
-                    result.Add(ChangeKind.Destructive, element.TableElementType switch
+                    previous = element.TableElementType == TableElementType.NotSpecified ? previous : element.TableElementType;
+                    result.Add(ChangeKind.Destructive, previous switch
                     {
                         TableElementType.Column => "ban-drop-column",
                         TableElementType.Constraint => "dropping-constraint",
@@ -141,7 +144,7 @@ internal static class SqlServerClassifier
                 result.Add(ChangeKind.Destructive, "ban-truncate");
                 break;
             case MergeStatement merge:
-                if (merge.ToString() is not null && ContainsToken(merge, tokens, TSqlTokenType.Delete))
+                if (ContainsToken(merge, tokens, TSqlTokenType.Delete))
                 {
                     result.Add(ChangeKind.Destructive, "deleting-rows");
                 }

@@ -161,7 +161,8 @@ internal static class SqliteClassifier
             }
         }
 
-        if (notNull && !hasDefault && !newTable)
+        // Unlike PostgreSQL, SQLite refuses this even on a new, empty table, so there is no exemption.
+        if (notNull && !hasDefault)
         {
             result.Add(ChangeKind.Tightening, "adding-required-field");
         }
