@@ -149,7 +149,7 @@ public abstract class AdoSchemaDatabase : ISchemaDatabase
             return;
         }
 
-        DbTransaction transaction = await Connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        DbTransaction transaction = await Run(() => Connection.BeginTransactionAsync(cancellationToken).AsTask()).ConfigureAwait(false);
         await using ConfiguredAsyncDisposable disposeTransaction = transaction.ConfigureAwait(false);
         try
         {

@@ -70,6 +70,8 @@ public sealed class SqliteSchemaDatabase : AdoSchemaDatabase
             throw new SchemaMigrationException("InvalidConnectionString", "The SQLite connection string is not valid: " + ConnectionStringRedactor.Scrub(error.Message, connectionString));
         }
 
+        // BEGIN IMMEDIATE waits for other writers as long as the connection's default timeout says.
+        builder.DefaultTimeout = Math.Max(1, (int)Math.Ceiling(options.LockTimeout.TotalSeconds));
         bool inMemory = builder.Mode == SqliteOpenMode.Memory || builder.DataSource is "" or ":memory:";
         string? lockPath = inMemory ? null : Path.GetFullPath(builder.DataSource) + ".migration-lock";
         var connection = new SqliteConnection(builder.ConnectionString);
