@@ -1,0 +1,371 @@
+using System;
+using System.Collections.Generic;
+
+namespace BlueGreen.Core.Schema;
+
+/// <summary>
+/// Splits PostgreSQL or SQLite text into tokens. It knows every way text can hide a semicolon
+/// (strings, quoted identifiers, comments, dollar quotes), which is all a statement splitter and a
+/// keyword-based classifier need; it does not parse.
+/// </summary>
+public static class SqlLexer
+{
+    public static SqlLexResult Tokenize(string text, SqlDialect dialect)
+    {
+        if (text is null)
+        {
+            throw new ArgumentNullException(nameof(text));
+        }
+
+        if (dialect == SqlDialect.SqlServer)
+        {
+            throw new ArgumentException("SQL Server text is tokenised by ScriptDom, not by this lexer.", nameof(dialect));
+        }
+
+        return new Scanner(text, dialect).Run();
+    }
+
+    private sealed class Scanner
+    {
+        private readonly string _s;
+        private readonly SqlDialect _dialect;
+        private readonly List<SqlToken> _tokens = new();
+        private int _pos;
+        private int _line = 1;
+        private string? _error;
+        private int _errorLine;
+
+        public Scanner(string text, SqlDialect dialect)
+        {
+            _s = text;
+            _dialect = dialect;
+        }
+
+        private bool IsPostgres => _dialect == SqlDialect.PostgreSql;
+
+        public SqlLexResult Run()
+        {
+            while (_pos < _s.Length)
+            {
+                int start = _pos;
+                int line = _line;
+                SqlTokenKind kind = Next();
+                _tokens.Add(new SqlToken(kind, start, _pos - start, line));
+            }
+
+            return new SqlLexResult(_tokens, _error, _errorLine);
+        }
+
+        private char Peek(int offset = 0) => _pos + offset < _s.Length ? _s[_pos + offset] : '\0';
+
+        private void Advance()
+        {
+            if (_s[_pos] == '\n')
+            {
+                _line++;
+            }
+
+            _pos++;
+        }
+
+        private void Fail(string message, int line)
+        {
+            // The first error is the one worth reporting; later ones are usually its echo.
+            if (_error is null)
+            {
+                _error = message;
+                _errorLine = line;
+            }
+        }
+
+        private SqlTokenKind Next()
+        {
+            char c = Peek();
+            int line = _line;
+            if (char.IsWhiteSpace(c))
+            {
+                while (_pos < _s.Length && char.IsWhiteSpace(Peek()))
+                {
+                    Advance();
+                }
+
+                return SqlTokenKind.Whitespace;
+            }
+
+            if (c == '-' && Peek(1) == '-')
+            {
+                while (_pos < _s.Length && Peek() != '\n')
+                {
+                    Advance();
+                }
+
+                return SqlTokenKind.LineComment;
+            }
+
+            if (c == '/' && Peek(1) == '*')
+            {
+                BlockComment(line);
+                return SqlTokenKind.BlockComment;
+            }
+
+            switch (c)
+            {
+                case '\'':
+                    QuotedRun('\'', '\'', backslashEscapes: false, line, "string");
+                    return SqlTokenKind.StringLiteral;
+                case '"':
+                    QuotedRun('"', '"', backslashEscapes: false, line, "quoted identifier");
+                    return SqlTokenKind.QuotedIdentifier;
+                case '`' when !IsPostgres:
+                    QuotedRun('`', '`', backslashEscapes: false, line, "quoted identifier");
+                    return SqlTokenKind.QuotedIdentifier;
+                case '[' when !IsPostgres:
+                    // SQLite's [name] cannot contain ']' and has no escape.
+                    QuotedRun('[', ']', backslashEscapes: false, line, "quoted identifier", doubling: false);
+                    return SqlTokenKind.QuotedIdentifier;
+                case ';':
+                    Advance();
+                    return SqlTokenKind.Semicolon;
+                case ',':
+                    Advance();
+                    return SqlTokenKind.Comma;
+                case '(':
+                    Advance();
+                    return SqlTokenKind.OpenParen;
+                case ')':
+                    Advance();
+                    return SqlTokenKind.CloseParen;
+            }
+
+            if (IsPostgres && c == '$')
+            {
+                return Dollar(line);
+            }
+
+            if (!IsPostgres && (c == '?' || c == ':' || c == '@' || c == '$') && IsWordChar(Peek(1)))
+            {
+                Advance();
+                while (IsWordChar(Peek()))
+                {
+                    Advance();
+                }
+
+                return SqlTokenKind.Parameter;
+            }
+
+            if (char.IsDigit(c) || (c == '.' && char.IsDigit(Peek(1))))
+            {
+                Number();
+                return SqlTokenKind.Number;
+            }
+
+            if (IsWordStart(c))
+            {
+                return WordOrPrefixedString(line);
+            }
+
+            if (IsPostgres && c == ':' && Peek(1) == ':')
+            {
+                Advance();
+                Advance();
+                return SqlTokenKind.Operator;
+            }
+
+            Advance();
+            return SqlTokenKind.Operator;
+        }
+
+        private void BlockComment(int line)
+        {
+            // PostgreSQL block comments nest; SQLite's end at the first "*/".
+            int depth = 0;
+            while (_pos < _s.Length)
+            {
+                if (Peek() == '/' && Peek(1) == '*' && (IsPostgres || depth == 0))
+                {
+                    Advance();
+                    Advance();
+                    depth++;
+                }
+                else if (Peek() == '*' && Peek(1) == '/')
+                {
+                    Advance();
+                    Advance();
+                    depth--;
+                    if (depth == 0)
+                    {
+                        return;
+                    }
+                }
+                else
+                {
+                    Advance();
+                }
+            }
+
+            // SQLite accepts a comment left open at the end of the input; PostgreSQL does not.
+            if (IsPostgres)
+            {
+                Fail("unterminated /* comment", line);
+            }
+        }
+
+        private void QuotedRun(char open, char close, bool backslashEscapes, int line, string what, bool doubling = true)
+        {
+            Advance();
+            _ = open;
+            while (_pos < _s.Length)
+            {
+                char c = Peek();
+                if (backslashEscapes && c == '\\' && _pos + 1 < _s.Length)
+                {
+                    Advance();
+                    Advance();
+                    continue;
+                }
+
+                if (c == close)
+                {
+                    if (doubling && Peek(1) == close)
+                    {
+                        Advance();
+                        Advance();
+                        continue;
+                    }
+
+                    Advance();
+                    return;
+                }
+
+                Advance();
+            }
+
+            Fail($"unterminated {what}", line);
+        }
+
+        private SqlTokenKind Dollar(int line)
+        {
+            // $1 is a parameter; $tag$ or $$ opens a dollar-quoted string that ends at the same tag.
+            if (char.IsDigit(Peek(1)))
+            {
+                Advance();
+                while (char.IsDigit(Peek()))
+                {
+                    Advance();
+                }
+
+                return SqlTokenKind.Parameter;
+            }
+
+            int tagEnd = _pos + 1;
+            if (tagEnd < _s.Length && IsWordStart(_s[tagEnd]))
+            {
+                while (tagEnd < _s.Length && IsWordChar(_s[tagEnd]) && _s[tagEnd] != '$')
+                {
+                    tagEnd++;
+                }
+            }
+
+            if (tagEnd >= _s.Length || _s[tagEnd] != '$')
+            {
+                Advance();
+                return SqlTokenKind.Operator;
+            }
+
+            string tag = _s.Substring(_pos, tagEnd - _pos + 1);
+            while (_pos <= tagEnd)
+            {
+                Advance();
+            }
+
+            int close = _s.IndexOf(tag, _pos, StringComparison.Ordinal);
+            int end = close < 0 ? _s.Length : close + tag.Length;
+            while (_pos < end)
+            {
+                Advance();
+            }
+
+            if (close < 0)
+            {
+                Fail($"unterminated dollar-quoted string {tag}", line);
+            }
+
+            return SqlTokenKind.DollarString;
+        }
+
+        private void Number()
+        {
+            while (char.IsDigit(Peek()) || Peek() == '.' || Peek() == '_')
+            {
+                Advance();
+            }
+
+            if ((Peek() == 'e' || Peek() == 'E') && (char.IsDigit(Peek(1)) || ((Peek(1) == '+' || Peek(1) == '-') && char.IsDigit(Peek(2)))))
+            {
+                Advance();
+                Advance();
+                while (char.IsDigit(Peek()))
+                {
+                    Advance();
+                }
+            }
+        }
+
+        private SqlTokenKind WordOrPrefixedString(int line)
+        {
+            char c = Peek();
+            char upper = char.ToUpperInvariant(c);
+            if (IsPostgres && upper == 'E' && Peek(1) == '\'')
+            {
+                Advance();
+                QuotedRun('\'', '\'', backslashEscapes: true, line, "string");
+                return SqlTokenKind.StringLiteral;
+            }
+
+            if (upper == 'X' && Peek(1) == '\'' || (IsPostgres && (upper == 'B' || upper == 'N') && Peek(1) == '\''))
+            {
+                Advance();
+                QuotedRun('\'', '\'', backslashEscapes: false, line, "string");
+                return SqlTokenKind.StringLiteral;
+            }
+
+            if (IsPostgres && upper == 'U' && Peek(1) == '&' && (Peek(2) == '\'' || Peek(2) == '"'))
+            {
+                Advance();
+                Advance();
+                char quote = Peek();
+                QuotedRun(quote, quote, backslashEscapes: false, line, quote == '"' ? "quoted identifier" : "string");
+                return quote == '"' ? SqlTokenKind.QuotedIdentifier : SqlTokenKind.StringLiteral;
+            }
+
+            while (IsWordChar(Peek()))
+            {
+                Advance();
+            }
+
+            return SqlTokenKind.Word;
+        }
+
+        private static bool IsWordStart(char c) => char.IsLetter(c) || c == '_' || c > 127;
+
+        private static bool IsWordChar(char c) => char.IsLetterOrDigit(c) || c == '_' || c == '$' || c > 127;
+    }
+}
+
+/// <summary>The tokens of a text, and the first lexical error if the text has one.</summary>
+public sealed class SqlLexResult
+{
+    internal SqlLexResult(IReadOnlyList<SqlToken> tokens, string? error, int errorLine)
+    {
+        Tokens = tokens;
+        Error = error;
+        ErrorLine = errorLine;
+    }
+
+    public IReadOnlyList<SqlToken> Tokens { get; }
+
+    /// <summary>Why the text cannot be read (an unterminated string or comment), or null.</summary>
+    public string? Error { get; }
+
+    public int ErrorLine { get; }
+}

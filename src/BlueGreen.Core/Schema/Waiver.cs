@@ -1,0 +1,64 @@
+using System;
+using System.Collections.Generic;
+using System.Text.RegularExpressions;
+
+namespace BlueGreen.Core.Schema;
+
+/// <summary>
+/// An explicit, reasoned exception to a rule, written in a comment just above the statement:
+/// <c>-- bluegreen:waive ban-drop-column: the old version never reads this column</c>.
+/// Waivers are recorded with the migration in the history table.
+/// </summary>
+public sealed class Waiver
+{
+    private static readonly Regex Pattern = new(
+        @"bluegreen:waive\s+(?<rules>[A-Za-z0-9_-]+(?:\s*,\s*[A-Za-z0-9_-]+)*)\s*(?::(?<reason>.*))?$",
+        RegexOptions.CultureInvariant | RegexOptions.IgnoreCase | RegexOptions.Multiline,
+        TimeSpan.FromSeconds(1));
+
+    public Waiver(string ruleId, string reason)
+    {
+        RuleId = ruleId;
+        Reason = reason;
+    }
+
+    public string RuleId { get; }
+
+    public string Reason { get; }
+
+    public override string ToString() => RuleId + ": " + Reason;
+
+    /// <summary>Reads the waivers in a statement's leading comments; those without a reason are reported, not honoured.</summary>
+    public static IReadOnlyList<Waiver> Parse(IEnumerable<string> comments, out IReadOnlyList<string> missingReason)
+    {
+        var waivers = new List<Waiver>();
+        var incomplete = new List<string>();
+        foreach (string comment in comments)
+        {
+            foreach (Match match in Pattern.Matches(comment))
+            {
+                string reason = match.Groups["reason"].Value.Trim();
+                if (reason.EndsWith("*/", StringComparison.Ordinal))
+                {
+                    reason = reason.Substring(0, reason.Length - 2).Trim();
+                }
+
+                foreach (string rule in match.Groups["rules"].Value.Split(','))
+                {
+                    string id = rule.Trim().ToLowerInvariant();
+                    if (reason.Length == 0)
+                    {
+                        incomplete.Add(id);
+                    }
+                    else
+                    {
+                        waivers.Add(new Waiver(id, reason));
+                    }
+                }
+            }
+        }
+
+        missingReason = incomplete;
+        return waivers;
+    }
+}
