@@ -47,8 +47,9 @@ function Invoke-Build {
     Invoke-Native dotnet publish (Join-Path $Root 'src/BlueGreen.LoadContext/BlueGreen.LoadContext.csproj') -c $Configuration -o (Join-Path $staging 'loadcontext') --nologo -v quiet
 
     $dependencies = New-Item -ItemType Directory -Path (Join-Path $ModuleOut 'dependencies') -Force
-    # PowerShell loads these two into its own context: they hold the cmdlets and the output types.
-    $defaultContext = 'BlueGreen.dll', 'BlueGreen.Core.dll'
+    # PowerShell loads these into its own context: the cmdlets, the output types, and what Core needs
+    # that no other module is known to carry (ScriptDom for SQL Server linting).
+    $defaultContext = 'BlueGreen.dll', 'BlueGreen.Core.dll', 'Microsoft.SqlServer.TransactSql.ScriptDom.dll'
     foreach ($file in Get-ChildItem (Join-Path $staging 'module') -File) {
         if ($file.Extension -notin '.dll', '.pdb') { continue }
         $assembly = [IO.Path]::ChangeExtension($file.Name, '.dll')
