@@ -42,8 +42,19 @@ builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSe
 
 var app = builder.Build();
 var router = new AwsRouter(sandbox);
+// Everything outside the control API is AWS's.
+app.Use(async (context, next) =>
+{
+    if (context.Request.Path.StartsWithSegments(ControlApi.Root, StringComparison.Ordinal))
+    {
+        await next(context);
+    }
+    else
+    {
+        await router.HandleAsync(context);
+    }
+});
 ControlApi.Map(app, sandbox);
-app.Run(router.HandleAsync);
 
 app.Lifetime.ApplicationStarted.Register(() =>
 {
