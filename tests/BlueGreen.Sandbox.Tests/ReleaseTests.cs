@@ -16,11 +16,14 @@ public sealed class ReleaseTests(SandboxFixture sandbox)
         var env = EcsEnvironment.Create(aws, "CodeDeployDefault.ECSCanary10Percent5Minutes");
         Assert.Equal("v1", Get(env.ProductionPort).Body);
 
+        // Slow time while checking the second deployment, so the first is surely still active.
+        sandbox.SetTimeScaleAsync(30).GetAwaiter().GetResult();
         var id = env.Deploy("web:2");
         Assert.Matches("^d-[A-Z0-9]{9}$", id);
 
         // One active deployment per group, with AWS's error.
         var second = aws.Run("deploy", "create-deployment", "--application-name", "demo", "--deployment-group-name", "demo-dg", "--revision", EcsEnvironment.Revision("web:2"));
+        sandbox.SetTimeScaleAsync(SandboxFixture.TimeScale).GetAwaiter().GetResult();
         Assert.Equal(254, second.ExitCode);
         Assert.Contains("DeploymentLimitExceededException", second.Stderr, StringComparison.Ordinal);
         Assert.Contains(id, second.Stderr, StringComparison.Ordinal);
