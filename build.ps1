@@ -57,6 +57,8 @@ function Invoke-Build {
         Copy-Item $file.FullName $target
     }
     Copy-Item (Join-Path $staging 'loadcontext/BlueGreen.LoadContext.dll') $dependencies.FullName
+    # The sandbox is a program of its own (needs the .NET 10 runtime with ASP.NET Core), shipped beside the module.
+    Invoke-Native dotnet publish (Join-Path $Root 'src/BlueGreen.Sandbox/BlueGreen.Sandbox.csproj') -c $Configuration -o (Join-Path $ModuleOut 'sandbox') --nologo -v quiet
 
     $manifest = Get-Content (Join-Path $Root 'BlueGreen.psd1') -Raw
     $manifest = $manifest -replace "ModuleVersion\s*=\s*'[^']*'", "ModuleVersion = '$version'"

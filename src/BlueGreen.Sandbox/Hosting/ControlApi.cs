@@ -1,0 +1,152 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using BlueGreen.Sandbox.Wire;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace BlueGreen.Sandbox.Hosting;
+
+/// <summary>
+/// The sandbox's own API, beside the AWS one under <c>/_sandbox</c>: health, reset, time scale, faults,
+/// the request log and a state dump. It is unauthenticated: the sandbox listens on loopback only.
+/// </summary>
+internal static class ControlApi
+{
+    public const string Root = "/_sandbox";
+
+    public static void Map(IEndpointRouteBuilder app, Sandbox sandbox)
+    {
+        app.MapGet($"{Root}/health", () => Ok(new JsonObject
+        {
+            ["status"] = "ok",
+            ["endpoint"] = sandbox.Endpoint,
+            ["account"] = Sandbox.Account,
+            ["timeScale"] = sandbox.Clock.Scale,
+            ["virtualTime"] = sandbox.Clock.Now.ToString("O", CultureInfo.InvariantCulture),
+            ["processId"] = Environment.ProcessId,
+        }));
+
+        app.MapPost($"{Root}/reset", (HttpRequest request) =>
+        {
+            lock (sandbox.Gate)
+            {
+                sandbox.Reset();
+                if (request.Query["seed"] == "true")
+                {
+                    Seed.Create(sandbox, request.Query["region"].FirstOrDefault() ?? Seed.DefaultRegion);
+                }
+            }
+
+            return Ok(new JsonObject { ["reset"] = true });
+        });
+
+        app.MapPost($"{Root}/seed", (HttpRequest request) =>
+        {
+            JsonObject summary;
+            lock (sandbox.Gate)
+            {
+                summary = Seed.Create(sandbox, request.Query["region"].FirstOrDefault() ?? Seed.DefaultRegion);
+            }
+
+            return Ok(summary);
+        });
+
+        app.MapGet($"{Root}/time-scale", () => Ok(new JsonObject { ["timeScale"] = sandbox.Clock.Scale }));
+        app.MapPut($"{Root}/time-scale", async (HttpRequest request) =>
+        {
+            var body = await ReadAsync(request);
+            var scale = body.Num("timeScale");
+            if (scale is null or <= 0)
+            {
+                return Problem("timeScale must be a number greater than 0.");
+            }
+
+            sandbox.Clock.Scale = scale.Value;
+            return Ok(new JsonObject { ["timeScale"] = sandbox.Clock.Scale });
+        });
+
+        app.MapGet($"{Root}/faults", () => Ok(new JsonObject { ["faults"] = sandbox.Faults.All().Select(f => (JsonNode?)f.ToJson()).ToJsonArray() }));
+        app.MapPut($"{Root}/faults", async (HttpRequest request) =>
+        {
+            var body = await ReadAsync(request);
+            try
+            {
+                return Ok(sandbox.Faults.Set(body).ToJson());
+            }
+            catch (AwsException e)
+            {
+                return Problem(e.Message);
+            }
+        });
+        app.MapDelete($"{Root}/faults", () =>
+        {
+            sandbox.Faults.Clear();
+            return Ok(new JsonObject { ["faults"] = new JsonArray() });
+        });
+
+        app.MapGet($"{Root}/requests", (HttpRequest request) =>
+        {
+            var since = long.TryParse(request.Query["since"], NumberStyles.Integer, CultureInfo.InvariantCulture, out var s) ? s : 0;
+            var entries = sandbox.Log.Since(since);
+            return Ok(new JsonObject
+            {
+                ["lastSequence"] = sandbox.Log.LastSequence,
+                ["requests"] = entries.Select(e => (JsonNode?)e.ToJson()).ToJsonArray(),
+            });
+        });
+        app.MapDelete($"{Root}/requests", () =>
+        {
+            sandbox.Log.Clear();
+            return Ok(new JsonObject { ["lastSequence"] = sandbox.Log.LastSequence });
+        });
+
+        app.MapGet($"{Root}/state", () =>
+        {
+            JsonObject state;
+            lock (sandbox.Gate)
+            {
+                state = new JsonObject
+                {
+                    ["timeScale"] = sandbox.Clock.Scale,
+                    ["virtualTime"] = sandbox.Clock.Now.ToString("O", CultureInfo.InvariantCulture),
+                    ["regions"] = sandbox.Regions.Select(r => (JsonNode?)r.Dump()).ToJsonArray(),
+                };
+            }
+
+            return Ok(state);
+        });
+
+        app.MapPost($"{Root}/credentials", async (HttpRequest request) =>
+        {
+            var body = await ReadAsync(request);
+            var key = body.Str("accessKeyId");
+            var secret = body.Str("secretAccessKey");
+            if (string.IsNullOrEmpty(key) || string.IsNullOrEmpty(secret))
+            {
+                return Problem("accessKeyId and secretAccessKey are required.");
+            }
+
+            sandbox.AddCredential(key, secret);
+            return Ok(new JsonObject { ["accessKeyId"] = key });
+        });
+    }
+
+    private static async Task<JsonObject> ReadAsync(HttpRequest request)
+    {
+        try
+        {
+            return await JsonNode.ParseAsync(request.Body) as JsonObject ?? [];
+        }
+        catch (JsonException)
+        {
+            return [];
+        }
+    }
+
+    private static IResult Ok(JsonNode node) => Results.Text(node.ToJsonString(), "application/json");
+
+    private static IResult Problem(string message) =>
+        Results.Text(new JsonObject { ["error"] = message }.ToJsonString(), "application/json", statusCode: 400);
+}

@@ -1,0 +1,104 @@
+using System.Net;
+using BlueGreen.Sandbox;
+using BlueGreen.Sandbox.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+SandboxOptions options;
+try
+{
+    options = SandboxOptions.Parse(args);
+}
+catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
+{
+    await Console.Error.WriteLineAsync("BlueGreen.Sandbox: " + e.Message);
+    return 2;
+}
+
+if (!IPAddress.TryParse(options.Host == "localhost" ? "127.0.0.1" : options.Host, out var address))
+{
+    await Console.Error.WriteLineAsync($"BlueGreen.Sandbox: --host must be an IP address, not '{options.Host}'.");
+    return 2;
+}
+
+var sandbox = new Sandbox(options);
+var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+builder.Logging.ClearProviders();
+builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
+builder.WebHost.ConfigureKestrel(k =>
+{
+    k.Listen(address, options.Port);
+    k.AddServerHeader = false;
+    k.Limits.MaxRequestBodySize = 64 * 1024 * 1024;
+});
+builder.Services.AddSingleton(sandbox);
+builder.Services.AddHostedService<Ticker>();
+builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
+
+var app = builder.Build();
+var router = new AwsRouter(sandbox);
+// Everything outside the control API is AWS's.
+app.Use(async (context, next) =>
+{
+    if (context.Request.Path.StartsWithSegments(ControlApi.Root, StringComparison.Ordinal))
+    {
+        await next(context);
+    }
+    else
+    {
+        await router.HandleAsync(context);
+    }
+});
+ControlApi.Map(app, sandbox);
+
+app.Lifetime.ApplicationStarted.Register(() =>
+{
+    var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+    sandbox.Endpoint = bound.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).TrimEnd('/');
+    if (options.Seed)
+    {
+        lock (sandbox.Gate)
+        {
+            Seed.Create(sandbox, Seed.DefaultRegion);
+        }
+    }
+
+    // The one line scripts wait for: the sandbox answers from now on.
+    Console.WriteLine($"Listening on {sandbox.Endpoint}");
+});
+app.Lifetime.ApplicationStopping.Register(() => sandbox.Listeners.DisposeAsync().AsTask().GetAwaiter().GetResult());
+
+await app.RunAsync();
+return 0;
+
+/// <summary>Moves simulated time along: deployments, tasks and alarms advance every few milliseconds.</summary>
+internal sealed class Ticker(Sandbox sandbox) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                try
+                {
+                    sandbox.Tick();
+                }
+                catch (Exception e)
+                {
+                    await Console.Error.WriteLineAsync($"sandbox: tick failed: {e.GetType().Name}: {e.Message}");
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutting down.
+        }
+    }
+}

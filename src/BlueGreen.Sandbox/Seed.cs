@@ -1,0 +1,194 @@
+using System.IO.Compression;
+using System.Text;
+using System.Text.Json.Nodes;
+using BlueGreen.Sandbox.Wire;
+
+namespace BlueGreen.Sandbox;
+
+/// <summary>
+/// The sample environment (<c>--seed</c>, <c>POST /_sandbox/seed</c>), created through the same operation
+/// handlers the AWS API uses, so it is exactly what a user could have created with the CLI.
+/// </summary>
+internal static class Seed
+{
+    public const string DefaultRegion = "us-east-1";
+    private const string Role = "arn:aws:iam::000000000000:role/sandbox-codedeploy";
+
+    /// <summary>A zip holding only the sandbox behaviour file.</summary>
+    public static byte[] FunctionZip(string behaviourJson)
+    {
+        using var buffer = new MemoryStream();
+        using (var archive = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            var entry = archive.CreateEntry(Services.FunctionBehaviour.FileName);
+            using var stream = entry.Open();
+            stream.Write(Encoding.UTF8.GetBytes(behaviourJson));
+        }
+
+        return buffer.ToArray();
+    }
+
+    /// <summary>Creates the sample resources. Call under the state lock.</summary>
+    public static JsonObject Create(Sandbox sandbox, string regionName)
+    {
+        var region = sandbox.Region(regionName);
+        JsonNode? Call(string service, string operation, JsonObject input) => region.Call(service, operation, input, "seed");
+
+        Call("ecs", "CreateCluster", new JsonObject { ["clusterName"] = "sandbox" });
+        foreach (var version in new[] { "1", "2" })
+        {
+            Call("ecs", "RegisterTaskDefinition", new JsonObject
+            {
+                ["family"] = "web",
+                ["networkMode"] = "awsvpc",
+                ["requiresCompatibilities"] = new JsonArray { "FARGATE" },
+                ["cpu"] = "256",
+                ["memory"] = "512",
+                ["containerDefinitions"] = new JsonArray
+                {
+                    new JsonObject
+                    {
+                        ["name"] = "web",
+                        ["image"] = $"public.ecr.aws/sandbox/web:{version}.0",
+                        ["portMappings"] = new JsonArray { new JsonObject { ["containerPort"] = 80, ["protocol"] = "tcp" } },
+                        ["environment"] = new JsonArray
+                        {
+                            new JsonObject { ["name"] = "SANDBOX_BODY", ["value"] = $"web version {version}\n" },
+                            new JsonObject { ["name"] = "SANDBOX_LATENCY_MS", ["value"] = "5" },
+                        },
+                    },
+                },
+            });
+        }
+
+        var lb = Call("elasticloadbalancing", "CreateLoadBalancer", new JsonObject { ["Name"] = "web-alb", ["Subnets"] = new JsonArray { "subnet-a", "subnet-b" } })!["LoadBalancers"]![0]!;
+        var lbArn = lb.Str("LoadBalancerArn")!;
+        string TargetGroup(string name) => Call("elasticloadbalancing", "CreateTargetGroup", new JsonObject
+        {
+            ["Name"] = name, ["Protocol"] = "HTTP", ["Port"] = 80, ["VpcId"] = "vpc-sandbox", ["TargetType"] = "ip", ["HealthCheckPath"] = "/",
+        })!["TargetGroups"]![0].Str("TargetGroupArn")!;
+        var blue = TargetGroup("web-blue");
+        var green = TargetGroup("web-green");
+        JsonNode Listener(int port) => Call("elasticloadbalancing", "CreateListener", new JsonObject
+        {
+            ["LoadBalancerArn"] = lbArn, ["Protocol"] = "HTTP", ["Port"] = port,
+            ["DefaultActions"] = new JsonArray { new JsonObject { ["Type"] = "forward", ["TargetGroupArn"] = blue } },
+        })!["Listeners"]![0]!;
+        var prod = Listener(80);
+        var test = Listener(8080);
+
+        Call("ecs", "CreateService", new JsonObject
+        {
+            ["cluster"] = "sandbox",
+            ["serviceName"] = "web",
+            ["taskDefinition"] = "web:1",
+            ["desiredCount"] = 2,
+            ["launchType"] = "FARGATE",
+            ["deploymentController"] = new JsonObject { ["type"] = "CODE_DEPLOY" },
+            ["loadBalancers"] = new JsonArray { new JsonObject { ["targetGroupArn"] = blue, ["containerName"] = "web", ["containerPort"] = 80 } },
+            ["networkConfiguration"] = new JsonObject { ["awsvpcConfiguration"] = new JsonObject { ["subnets"] = new JsonArray { "subnet-a", "subnet-b" }, ["assignPublicIp"] = "DISABLED" } },
+        });
+
+        var lbDimension = lbArn[lbArn.IndexOf("app/", StringComparison.Ordinal)..];
+        Call("monitoring", "PutMetricAlarm", new JsonObject
+        {
+            ["AlarmName"] = "web-5xx",
+            ["AlarmDescription"] = "Targets behind web-alb answer with 5XX.",
+            ["Namespace"] = "AWS/ApplicationELB",
+            ["MetricName"] = "HTTPCode_Target_5XX_Count",
+            ["Dimensions"] = new JsonArray { new JsonObject { ["Name"] = "LoadBalancer", ["Value"] = lbDimension } },
+            ["Statistic"] = "Sum",
+            ["Period"] = 60,
+            ["EvaluationPeriods"] = 1,
+            ["Threshold"] = 5,
+            ["ComparisonOperator"] = "GreaterThanThreshold",
+            ["TreatMissingData"] = "notBreaching",
+        });
+        var rollback = new JsonObject { ["enabled"] = true, ["events"] = new JsonArray { "DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM", "DEPLOYMENT_STOP_ON_REQUEST" } };
+        Call("codedeploy", "CreateApplication", new JsonObject { ["applicationName"] = "web", ["computePlatform"] = "ECS" });
+        Call("codedeploy", "CreateDeploymentGroup", new JsonObject
+        {
+            ["applicationName"] = "web",
+            ["deploymentGroupName"] = "web-dg",
+            ["serviceRoleArn"] = Role,
+            ["deploymentConfigName"] = "CodeDeployDefault.ECSCanary10Percent5Minutes",
+            ["deploymentStyle"] = new JsonObject { ["deploymentType"] = "BLUE_GREEN", ["deploymentOption"] = "WITH_TRAFFIC_CONTROL" },
+            ["blueGreenDeploymentConfiguration"] = new JsonObject
+            {
+                ["terminateBlueInstancesOnDeploymentSuccess"] = new JsonObject { ["action"] = "TERMINATE", ["terminationWaitTimeInMinutes"] = 5 },
+                ["deploymentReadyOption"] = new JsonObject { ["actionOnTimeout"] = "CONTINUE_DEPLOYMENT", ["waitTimeInMinutes"] = 0 },
+            },
+            ["loadBalancerInfo"] = new JsonObject
+            {
+                ["targetGroupPairInfoList"] = new JsonArray
+                {
+                    new JsonObject
+                    {
+                        ["targetGroups"] = new JsonArray { new JsonObject { ["name"] = "web-blue" }, new JsonObject { ["name"] = "web-green" } },
+                        ["prodTrafficRoute"] = new JsonObject { ["listenerArns"] = new JsonArray { prod.Str("ListenerArn") } },
+                        ["testTrafficRoute"] = new JsonObject { ["listenerArns"] = new JsonArray { test.Str("ListenerArn") } },
+                    },
+                },
+            },
+            ["ecsServices"] = new JsonArray { new JsonObject { ["serviceName"] = "web", ["clusterName"] = "sandbox" } },
+            ["alarmConfiguration"] = new JsonObject { ["enabled"] = true, ["alarms"] = new JsonArray { new JsonObject { ["name"] = "web-5xx" } } },
+            ["autoRollbackConfiguration"] = rollback.DeepClone(),
+        });
+
+        JsonObject Function(string name, string behaviour) => new()
+        {
+            ["FunctionName"] = name,
+            ["Runtime"] = "python3.12",
+            ["Role"] = "arn:aws:iam::000000000000:role/sandbox-lambda",
+            ["Handler"] = "index.handler",
+            ["Code"] = new JsonObject { ["ZipFile"] = Convert.ToBase64String(FunctionZip(behaviour)) },
+        };
+        Call("lambda", "CreateFunction", Function("orders", """{"payload": {"version": 1, "message": "orders v1"}, "latencyMs": 5}"""));
+        Call("lambda", "PublishVersion", new JsonObject { ["FunctionName"] = "orders" });
+        Call("lambda", "UpdateFunctionCode", new JsonObject { ["FunctionName"] = "orders", ["ZipFile"] = Convert.ToBase64String(FunctionZip("""{"payload": {"version": 2, "message": "orders v2"}, "latencyMs": 5}""")) });
+        Call("lambda", "PublishVersion", new JsonObject { ["FunctionName"] = "orders" });
+        Call("lambda", "CreateAlias", new JsonObject { ["FunctionName"] = "orders", ["Name"] = "live", ["FunctionVersion"] = "1" });
+        Call("lambda", "CreateFunction", Function("release-hook", """{"payload": {"hook": "ok"}, "hookStatus": "Succeeded"}"""));
+        Call("monitoring", "PutMetricAlarm", new JsonObject
+        {
+            ["AlarmName"] = "orders-errors",
+            ["AlarmDescription"] = "The orders function's live alias returns errors.",
+            ["Namespace"] = "AWS/Lambda",
+            ["MetricName"] = "Errors",
+            ["Dimensions"] = new JsonArray { new JsonObject { ["Name"] = "FunctionName", ["Value"] = "orders" }, new JsonObject { ["Name"] = "Resource", ["Value"] = "orders:live" } },
+            ["Statistic"] = "Sum",
+            ["Period"] = 60,
+            ["EvaluationPeriods"] = 1,
+            ["Threshold"] = 0,
+            ["ComparisonOperator"] = "GreaterThanThreshold",
+            ["TreatMissingData"] = "notBreaching",
+        });
+        Call("codedeploy", "CreateApplication", new JsonObject { ["applicationName"] = "orders", ["computePlatform"] = "Lambda" });
+        Call("codedeploy", "CreateDeploymentGroup", new JsonObject
+        {
+            ["applicationName"] = "orders",
+            ["deploymentGroupName"] = "orders-dg",
+            ["serviceRoleArn"] = Role,
+            ["deploymentConfigName"] = "CodeDeployDefault.LambdaCanary10Percent5Minutes",
+            ["deploymentStyle"] = new JsonObject { ["deploymentType"] = "BLUE_GREEN", ["deploymentOption"] = "WITH_TRAFFIC_CONTROL" },
+            ["alarmConfiguration"] = new JsonObject { ["enabled"] = true, ["alarms"] = new JsonArray { new JsonObject { ["name"] = "orders-errors" } } },
+            ["autoRollbackConfiguration"] = rollback.DeepClone(),
+        });
+
+        var summary = new JsonObject
+        {
+            ["region"] = regionName,
+            ["cluster"] = "sandbox",
+            ["service"] = "web",
+            ["loadBalancerDns"] = lb.Str("DNSName"),
+            ["productionListener"] = new JsonObject { ["arn"] = prod.Str("ListenerArn"), ["url"] = $"http://{sandbox.Options.Host}:{prod.Int("Port")}/" },
+            ["testListener"] = new JsonObject { ["arn"] = test.Str("ListenerArn"), ["url"] = $"http://{sandbox.Options.Host}:{test.Int("Port")}/" },
+            ["targetGroups"] = new JsonArray { blue, green },
+            ["codeDeploy"] = new JsonArray { "web/web-dg (ECS)", "orders/orders-dg (Lambda)" },
+            ["function"] = "orders (versions 1, 2; alias live -> 1)",
+            ["hookFunction"] = "release-hook",
+            ["alarms"] = new JsonArray { "web-5xx", "orders-errors" },
+        };
+        return summary;
+    }
+}

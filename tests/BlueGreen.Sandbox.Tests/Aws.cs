@@ -1,0 +1,69 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Xunit;
+
+namespace BlueGreen.Sandbox.Tests;
+
+/// <summary>The AWS CLI, exactly as a user runs it against the sandbox.</summary>
+public sealed record CliResult(int ExitCode, string Stdout, string Stderr)
+{
+    public JsonNode Json => JsonNode.Parse(Stdout)!;
+}
+
+public sealed class Aws(SandboxFixture sandbox, string region)
+{
+    public string Region { get; } = region;
+
+    public CliResult Run(params string[] args)
+    {
+        var start = new ProcessStartInfo("aws") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.Environment["AWS_ACCESS_KEY_ID"] = "test";
+        start.Environment["AWS_SECRET_ACCESS_KEY"] = "test";
+        start.Environment["AWS_DEFAULT_REGION"] = Region;
+        start.Environment["AWS_PAGER"] = string.Empty;
+        start.Environment["AWS_MAX_ATTEMPTS"] = "1";
+        start.Environment.Remove("AWS_PROFILE");
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.ArgumentList.Add("--endpoint-url");
+        start.ArgumentList.Add(sandbox.Endpoint);
+        start.ArgumentList.Add("--output");
+        start.ArgumentList.Add("json");
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        process.WaitForExit();
+        return new CliResult(process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    /// <summary>Runs a command that must succeed and returns its JSON output (or an empty object).</summary>
+    public JsonNode Ok(params string[] args)
+    {
+        var result = Run(args);
+        Assert.True(result.ExitCode == 0, $"aws {string.Join(' ', args)} failed ({result.ExitCode}): {result.Stderr}");
+        return string.IsNullOrWhiteSpace(result.Stdout) ? new JsonObject() : result.Json;
+    }
+
+    /// <summary>Polls get-deployment until the condition holds.</summary>
+    public JsonNode WaitForDeployment(string id, Func<JsonNode, bool> condition, int seconds = 60)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        JsonNode info;
+        do
+        {
+            info = Ok("deploy", "get-deployment", "--deployment-id", id)["deploymentInfo"]!;
+            if (condition(info))
+            {
+                return info;
+            }
+
+            Thread.Sleep(100);
+        }
+        while (DateTime.UtcNow < deadline);
+        Assert.Fail($"Deployment {id} never reached the expected state; last: {info.ToJsonString()}");
+        return info;
+    }
+}

@@ -1,0 +1,259 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using Xunit;
+
+namespace BlueGreen.Sandbox.Tests;
+
+/// <summary>Authentication, error shapes, faults and the control API, checked with raw HTTP and the CLI.</summary>
+[Collection(SandboxCollection.Name)]
+public sealed class ProtocolTests(SandboxFixture sandbox)
+{
+    private const string Region = "us-east-2";
+
+    /// <summary>A SigV4 signer written here, independent of the sandbox's verifier.</summary>
+    private HttpRequestMessage Signed(string service, string target, string body, string accessKey = "test", string secret = "test", DateTime? at = null, string contentType = "application/x-amz-json-1.1")
+    {
+        var time = at ?? DateTime.UtcNow;
+        var amzDate = time.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
+        var date = amzDate[..8];
+        var host = $"127.0.0.1:{sandbox.Port}";
+        var payloadHash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(body)));
+        var headers = new SortedDictionary<string, string>(StringComparer.Ordinal) { ["content-type"] = contentType, ["host"] = host, ["x-amz-date"] = amzDate };
+        if (target.Length > 0)
+        {
+            headers["x-amz-target"] = target;
+        }
+
+        var signedHeaders = string.Join(';', headers.Keys);
+        var canonical = $"POST\n/\n\n{string.Concat(headers.Select(h => $"{h.Key}:{h.Value}\n"))}\n{signedHeaders}\n{payloadHash}";
+        var scope = $"{date}/{Region}/{service}/aws4_request";
+        var toSign = $"AWS4-HMAC-SHA256\n{amzDate}\n{scope}\n{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)))}";
+        var key = Encoding.UTF8.GetBytes("AWS4" + secret);
+        foreach (var part in new[] { date, Region, service, "aws4_request" })
+        {
+            key = HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(part));
+        }
+
+        var signature = Convert.ToHexStringLower(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(toSign)));
+        var request = new HttpRequestMessage(HttpMethod.Post, sandbox.Endpoint + "/") { Content = new StringContent(body, Encoding.UTF8) };
+        request.Content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse(contentType);
+        request.Headers.TryAddWithoutValidation("X-Amz-Date", amzDate);
+        if (target.Length > 0)
+        {
+            request.Headers.TryAddWithoutValidation("X-Amz-Target", target);
+        }
+
+        request.Headers.TryAddWithoutValidation("Authorization", $"AWS4-HMAC-SHA256 Credential={accessKey}/{scope}, SignedHeaders={signedHeaders}, Signature={signature}");
+        return request;
+    }
+
+    private (int Status, string Body, string? ErrorType) Send(HttpRequestMessage request)
+    {
+        using (request)
+        {
+            using var response = sandbox.Http.Send(request);
+            var body = response.Content.ReadAsStringAsync().GetAwaiter().GetResult();
+            var type = response.Headers.TryGetValues("x-amzn-ErrorType", out var values) ? values.First() : null;
+            return ((int)response.StatusCode, body, type);
+        }
+    }
+
+    private const string CreateCluster = "AmazonEC2ContainerServiceV20141113.CreateCluster";
+
+    [Fact]
+    public void A_correct_signature_is_accepted()
+    {
+        var (status, body, _) = Send(Signed("ecs", CreateCluster, """{"clusterName":"signed"}"""));
+        Assert.Equal(200, status);
+        Assert.Equal("arn:aws:ecs:us-east-2:000000000000:cluster/signed", JsonNode.Parse(body)!["cluster"]!["clusterArn"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Signature_failures_get_AWS_errors_and_change_nothing()
+    {
+        var before = sandbox.ControlAsync(HttpMethod.Get, "requests").GetAwaiter().GetResult()["lastSequence"]!.GetValue<long>();
+
+        var missing = new HttpRequestMessage(HttpMethod.Post, sandbox.Endpoint + "/") { Content = new StringContent("""{"clusterName":"nope"}""") };
+        missing.Headers.TryAddWithoutValidation("X-Amz-Target", CreateCluster);
+        var (status, body, type) = Send(missing);
+        Assert.Equal(400, status);
+        Assert.Equal("MissingAuthenticationTokenException", type);
+        Assert.Contains("MissingAuthenticationTokenException", body, StringComparison.Ordinal);
+
+        (status, _, type) = Send(Signed("ecs", CreateCluster, """{"clusterName":"nope"}""", secret: "wrong"));
+        Assert.Equal(400, status);
+        Assert.Equal("InvalidSignatureException", type);
+
+        (status, _, type) = Send(Signed("ecs", CreateCluster, """{"clusterName":"nope"}""", accessKey: "AKIAUNKNOWN"));
+        Assert.Equal(400, status);
+        Assert.Equal("UnrecognizedClientException", type);
+
+        (status, body, type) = Send(Signed("ecs", CreateCluster, """{"clusterName":"nope"}""", at: DateTime.UtcNow.AddMinutes(-20)));
+        Assert.Equal(400, status);
+        Assert.Equal("InvalidSignatureException", type);
+        Assert.Contains("Signature expired", body, StringComparison.Ordinal);
+
+        // A body changed after signing: the payload hash no longer matches.
+        var tampered = Signed("ecs", CreateCluster, """{"clusterName":"nope"}""");
+        tampered.Content = new StringContent("""{"clusterName":"evil"}""", Encoding.UTF8);
+        tampered.Content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("application/x-amz-json-1.1");
+        (status, _, type) = Send(tampered);
+        Assert.Equal(400, status);
+        Assert.Equal("InvalidSignatureException", type);
+
+        // Query protocol (ELBv2): 403 with an XML error.
+        (status, body, _) = Send(Signed("elasticloadbalancing", string.Empty, "Action=DescribeLoadBalancers&Version=2015-12-01", secret: "wrong", contentType: "application/x-www-form-urlencoded; charset=utf-8"));
+        Assert.Equal(403, status);
+        Assert.Contains("<Code>SignatureDoesNotMatch</Code>", body, StringComparison.Ordinal);
+
+        // Nothing was created, and every rejected call is in the log as rejected.
+        var aws = new Aws(sandbox, Region);
+        var clusters = aws.Ok("ecs", "list-clusters")["clusterArns"]!.AsArray().Select(c => c!.GetValue<string>());
+        Assert.DoesNotContain(clusters, c => c.EndsWith("/nope", StringComparison.Ordinal) || c.EndsWith("/evil", StringComparison.Ordinal));
+        var log = sandbox.ControlAsync(HttpMethod.Get, $"requests?since={before}").GetAwaiter().GetResult()["requests"]!.AsArray();
+        var creates = log.Where(r => r!["operation"]!.GetValue<string>() == "CreateCluster").ToList();
+        Assert.Equal(5, creates.Count);
+        Assert.All(creates, r => Assert.NotEqual(200, r!["status"]!.GetValue<int>()));
+    }
+
+    [Fact]
+    public void The_CLI_with_a_wrong_secret_is_rejected()
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("aws") { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var arg in new[] { "deploy", "list-applications", "--endpoint-url", sandbox.Endpoint })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["AWS_ACCESS_KEY_ID"] = "test";
+        start.Environment["AWS_SECRET_ACCESS_KEY"] = "not-the-secret";
+        start.Environment["AWS_DEFAULT_REGION"] = Region;
+        start.Environment["AWS_MAX_ATTEMPTS"] = "1";
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        Assert.Equal(254, process.ExitCode);
+        Assert.Contains("InvalidSignatureException", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Injected_throttling_returns_AWS_throttling_errors_until_cleared()
+    {
+        var aws = new Aws(sandbox, Region);
+        sandbox.ControlAsync(HttpMethod.Put, "faults", """{"service":"ecs","operation":"ListClusters","throttleRate":1}""").GetAwaiter().GetResult();
+        try
+        {
+            var throttled = aws.Run("ecs", "list-clusters");
+            Assert.Equal(254, throttled.ExitCode);
+            Assert.Contains("ThrottlingException", throttled.Stderr, StringComparison.Ordinal);
+
+            // Other operations are untouched.
+            aws.Ok("ecs", "describe-clusters", "--clusters", "default");
+        }
+        finally
+        {
+            sandbox.ControlAsync(HttpMethod.Delete, "faults").GetAwaiter().GetResult();
+        }
+
+        aws.Ok("ecs", "list-clusters");
+
+        sandbox.ControlAsync(HttpMethod.Put, "faults", """{"service":"elbv2","operation":"*","errorRate":1}""").GetAwaiter().GetResult();
+        try
+        {
+            var failed = aws.Run("elbv2", "describe-load-balancers");
+            Assert.Equal(255, failed.ExitCode is 254 ? 255 : failed.ExitCode);
+            Assert.Contains("InternalFailure", failed.Stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            sandbox.ControlAsync(HttpMethod.Delete, "faults").GetAwaiter().GetResult();
+        }
+    }
+
+    [Fact]
+    public void Errors_follow_each_protocol()
+    {
+        var aws = new Aws(sandbox, Region);
+        var ecs = aws.Run("ecs", "describe-services", "--cluster", "no-such-cluster", "--services", "x");
+        Assert.Contains("ClusterNotFoundException", ecs.Stderr, StringComparison.Ordinal);
+        var lambda = aws.Run("lambda", "get-alias", "--function-name", "missing", "--name", "live");
+        Assert.Contains("ResourceNotFoundException", lambda.Stderr, StringComparison.Ordinal);
+        var deploy = aws.Run("deploy", "get-application", "--application-name", "missing");
+        Assert.Contains("ApplicationDoesNotExistException", deploy.Stderr, StringComparison.Ordinal);
+        var elb = aws.Run("elbv2", "describe-load-balancers", "--names", "missing");
+        Assert.Contains("LoadBalancerNotFound", elb.Stderr, StringComparison.Ordinal);
+        var cw = aws.Run("cloudwatch", "set-alarm-state", "--alarm-name", "missing", "--state-value", "ALARM", "--state-reason", "x");
+        Assert.Contains("ResourceNotFound", cw.Stderr, StringComparison.Ordinal);
+        Assert.All(new[] { ecs, lambda, deploy, elb, cw }, r => Assert.Equal(254, r.ExitCode));
+    }
+
+    [Fact]
+    public void Seed_creates_the_sample_environment_through_the_API()
+    {
+        var summary = sandbox.ControlAsync(HttpMethod.Post, "seed?region=ap-south-1").GetAwaiter().GetResult();
+        Assert.Equal("sandbox", summary["cluster"]!.GetValue<string>());
+        var aws = new Aws(sandbox, "ap-south-1");
+        var service = aws.Ok("ecs", "describe-services", "--cluster", "sandbox", "--services", "web")["services"]![0]!;
+        Assert.Equal("CODE_DEPLOY", service["deploymentController"]!["type"]!.GetValue<string>());
+        Assert.Equal(["orders-dg"], aws.Ok("deploy", "list-deployment-groups", "--application-name", "orders")["deploymentGroups"]!.AsArray().Select(g => g!.GetValue<string>()));
+        Assert.Equal("1", aws.Ok("lambda", "get-alias", "--function-name", "orders", "--name", "live")["FunctionVersion"]!.GetValue<string>());
+        Assert.Equal(2, aws.Ok("cloudwatch", "describe-alarms")["MetricAlarms"]!.AsArray().Count);
+        var configs = aws.Ok("deploy", "list-deployment-configs")["deploymentConfigsList"]!.AsArray().Select(c => c!.GetValue<string>()).ToList();
+        Assert.Contains("CodeDeployDefault.ECSCanary10Percent5Minutes", configs);
+        Assert.Contains("CodeDeployDefault.LambdaLinear10PercentEvery1Minute", configs);
+
+        var url = summary["productionListener"]!["url"]!.GetValue<string>();
+        var port = new Uri(url).Port;
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        (string Body, string Label, string TaskDefinition) answer;
+        while (true)
+        {
+            try
+            {
+                answer = ReleaseTests.Get(port);
+                break;
+            }
+            catch (Xunit.Sdk.XunitException) when (DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(100); // tasks are still starting
+            }
+        }
+
+        Assert.Equal("web:1", answer.TaskDefinition);
+        Assert.Equal("Blue", answer.Label);
+
+        // Metrics from that traffic are visible through GetMetricData.
+        var now = DateTime.UtcNow;
+        var query = new JsonArray
+        {
+            new JsonObject
+            {
+                ["Id"] = "requests",
+                ["MetricStat"] = new JsonObject
+                {
+                    ["Metric"] = new JsonObject { ["Namespace"] = "AWS/ApplicationELB", ["MetricName"] = "RequestCount", ["Dimensions"] = new JsonArray() },
+                    ["Period"] = 60,
+                    ["Stat"] = "Sum",
+                },
+            },
+        };
+        var lbArn = aws.Ok("elbv2", "describe-load-balancers", "--names", "web-alb")["LoadBalancers"]![0]!["LoadBalancerArn"]!.GetValue<string>();
+        query[0]!["MetricStat"]!["Metric"]!["Dimensions"]!.AsArray().Add(new JsonObject { ["Name"] = "LoadBalancer", ["Value"] = lbArn[lbArn.IndexOf("app/", StringComparison.Ordinal)..] });
+        var data = aws.Ok("cloudwatch", "get-metric-data", "--metric-data-queries", query.ToJsonString(),
+            "--start-time", now.AddDays(-1).ToString("O", CultureInfo.InvariantCulture), "--end-time", now.AddDays(2).ToString("O", CultureInfo.InvariantCulture));
+        Assert.True(data["MetricDataResults"]![0]!["Values"]!.AsArray().Sum(v => v!.GetValue<double>()) >= 1);
+    }
+
+    [Fact]
+    public void Control_api_reports_health_and_state()
+    {
+        var health = sandbox.ControlAsync(HttpMethod.Get, "health").GetAwaiter().GetResult();
+        Assert.Equal("ok", health["status"]!.GetValue<string>());
+        Assert.Equal("000000000000", health["account"]!.GetValue<string>());
+        var state = sandbox.ControlAsync(HttpMethod.Get, "state").GetAwaiter().GetResult();
+        Assert.NotNull(state["regions"]);
+        Assert.DoesNotContain("\"test\"", sandbox.Output, StringComparison.Ordinal);
+    }
+}

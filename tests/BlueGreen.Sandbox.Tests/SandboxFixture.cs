@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json.Nodes;
+using Xunit;
+
+namespace BlueGreen.Sandbox.Tests;
+
+/// <summary>Starts the built sandbox on a free loopback port for the whole suite and stops it at the end.</summary>
+public sealed class SandboxFixture : IAsyncLifetime
+{
+    public const double TimeScale = 600;
+    private Process? _process;
+    private readonly StringBuilder _output = new();
+
+    public int Port { get; private set; }
+
+    public string Endpoint => $"http://127.0.0.1:{Port}";
+
+    public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(30) };
+
+    public async Task InitializeAsync()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        Port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        var dll = Path.Combine(AppContext.BaseDirectory, "BlueGreen.Sandbox.dll");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { dll, "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--time-scale", TimeScale.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        _process = Process.Start(start)!;
+        var ready = new TaskCompletionSource();
+        _process.OutputDataReceived += (_, e) =>
+        {
+            lock (_output)
+            {
+                _output.AppendLine(e.Data);
+            }
+
+            if (e.Data?.StartsWith("Listening on ", StringComparison.Ordinal) == true)
+            {
+                ready.TrySetResult();
+            }
+        };
+        _process.ErrorDataReceived += (_, e) =>
+        {
+            lock (_output)
+            {
+                _output.AppendLine(e.Data);
+            }
+        };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        var finished = await Task.WhenAny(ready.Task, Task.Delay(TimeSpan.FromSeconds(30)));
+        if (finished != ready.Task)
+        {
+            throw new InvalidOperationException("The sandbox did not start: " + Output);
+        }
+    }
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        Http.Dispose();
+        if (_process is { HasExited: false })
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process?.Dispose();
+    }
+
+    public async Task<JsonNode> ControlAsync(HttpMethod method, string path, string? body = null)
+    {
+        using var request = new HttpRequestMessage(method, Endpoint + "/_sandbox/" + path);
+        if (body is not null)
+        {
+            request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+        }
+
+        using var response = await Http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, text);
+        return JsonNode.Parse(text)!;
+    }
+
+    public Task SetTimeScaleAsync(double scale) =>
+        ControlAsync(HttpMethod.Put, "time-scale", $"{{\"timeScale\":{scale.ToString(System.Globalization.CultureInfo.InvariantCulture)}}}");
+}
+
+[CollectionDefinition(Name)]
+public sealed class SandboxCollection : ICollectionFixture<SandboxFixture>
+{
+    public const string Name = "sandbox";
+}
