@@ -144,7 +144,11 @@ public sealed class ScriptedHttpServer : IDisposable
                     var body = Encoding.UTF8.GetBytes(step.Body ?? string.Empty);
                     var head = new StringBuilder();
                     head.Append(CultureInfo.InvariantCulture, $"HTTP/1.1 {step.Status} Scripted\r\n");
-                    head.Append("Content-Type: application/x-amz-json-1.1\r\n");
+                    if (step.Headers is null || !step.Headers.ContainsKey("Content-Type"))
+                    {
+                        head.Append("Content-Type: application/x-amz-json-1.1\r\n");
+                    }
+
                     head.Append(CultureInfo.InvariantCulture, $"Content-Length: {body.Length}\r\n");
                     head.Append(CultureInfo.InvariantCulture, $"x-amzn-RequestId: scripted-{number}\r\n");
                     foreach (var header in step.Headers ?? new Dictionary<string, string>())
