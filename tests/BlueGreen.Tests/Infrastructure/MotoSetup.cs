@@ -8,36 +8,17 @@ namespace BlueGreen.Tests.Infrastructure;
 
 /// <summary>
 /// What moto's ECS, ELBv2 and Lambda check exists before they accept a request (a VPC with subnets and a
-/// security group; an IAM role Lambda can assume). The project has no EC2 or IAM client, so these are made
-/// with boto3 over moto's own API: setup only, nothing the tests judge.
+/// security group; an IAM role Lambda can assume; a running task). The project has no EC2 or IAM client and
+/// its ECS client has no RunTask, so these are made with the AWS CLI over moto's own API: set-up only,
+/// nothing the tests judge.
 /// </summary>
 public static class MotoSetup
 {
     private static readonly ConcurrentDictionary<string, Lazy<Network>> Networks = new();
     private static readonly ConcurrentDictionary<string, Lazy<string>> Roles = new();
 
-    private const string NetworkScript = """
-import json, os, boto3
-ec2 = boto3.client("ec2", endpoint_url=os.environ["MOTO_URL"], region_name="us-east-1",
-                   aws_access_key_id="testing", aws_secret_access_key="testing")
-vpc = ec2.create_vpc(CidrBlock="10.20.0.0/16")["Vpc"]["VpcId"]
-subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.20.{i}.0/24", AvailabilityZone=f"us-east-1{z}")["Subnet"]["SubnetId"]
-           for i, z in ((1, "a"), (2, "b"))]
-sg = ec2.create_security_group(GroupName="bluegreen-tests", Description="tests", VpcId=vpc)["GroupId"]
-print(json.dumps({"vpc": vpc, "subnets": subnets, "securityGroup": sg}))
-""";
-
-    private const string RoleScript = """
-import json, os, boto3
-iam = boto3.client("iam", endpoint_url=os.environ["MOTO_URL"], region_name="us-east-1",
-                   aws_access_key_id="testing", aws_secret_access_key="testing")
-trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
-try:
-    arn = iam.create_role(RoleName="lambda-role", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
-except iam.exceptions.EntityAlreadyExistsException:
-    arn = iam.get_role(RoleName="lambda-role")["Role"]["Arn"]
-print(json.dumps({"arn": arn}))
-""";
+    private const string TrustPolicy =
+        """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}""";
 
     public sealed record Network(string VpcId, string[] SubnetIds, string SecurityGroupId);
 
@@ -45,49 +26,91 @@ print(json.dumps({"arn": arn}))
     public static Network NetworkFor(MotoServer moto) =>
         Networks.GetOrAdd(moto.Url, url => new Lazy<Network>(() =>
         {
-            using var json = JsonDocument.Parse(RunPython(url, NetworkScript));
-            var root = json.RootElement;
-            return new Network(
-                root.GetProperty("vpc").GetString()!,
-                root.GetProperty("subnets").EnumerateArray().Select(s => s.GetString()!).ToArray(),
-                root.GetProperty("securityGroup").GetString()!);
+            var vpc = Aws(url, "ec2", "create-vpc", "--cidr-block", "10.20.0.0/16").GetProperty("Vpc").GetProperty("VpcId").GetString()!;
+            var subnets = new[] { ("10.20.1.0/24", "us-east-1a"), ("10.20.2.0/24", "us-east-1b") }
+                .Select(s => Aws(url, "ec2", "create-subnet", "--vpc-id", vpc, "--cidr-block", s.Item1, "--availability-zone", s.Item2)
+                    .GetProperty("Subnet").GetProperty("SubnetId").GetString()!)
+                .ToArray();
+            var group = Aws(url, "ec2", "create-security-group", "--group-name", "bluegreen-tests", "--description", "tests", "--vpc-id", vpc)
+                .GetProperty("GroupId").GetString()!;
+            return new Network(vpc, subnets, group);
         })).Value;
 
     /// <summary>The ARN of an IAM role Lambda may assume, made once per moto.</summary>
     public static string LambdaRoleFor(MotoServer moto) =>
         Roles.GetOrAdd(moto.Url, url => new Lazy<string>(() =>
         {
-            using var json = JsonDocument.Parse(RunPython(url, RoleScript));
-            return json.RootElement.GetProperty("arn").GetString()!;
+            var name = MotoServer.UniqueName("lambda-role");
+            return Aws(url, "iam", "create-role", "--role-name", name, "--assume-role-policy-document", TrustPolicy)
+                .GetProperty("Role").GetProperty("Arn").GetString()!;
         })).Value;
 
-    private static string RunPython(string motoUrl, string script)
+    /// <summary>Starts one Fargate task of a bridge-mode task definition (RunTask is not an operation of the project's ECS client).</summary>
+    public static string RunFargateTask(MotoServer moto, string cluster, string taskDefinition, string startedBy)
     {
-        var start = new ProcessStartInfo("python3")
+        var result = Aws(moto.Url, "ecs", "run-task", "--cluster", cluster, "--task-definition", taskDefinition, "--launch-type", "FARGATE",
+            "--started-by", startedBy);
+        return result.GetProperty("tasks")[0].GetProperty("taskArn").GetString()!;
+    }
+
+    private static JsonElement Aws(string motoUrl, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("aws")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add("-");
-        start.Environment["MOTO_URL"] = motoUrl;
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("python3 did not start.");
-        process.StandardInput.Write(script);
-        process.StandardInput.Close();
-        var errors = process.StandardError.ReadToEndAsync();
-        var output = process.StandardOutput.ReadToEnd();
-        if (!process.WaitForExit(60_000))
+        start.ArgumentList.Add("--endpoint-url");
+        start.ArgumentList.Add(motoUrl);
+        start.ArgumentList.Add("--output");
+        start.ArgumentList.Add("json");
+        foreach (var argument in arguments)
         {
-            process.Kill(entireProcessTree: true);
-            throw new InvalidOperationException("boto3 set-up against moto did not finish within 60 seconds.");
+            start.ArgumentList.Add(argument);
         }
 
-        if (process.ExitCode != 0)
+        // Only the test keys: nothing from the machine's own AWS set-up reaches moto.
+        foreach (var name in new[] { "AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "AWS_REGION" })
         {
-            throw new InvalidOperationException($"boto3 set-up against moto failed ({process.ExitCode}): {errors.Result}");
+            start.Environment.Remove(name);
         }
 
-        return output.Trim().Split('\n').Last();
+        start.Environment["AWS_ACCESS_KEY_ID"] = "testing";
+        start.Environment["AWS_SECRET_ACCESS_KEY"] = "testing";
+        start.Environment["AWS_DEFAULT_REGION"] = "us-east-1";
+        start.Environment["AWS_PAGER"] = string.Empty;
+        start.Environment["AWS_CONFIG_FILE"] = "/dev/null";
+        start.Environment["AWS_SHARED_CREDENTIALS_FILE"] = "/dev/null";
+        start.Environment["AWS_EC2_METADATA_DISABLED"] = "true";
+
+        Process process;
+        try
+        {
+            process = Process.Start(start) ?? throw new InvalidOperationException("The AWS CLI did not start.");
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            throw new InvalidOperationException("The AWS CLI ('aws') is needed to set up moto for these tests.", ex);
+        }
+
+        using (process)
+        {
+            var errors = process.StandardError.ReadToEndAsync();
+            var output = process.StandardOutput.ReadToEnd();
+            if (!process.WaitForExit(60_000))
+            {
+                process.Kill(entireProcessTree: true);
+                throw new InvalidOperationException($"aws {string.Join(' ', arguments.Take(2))} against moto did not finish within 60 seconds.");
+            }
+
+            if (process.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"aws {string.Join(' ', arguments.Take(2))} against moto failed ({process.ExitCode}): {errors.Result}");
+            }
+
+            using var document = JsonDocument.Parse(output);
+            return document.RootElement.Clone();
+        }
     }
 }
