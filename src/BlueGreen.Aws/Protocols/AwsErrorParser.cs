@@ -13,7 +13,10 @@ internal static class AwsErrorParser
     /// <summary>awsJson1_0, awsJson1_1 and restJson1: <c>x-amzn-ErrorType</c>, or <c>__type</c>/<c>code</c> in the body.</summary>
     public static (string Code, string Message) Json(AwsHttpResponse response)
     {
-        string? code = response.GetHeader("x-amzn-ErrorType");
+        // A service that moved from Query to JSON (awsQueryCompatible: CloudWatch) names its Query-era code,
+        // the one its model's error shapes carry, in x-amzn-query-error ("LimitExceeded;Sender"); the body's
+        // __type holds the shape name instead ("LimitExceededFault"). The SDKs prefer the header.
+        string? code = QueryCompatibleCode(response) ?? response.GetHeader("x-amzn-ErrorType");
         string? message = null;
         if (response.Body.Length > 0)
         {
@@ -47,6 +50,19 @@ internal static class AwsErrorParser
         }
 
         return (SanitizeCode(code, response), message ?? DefaultMessage(response));
+    }
+
+    private static string? QueryCompatibleCode(AwsHttpResponse response)
+    {
+        var header = response.GetHeader("x-amzn-query-error");
+        if (string.IsNullOrWhiteSpace(header))
+        {
+            return null;
+        }
+
+        var separator = header!.IndexOf(';');
+        var code = (separator >= 0 ? header.Substring(0, separator) : header).Trim();
+        return code.Length == 0 ? null : code;
     }
 
     /// <summary>awsQuery: <c>&lt;ErrorResponse&gt;&lt;Error&gt;&lt;Code/&gt;&lt;Message/&gt;</c>.</summary>

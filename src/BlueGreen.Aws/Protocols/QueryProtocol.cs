@@ -25,21 +25,36 @@ internal static class QueryProtocol
             new("Version", version),
         };
         var node = JsonSerializer.SerializeToNode(request, typeInfo);
-        Flatten(node, string.Empty, fields);
+        Flatten(node, typeInfo, string.Empty, fields);
         var body = string.Join("&", fields.Select(f => Uri.EscapeDataString(f.Key) + "=" + Uri.EscapeDataString(f.Value)));
         return Encoding.UTF8.GetBytes(body);
     }
 
-    private static void Flatten(JsonNode? node, string prefix, List<KeyValuePair<string, string>> fields)
+    // Walks the JSON form of the request beside its type metadata: the metadata tells a map (entry.N.key /
+    // entry.N.value) from a structure (Member.Name), which the JSON alone cannot.
+    private static void Flatten(JsonNode? node, JsonTypeInfo typeInfo, string prefix, List<KeyValuePair<string, string>> fields)
     {
         switch (node)
         {
             case null:
                 return;
+            case JsonObject obj when typeInfo.Kind == JsonTypeInfoKind.Dictionary:
+                var valueType = typeInfo.Options.GetTypeInfo(typeInfo.ElementType!);
+                var entry = 0;
+                foreach (var property in obj)
+                {
+                    var entryPrefix = prefix + ".entry." + (++entry).ToString(CultureInfo.InvariantCulture);
+                    fields.Add(new(entryPrefix + ".key", property.Key));
+                    Flatten(property.Value, valueType, entryPrefix + ".value", fields);
+                }
+
+                return;
             case JsonObject obj:
                 foreach (var property in obj)
                 {
-                    Flatten(property.Value, prefix.Length == 0 ? property.Key : prefix + "." + property.Key, fields);
+                    var member = typeInfo.Properties.FirstOrDefault(p => p.Name == property.Key);
+                    var memberType = member is null ? typeInfo.Options.GetTypeInfo(typeof(JsonElement)) : typeInfo.Options.GetTypeInfo(member.PropertyType);
+                    Flatten(property.Value, memberType, prefix.Length == 0 ? property.Key : prefix + "." + property.Key, fields);
                 }
 
                 return;
@@ -51,16 +66,22 @@ internal static class QueryProtocol
                     return;
                 }
 
+                var itemType = typeInfo.Options.GetTypeInfo(typeInfo.ElementType ?? typeof(JsonElement));
                 for (var i = 0; i < array.Count; i++)
                 {
-                    Flatten(array[i], prefix + ".member." + (i + 1).ToString(CultureInfo.InvariantCulture), fields);
+                    Flatten(array[i], itemType, prefix + ".member." + (i + 1).ToString(CultureInfo.InvariantCulture), fields);
                 }
 
                 return;
             case JsonValue value:
                 var element = value.GetValue<JsonElement>();
+                var scalarType = Nullable.GetUnderlyingType(typeInfo.Type) ?? typeInfo.Type;
                 fields.Add(new(prefix, element.ValueKind switch
                 {
+                    // awsQuery timestamps are ISO 8601, not the epoch seconds the JSON form carries.
+                    JsonValueKind.Number when scalarType == typeof(DateTime) =>
+                        new DateTime(1970, 1, 1, 0, 0, 0, DateTimeKind.Utc).AddTicks((long)Math.Round(element.GetDouble() * TimeSpan.TicksPerSecond))
+                            .ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture),
                     JsonValueKind.String => element.GetString()!,
                     JsonValueKind.True => "true",
                     JsonValueKind.False => "false",

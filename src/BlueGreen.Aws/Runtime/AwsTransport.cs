@@ -8,6 +8,7 @@ using System.Net.Sockets;
 using System.Threading;
 using System.Threading.Tasks;
 using Amazon;
+using Amazon.Runtime;
 using Amazon.Runtime.Signing;
 using BlueGreen.Aws.Configuration;
 
@@ -106,24 +107,8 @@ internal static class AwsTransport
         }
 
         // Signed afresh on every attempt: the signature carries the time.
-        var signingRequest = new AWSSigningRequest
-        {
-            HttpMethod = request.Method,
-            RequestUri = uri,
-            Content = request.Body ?? Array.Empty<byte>(),
-        };
-        foreach (var header in headers)
-        {
-            signingRequest.Headers[header.Key] = header.Value;
-        }
-
-        var parameters = new AWSSigV4Parameters
-        {
-            Credentials = context.Credentials,
-            Region = RegionEndpoint.GetBySystemName(context.Region),
-            Service = service.SigningName,
-        };
-        var signed = await AWSSigV4Signer.SignAsync(signingRequest, parameters, cancellationToken).ConfigureAwait(false);
+        var signed = await SignAsync(context.Credentials, context.Region, service.SigningName, request.Method, uri, headers,
+            request.Body, signedAt: null, cancellationToken).ConfigureAwait(false);
 
         using var message = new HttpRequestMessage(request.Method, uri);
         if (request.Body is not null)
@@ -171,6 +156,31 @@ internal static class AwsTransport
         var response = new AwsHttpResponse(httpResponse.StatusCode, responseHeaders, body);
         trace?.Write(AwsRedaction.DescribeResponse(service, operation, response));
         return response;
+    }
+
+    /// <summary>The one SigV4 signing call of the transport; <paramref name="signedAt"/> is fixed only by tests.</summary>
+    internal static Task<AWSSigningResult> SignAsync(AWSCredentials credentials, string region, string signingName, HttpMethod method,
+        Uri uri, IReadOnlyDictionary<string, string> headers, byte[]? body, DateTime? signedAt, CancellationToken cancellationToken)
+    {
+        var signingRequest = new AWSSigningRequest
+        {
+            HttpMethod = method,
+            RequestUri = uri,
+            Content = body ?? Array.Empty<byte>(),
+        };
+        foreach (var header in headers)
+        {
+            signingRequest.Headers[header.Key] = header.Value;
+        }
+
+        var parameters = new AWSSigV4Parameters
+        {
+            Credentials = credentials,
+            Region = RegionEndpoint.GetBySystemName(region),
+            Service = signingName,
+            SignedAt = signedAt,
+        };
+        return AWSSigV4Signer.SignAsync(signingRequest, parameters, cancellationToken);
     }
 
     private static AwsServiceException NoAnswer(AwsServiceMetadata service, AwsOperation operation, string code, string message, bool sent, Exception inner) =>

@@ -65,6 +65,42 @@ public sealed class CodeDeployConformanceTests
     }
 
     [Fact]
+    public async Task ListApplications_AndPaginators()
+    {
+        var client = new CodeDeployClient(_moto.Context());
+        var first = MotoServer.UniqueName("lsa");
+        var second = MotoServer.UniqueName("lsa");
+        await client.CreateApplicationAsync(new CreateApplicationRequest { ApplicationName = first, ComputePlatform = ComputePlatform.Ecs });
+        await client.CreateApplicationAsync(new CreateApplicationRequest { ApplicationName = second, ComputePlatform = ComputePlatform.Lambda });
+
+        var listed = await client.ListApplicationsAsync(new ListApplicationsRequest());
+        Assert.Contains(first, listed.Applications!);
+        Assert.Contains(second, listed.Applications!);
+        var allApplications = await client.ListApplicationsAllPagesAsync(new ListApplicationsRequest());
+        Assert.Contains(second, allApplications.SelectMany(p => p.Applications!));
+
+        foreach (var group in new[] { "g1", "g2" })
+        {
+            await client.CreateDeploymentGroupAsync(new CreateDeploymentGroupRequest
+            {
+                ApplicationName = first, DeploymentGroupName = group, ServiceRoleArn = "arn:aws:iam::123456789012:role/codedeploy",
+            });
+        }
+
+        var groups = await client.ListDeploymentGroupsAllPagesAsync(new ListDeploymentGroupsRequest { ApplicationName = first });
+        Assert.Equal(new[] { "g1", "g2" }, groups.SelectMany(p => p.DeploymentGroups!).OrderBy(g => g, System.StringComparer.Ordinal));
+
+        var ids = new System.Collections.Generic.List<string>();
+        for (var i = 0; i < 2; i++)
+        {
+            ids.Add((await client.CreateDeploymentAsync(new CreateDeploymentRequest { ApplicationName = first, DeploymentGroupName = "g1" })).DeploymentId!);
+        }
+
+        var deployments = await client.ListDeploymentsAllPagesAsync(new ListDeploymentsRequest { ApplicationName = first, DeploymentGroupName = "g1" });
+        Assert.Equal(ids.OrderBy(d => d, System.StringComparer.Ordinal), deployments.SelectMany(p => p.Deployments!).OrderBy(d => d, System.StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task MissingDeployment_IsTypedError()
     {
         var client = new CodeDeployClient(_moto.Context());
@@ -74,5 +110,7 @@ public sealed class CodeDeployConformanceTests
         Assert.Equal(System.Net.HttpStatusCode.BadRequest, error.StatusCode);
         Assert.False(error.IsRetryable);
         Assert.False(error.IsThrottling);
+        Assert.False(string.IsNullOrEmpty(error.RequestId));
+        Assert.Equal("GetDeployment", error.Operation);
     }
 }
