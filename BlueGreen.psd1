@@ -17,6 +17,8 @@
     FunctionsToExport      = @()
     CmdletsToExport        = @(
         'Get-BlueGreenDeployment'
+        'Start-BlueGreenSandbox'
+        'Stop-BlueGreenSandbox'
     )
     VariablesToExport      = @()
     AliasesToExport        = @()
