@@ -37,7 +37,7 @@ public abstract class AwsServiceClient
         http.SetBody(JsonSerializer.SerializeToUtf8Bytes(request, requestType), "application/x-amz-json-" + jsonVersion);
         if (Service == AwsServiceMetadata.CloudWatch)
         {
-            // CloudWatch answers JSON only to callers that say they speak the JSON protocol.
+            // CloudWatch is Query-compatible: with this header its JSON errors also carry the Query error code (x-amzn-query-error).
             http.AddHeader("x-amzn-query-mode", "true");
         }
 
