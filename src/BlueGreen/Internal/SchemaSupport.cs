@@ -44,7 +44,16 @@ internal static class SchemaSupport
         }
 
         var factory = (ISchemaDatabaseFactory)Activator.CreateInstance(type)!;
-        return await factory.OpenAsync(dialect, connectionString, new SchemaConnectionOptions(), cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await factory.OpenAsync(dialect, connectionString, new SchemaConnectionOptions(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (SchemaMigrationException ex) when (ex.ErrorId is "SqlError" or "SchemaMigrationFailed")
+        {
+            // The driver's message, already scrubbed; the connection string shown without its secrets.
+            throw new SchemaMigrationException("DatabaseConnectionFailed",
+                $"Could not connect to the {dialect} database ({ConnectionStringRedactor.Redact(connectionString)}): {ex.Message}");
+        }
     }
 
     /// <summary>An error record for an engine error: its id, a category that fits it, and what to do next.</summary>
@@ -97,6 +106,7 @@ internal static class SchemaSupport
         "AppliedMigrationChanged" or "MigrationOutOfOrder" or "InvalidMigrationFileName" or "DuplicateMigrationVersion"
             or "MigrationPhaseConflict" or "MigrationPhaseMissing" or "InvalidPhaseHeader" => ErrorCategory.InvalidData,
         "InvalidConnectionString" or "DialectMismatch" or "ReleaseIdRequired" => ErrorCategory.InvalidArgument,
+        "DatabaseConnectionFailed" => ErrorCategory.ConnectionError,
         "DialectNotSupported" => ErrorCategory.NotImplemented,
         "ContractNotAllowed" or "UndoNotAllowed" => ErrorCategory.PermissionDenied,
         "SchemaMigrationLockBusy" => ErrorCategory.ResourceBusy,
@@ -116,6 +126,7 @@ internal static class SchemaSupport
         "SchemaMigrationLockBusy" => "Another migration run is active on this database: wait for it to finish, then try again.",
         "SchemaLockTimeout" => "A long transaction holds a lock on the table: find it (pg_stat_activity) and try again when it is gone.",
         "InvalidConnectionString" => "Check the connection string's keywords for the dialect (Npgsql for PostgreSQL, Microsoft.Data.Sqlite for SQLite).",
+        "DatabaseConnectionFailed" => "Check that the server runs and can be reached, and the connection string's host, port, database and credentials.",
         "DialectNotSupported" => "Apply SQL Server scripts with your usual tool; Test-SchemaMigration still lints them.",
         _ => null,
     };
