@@ -194,7 +194,7 @@ Invoke-SchemaMigration -Phase Expand -Path '$folder' -ConnectionString '$cs' -Di
         "$($release[0].State)" | Should -Be 'Expanded'
         $release[0].DeploymentId | Should -Be 'd-EXPAND0001'
         $release[0].ExpandedAt | Should -Not -BeNullOrEmpty
-        (Get-SchemaMigration -ConnectionString $cs -Dialect $Dialect -Release | Format-Table | Out-String -Width 200) | Should -Match "$($release[0].ReleaseId)\s+Expanded\s+d-EXPAND0001"
+        (Get-SchemaMigration -ConnectionString $cs -Dialect $Dialect -Release | Format-Table | Out-String -Width 200) | Should -Match "$($release[0].ReleaseId)\s+Expanded\s+d-EXPAND0001\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d"
         (Get-SchemaMigration -ConnectionString $cs -Dialect $Dialect | Format-Table | Out-String -Width 200) | Should -Match '2\s+Expand\s+True\s+.*expand/V0002__add_note\.sql'
 
         # Run again: nothing left to apply, nothing recorded twice.
