@@ -19,6 +19,9 @@
         'Get-BlueGreenDeployment'
         'Start-BlueGreenSandbox'
         'Stop-BlueGreenSandbox'
+        'Test-SchemaMigration'
+        'Invoke-SchemaMigration'
+        'Get-SchemaMigration'
     )
     VariablesToExport      = @()
     AliasesToExport        = @()

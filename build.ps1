@@ -57,6 +57,25 @@ function Invoke-Build {
         Copy-Item $file.FullName $target
     }
     Copy-Item (Join-Path $staging 'loadcontext/BlueGreen.LoadContext.dll') $dependencies.FullName
+
+    # Schema migrations' database layer (net8.0: Npgsql, Microsoft.Data.Sqlite) joins the isolated context;
+    # the module loads it on PowerShell 7.4+ only. Core and the other default-context assemblies it
+    # references stay out of dependencies/, so that their types are shared, not loaded twice.
+    Invoke-Native dotnet publish (Join-Path $Root 'src/BlueGreen.Schema.Data/BlueGreen.Schema.Data.csproj') -c $Configuration -o (Join-Path $staging 'schemadata') --nologo -v quiet
+    foreach ($file in Get-ChildItem (Join-Path $staging 'schemadata') -File) {
+        if ($file.Extension -notin '.dll', '.pdb') { continue }
+        if ([IO.Path]::ChangeExtension($file.Name, '.dll') -in $defaultContext) { continue }
+        $target = Join-Path $dependencies.FullName $file.Name
+        if (-not (Test-Path $target)) { Copy-Item $file.FullName $target }
+    }
+    # SQLite's native library, for the platforms PowerShell 7.4+ runs on.
+    foreach ($rid in 'linux-x64', 'linux-arm64', 'linux-musl-x64', 'linux-musl-arm64', 'osx-x64', 'osx-arm64', 'win-x64', 'win-x86', 'win-arm64') {
+        $native = Join-Path $staging "schemadata/runtimes/$rid/native"
+        if (Test-Path $native) {
+            $target = New-Item -ItemType Directory -Path (Join-Path $dependencies.FullName "runtimes/$rid/native") -Force
+            Copy-Item (Join-Path $native '*') $target.FullName
+        }
+    }
     # The sandbox is a program of its own (needs the .NET 10 runtime with ASP.NET Core), shipped beside the module.
     Invoke-Native dotnet publish (Join-Path $Root 'src/BlueGreen.Sandbox/BlueGreen.Sandbox.csproj') -c $Configuration -o (Join-Path $ModuleOut 'sandbox') --nologo -v quiet
 

@@ -1,6 +1,8 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Reflection;
+using System.Runtime.InteropServices;
 using System.Runtime.Loader;
 
 namespace BlueGreen.LoadContext;
@@ -20,8 +22,18 @@ public sealed class BlueGreenLoadContext : AssemblyLoadContext
         _dependencyDirectory = dependencyDirectory;
     }
 
-    /// <summary>The names that the default context hands to this context instead of loading itself.</summary>
-    private static readonly string[] IsolatedEntryAssemblies = { "BlueGreen.Aws" };
+    /// <summary>
+    /// The names that the default context hands to this context instead of loading itself: the AWS
+    /// layer, and the database layer of schema migrations (net8.0, with Npgsql and Microsoft.Data.Sqlite).
+    /// </summary>
+    private static readonly string[] IsolatedEntryAssemblies = { "BlueGreen.Aws", "BlueGreen.Schema.Data" };
+
+    /// <summary>
+    /// The module's own assemblies that live in the default context beside the manifest. Their types are
+    /// shared with the isolated assemblies (BlueGreen.Schema.Data implements a BlueGreen.Core interface),
+    /// so this context never loads a second copy of them, whatever the dependency folder holds.
+    /// </summary>
+    private static readonly string[] SharedAssemblies = { "BlueGreen", "BlueGreen.Core", "Microsoft.SqlServer.TransactSql.ScriptDom" };
 
     private static BlueGreenLoadContext? s_instance;
 
@@ -53,7 +65,7 @@ public sealed class BlueGreenLoadContext : AssemblyLoadContext
 
     protected override Assembly? Load(AssemblyName assemblyName)
     {
-        if (assemblyName.Name is null)
+        if (assemblyName.Name is null || Array.IndexOf(SharedAssemblies, assemblyName.Name) >= 0)
         {
             return null;
         }
@@ -73,6 +85,61 @@ public sealed class BlueGreenLoadContext : AssemblyLoadContext
 
         return LoadFromAssemblyPath(candidate);
     }
+
+    /// <summary>
+    /// Native libraries of the isolated assemblies (SQLite's e_sqlite3) come from
+    /// <c>runtimes/&lt;rid&gt;/native</c> in the dependency folder, as NuGet lays them out.
+    /// </summary>
+    protected override IntPtr LoadUnmanagedDll(string unmanagedDllName)
+    {
+        foreach (string directory in NativeDirectories())
+        {
+            foreach (string file in NativeFileNames(unmanagedDllName))
+            {
+                string candidate = Path.Combine(directory, file);
+                if (File.Exists(candidate))
+                {
+                    return LoadUnmanagedDllFromPath(candidate);
+                }
+            }
+        }
+
+        return IntPtr.Zero;
+    }
+
+    private IEnumerable<string> NativeDirectories()
+    {
+        string runtimes = Path.Combine(_dependencyDirectory, "runtimes");
+        string architecture = RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant();
+        string os = OperatingSystem.IsWindows() ? "win" : OperatingSystem.IsMacOS() ? "osx" : "linux";
+        yield return Path.Combine(runtimes, RuntimeInformation.RuntimeIdentifier, "native");
+        if (os == "linux" && IsMusl())
+        {
+            yield return Path.Combine(runtimes, "linux-musl-" + architecture, "native");
+        }
+
+        yield return Path.Combine(runtimes, os + "-" + architecture, "native");
+        yield return _dependencyDirectory;
+    }
+
+    private static IEnumerable<string> NativeFileNames(string name)
+    {
+        yield return name;
+        if (OperatingSystem.IsWindows())
+        {
+            yield return name + ".dll";
+        }
+        else
+        {
+            string suffix = OperatingSystem.IsMacOS() ? ".dylib" : ".so";
+            yield return name + suffix;
+            yield return "lib" + name + suffix;
+        }
+    }
+
+    private static bool IsMusl() =>
+        RuntimeInformation.RuntimeIdentifier.Contains("musl", StringComparison.OrdinalIgnoreCase) ||
+        File.Exists("/etc/alpine-release");
 
     private static bool IsPlatformAssembly(AssemblyName assemblyName)
     {
