@@ -118,7 +118,8 @@ function Start-MotoServer([string] $LogDir, [string] $ToolsDir) {
     $log = Join-Path $LogDir 'moto.log'
     $process = Start-Process -FilePath $moto -ArgumentList @('-H', '127.0.0.1', '-p', $port) -PassThru -RedirectStandardOutput $log -RedirectStandardError "$log.err"
     $url = "http://127.0.0.1:$port"
-    Wait-HttpEndpoint -Url "$url/moto-api/" -Process $process -What 'moto_server' -Log "$log.err"
+    try { Wait-HttpEndpoint -Url "$url/moto-api/" -Process $process -What 'moto_server' -Log "$log.err" }
+    catch { Stop-Process -Id $process.Id -Force -ErrorAction SilentlyContinue; throw }
     Write-Host "moto_server $url (pid $($process.Id))"
     [pscustomobject]@{
         Name        = 'moto'

@@ -64,7 +64,9 @@ SERVICES = {
 
 # Operations that only read, or that set an absolute state, may be sent again when an answer is lost.
 SAFE_PREFIXES = ("Get", "List", "Describe", "BatchGet", "Update", "Modify", "Put", "Set")
-NOT_SAFE = {"PutLifecycleEventHookExecutionStatus", "PutMetricData"}
+# Updates that are not idempotent when sent twice: a conditional alias update (RevisionId) fails the second
+# time after the first worked, a forced service update starts a second ECS deployment, a group rename is gone.
+NOT_SAFE = {"PutLifecycleEventHookExecutionStatus", "PutMetricData", "UpdateAlias", "UpdateService", "UpdateDeploymentGroup"}
 
 CSHARP_KEYWORDS = {"event", "object", "string", "params", "operator", "base", "default", "namespace", "class", "checked", "fixed", "lock"}
 

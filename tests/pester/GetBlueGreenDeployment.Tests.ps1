@@ -63,6 +63,17 @@ Describe 'Get-BlueGreenDeployment against moto' {
         }
         finally { Remove-Item (Join-Path $FakeHome '.aws/*') -Force }
     }
+    It 'shows the traced exchange with -Debug in a non-interactive session, without prompting' {
+        $id = New-CliDeployment (New-UniqueName 'dbg')
+        $script = @"
+Import-Module '$Manifest' -ErrorAction Stop
+Get-BlueGreenDeployment -Id '$id' -EndpointUrl '$Moto' -Region us-east-1 -AccessKey testing -SecretKey testing -Debug *>&1 | Out-String -Width 300
+"@
+        $result = Invoke-FreshPwsh $script -Environment $Clean
+        $result.ExitCode | Should -Be 0 -Because ($result.Output -join "`n")
+        ($result.Output -join "`n") | Should -Match 'CodeDeploy.GetDeployment response: 200'
+        ($result.Output -join "`n") | Should -Not -Match 'Read and Prompt'
+    }
 }
 
 Describe 'Bad input is refused before any request' {
@@ -97,8 +108,18 @@ Describe 'Bad input is refused before any request' {
         $refused.Output | Should -Contain 'error=InsecureEndpointUrl,BlueGreen.Commands.GetBlueGreenDeploymentCommand'
     }
 
-    It 'never prints the secret key or session token in errors' {
-        $result = Invoke-Get "-Id d-ABCDEF123 -EndpointUrl 'http://203.0.113.9:4566' -Region us-east-1 -AccessKey a -SecretKey 'sk-should-stay-hidden' -SessionToken 'tok-should-stay-hidden'"
-        ($result.Output -join "`n") | Should -Not -Match 'should-stay-hidden'
+    It 'never prints the secret key or session token, in traces or errors' {
+        # A real exchange with moto, traced: every stream goes to the output that is searched.
+        $id = New-CliDeployment (New-UniqueName 'secret')
+        $script = @"
+Import-Module '$Manifest' -ErrorAction Stop
+`$DebugPreference = 'Continue'; `$VerbosePreference = 'Continue'
+Get-BlueGreenDeployment -Id '$id', 'd-NOTTHERE9' -EndpointUrl '$Moto' -Region us-east-1 -AccessKey AKIDTESTONLY -SecretKey 'sk-should-stay-hidden' -SessionToken 'tok-should-stay-hidden' *>&1 | Out-String -Width 400
+"@
+        $result = Invoke-FreshPwsh $script -Environment $Clean
+        $text = $result.Output -join "`n"
+        $text | Should -Match 'CodeDeploy.GetDeployment request'
+        $text | Should -Match 'DeploymentNotFound|No deployment'
+        $text | Should -Not -Match 'should-stay-hidden'
     }
 }

@@ -25,8 +25,13 @@ function Invoke-AwsCli {
     $vars = @{ AWS_ACCESS_KEY_ID = 'testing'; AWS_SECRET_ACCESS_KEY = 'testing'; AWS_DEFAULT_REGION = 'us-east-1'; AWS_PAGER = '' }
     foreach ($name in $vars.Keys) { $saved[$name] = [Environment]::GetEnvironmentVariable($name); Set-EnvironmentVariable $name $vars[$name] }
     try {
-        $output = & aws --endpoint-url (Get-MotoUrl) --output json @Arguments 2>&1
-        if ($LASTEXITCODE -ne 0) { throw "aws $($Arguments -join ' ') failed ($LASTEXITCODE): $output" }
+        # stderr apart: CLI warnings must not end up in the JSON.
+        $errors = [IO.Path]::GetTempFileName()
+        try {
+            $output = & aws --endpoint-url (Get-MotoUrl) --output json @Arguments 2>$errors
+            if ($LASTEXITCODE -ne 0) { throw "aws $($Arguments -join ' ') failed ($LASTEXITCODE): $(Get-Content $errors -Raw)" }
+        }
+        finally { Remove-Item $errors -ErrorAction SilentlyContinue }
         if ($output) { $output | Out-String | ConvertFrom-Json }
     }
     finally {
@@ -54,7 +59,7 @@ function Get-FreshPwsh {
 function Invoke-FreshPwsh([string] $Script, [hashtable] $Environment = @{}) {
     # Runs a script in a new pwsh process; returns its output lines and exit code.
     $pwsh = @(Get-FreshPwsh)
-    $file = [IO.Path]::GetTempFileName() + '.ps1'
+    $file = Join-Path ([IO.Path]::GetTempPath()) "bluegreen-$([guid]::NewGuid().ToString('N')).ps1"
     Set-Content -Path $file -Value $Script
     $saved = @{}
     foreach ($name in $Environment.Keys) { $saved[$name] = [Environment]::GetEnvironmentVariable($name); Set-EnvironmentVariable $name $Environment[$name] }

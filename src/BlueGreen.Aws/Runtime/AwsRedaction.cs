@@ -126,7 +126,7 @@ public static class AwsRedaction
         }
     }
 
-    private static void Redact(JsonNode node, bool insideSecretContainer)
+    private static void Redact(JsonNode node, bool insideSecretContainer, bool isArrayItem = false)
     {
         switch (node)
         {
@@ -134,9 +134,16 @@ public static class AwsRedaction
                 foreach (var property in obj.ToList())
                 {
                     var secretName = SecretMember.IsMatch(property.Key);
-                    if (property.Value is JsonValue && (secretName || insideSecretContainer && IsValueMember(property.Key)))
+                    // In a list of name/value pairs (ECS environment) the names stay visible; in a map
+                    // (Lambda Variables) every value is masked, whatever its key.
+                    var maskValue = secretName || insideSecretContainer && !(isArrayItem && IsNameMember(property.Key));
+                    if (property.Value is JsonValue value && maskValue)
                     {
                         obj[property.Key] = Mask;
+                    }
+                    else if (property.Value is JsonValue text && text.TryGetValue<string>(out var url) && IsPresignedUrl(url))
+                    {
+                        obj[property.Key] = url.Substring(0, url.IndexOf('?')) + "?" + Mask;
                     }
                     else if (property.Value is not null)
                     {
@@ -150,7 +157,7 @@ public static class AwsRedaction
                 {
                     if (item is not null)
                     {
-                        Redact(item, insideSecretContainer);
+                        Redact(item, insideSecretContainer, isArrayItem: true);
                     }
                 }
 
@@ -158,8 +165,14 @@ public static class AwsRedaction
         }
     }
 
-    // Inside a container of name/value pairs the names stay visible; a map's values are all masked.
-    private static bool IsValueMember(string key) => !key.Equals("name", StringComparison.OrdinalIgnoreCase);
+    private static bool IsNameMember(string key) => key.Equals("name", StringComparison.OrdinalIgnoreCase);
+
+    // A presigned URL (Lambda's Code.Location) carries a session token and is a working download link.
+    private static bool IsPresignedUrl(string value) =>
+        value.IndexOf('?') > 0 &&
+        (value.IndexOf("X-Amz-Signature=", StringComparison.OrdinalIgnoreCase) >= 0 ||
+         value.IndexOf("X-Amz-Security-Token=", StringComparison.OrdinalIgnoreCase) >= 0 ||
+         value.IndexOf("Signature=", StringComparison.Ordinal) >= 0);
 
     private static string RedactForm(string form)
     {

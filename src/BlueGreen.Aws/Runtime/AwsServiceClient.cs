@@ -53,7 +53,16 @@ public abstract class AwsServiceClient
         var http = new AwsHttpRequest(HttpMethod.Post, "/");
         http.SetBody(QueryProtocol.SerializeRequest(operation.Name, Service.ApiVersion, request, requestType), "application/x-www-form-urlencoded; charset=utf-8");
         var response = await AwsTransport.SendAsync(Context, Service, operation, http, AwsErrorParser.Query, cancellationToken).ConfigureAwait(false);
-        var result = QueryProtocol.DeserializeResponse(operation.Name, response.Body, responseType);
+        TResponse result;
+        try
+        {
+            result = QueryProtocol.DeserializeResponse(operation.Name, response.Body, responseType);
+        }
+        catch (System.Xml.XmlException ex)
+        {
+            throw new AwsServiceException($"The service's answer to {operation.Name} is not XML: {ex.Message}", ex);
+        }
+
         result.RequestId = QueryProtocol.RequestId(response.Body);
         return Complete(result, response);
     }
@@ -81,8 +90,9 @@ public abstract class AwsServiceClient
         }
         catch (JsonException ex)
         {
-            var start = Encoding.UTF8.GetString(response.Body, 0, Math.Min(response.Body.Length, 200));
-            throw new AwsServiceException($"The service's answer could not be read as {typeof(TResponse).Name}: {ex.Message} (body starts: {start})", ex);
+            var start = AwsRedaction.RedactBody(response.Body, response.GetHeader("Content-Type"));
+            start = start.Length > 200 ? start.Substring(0, 200) + "..." : start;
+            throw new AwsServiceException($"The service's answer could not be read as {typeof(TResponse).Name}: {ex.Message} (body: {start})", ex);
         }
     }
 

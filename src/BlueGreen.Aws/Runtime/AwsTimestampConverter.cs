@@ -39,7 +39,8 @@ public sealed class AwsTimestampConverter : JsonConverter<DateTime>
             throw new ArgumentNullException(nameof(writer));
         }
 
-        var utc = value.Kind == DateTimeKind.Local ? value.ToUniversalTime() : value;
+        // Unspecified kind (PowerShell's [datetime]'2026-11-26 10:00') means local time, as in the AWS SDK.
+        var utc = value.Kind == DateTimeKind.Utc ? value : value.ToUniversalTime();
         writer.WriteNumberValue(Math.Round((utc - Epoch).TotalSeconds, 3));
     }
 }

@@ -36,7 +36,9 @@ internal static class AwsTransport
     public static async Task<AwsHttpResponse> SendAsync(AwsContext context, AwsServiceMetadata service, AwsOperation operation,
         AwsHttpRequest request, Func<AwsHttpResponse, (string Code, string Message)> parseError, CancellationToken cancellationToken)
     {
-        var uri = new Uri(context.GetEndpoint(service), request.PathAndQuery());
+        // Joined, not resolved: an endpoint with a path (a proxy at https://host/aws/) keeps it, as the SDKs do.
+        var endpoint = context.GetEndpoint(service);
+        var uri = new Uri(endpoint.GetLeftPart(UriPartial.Authority) + endpoint.AbsolutePath.TrimEnd('/') + request.PathAndQuery());
         var policy = context.RetryPolicy;
         for (var attempt = 1; ; attempt++)
         {
@@ -107,8 +109,19 @@ internal static class AwsTransport
         }
 
         // Signed afresh on every attempt: the signature carries the time.
-        var signed = await SignAsync(context.Credentials, context.Region, service.SigningName, request.Method, uri, headers,
-            request.Body, signedAt: null, cancellationToken).ConfigureAwait(false);
+        AWSSigningResult signed;
+        try
+        {
+            signed = await SignAsync(context.Credentials, context.Region, service.SigningName, request.Method, uri, headers,
+                request.Body, signedAt: null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AmazonClientException ex)
+        {
+            // Credentials are fetched here (SSO, assume-role, credential_process, web identity): an expired
+            // session is the user's to refresh, not a service error.
+            throw new AwsConfigurationException("CredentialsUnavailable", $"Could not get AWS credentials from {context.CredentialSource}: {ex.Message}",
+                "Refresh the credentials (for SSO: aws sso login), or choose others with -ProfileName or -AccessKey/-SecretKey, then try again.", null, ex);
+        }
 
         using var message = new HttpRequestMessage(request.Method, uri);
         if (request.Body is not null)

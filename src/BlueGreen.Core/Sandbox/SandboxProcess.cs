@@ -3,8 +3,6 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
-using System.Net;
-using System.Net.Sockets;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -41,8 +39,9 @@ public static class SandboxProcess
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
-    // Only processes started here may be stopped here: a process id alone could name anything.
-    private static readonly HashSet<int> Started = new();
+    // Only processes started here may be stopped here, and through the Process object that started them:
+    // an id alone could by now name another process.
+    private static readonly Dictionary<int, Process> Started = new();
 
     /// <summary>Starts the sandbox and returns once it listens; the output lines it wrote are in the error when it does not.</summary>
     public static async Task<BlueGreenSandbox> StartAsync(string sandboxDll, int port, double timeScale, bool seed, CancellationToken cancellationToken)
@@ -50,11 +49,6 @@ public static class SandboxProcess
         if (!File.Exists(sandboxDll))
         {
             throw new FileNotFoundException($"The sandbox program is missing at {sandboxDll}; reinstall the module (build.ps1 Build lays it out).", sandboxDll);
-        }
-
-        if (port == 0)
-        {
-            port = FreePort();
         }
 
         var start = new ProcessStartInfo(DotnetHost(), $"\"{sandboxDll}\" --port {port} --time-scale {timeScale.ToString(CultureInfo.InvariantCulture)}{(seed ? " --seed" : string.Empty)}")
@@ -84,7 +78,7 @@ public static class SandboxProcess
                 var endpoint = await ready.Task.ConfigureAwait(false);
                 lock (Started)
                 {
-                    Started.Add(process.Id);
+                    Started[process.Id] = process;
                 }
 
                 return new BlueGreenSandbox(endpoint, process.Id, timeScale, DateTime.UtcNow);
@@ -137,37 +131,29 @@ public static class SandboxProcess
     {
         lock (Started)
         {
-            return Started.Contains(processId);
+            return Started.ContainsKey(processId);
         }
     }
 
     /// <summary>Stops a sandbox this session started; false when it had already gone.</summary>
     public static bool Stop(int processId)
     {
-        if (!WasStartedHere(processId))
-        {
-            throw new InvalidOperationException($"Process {processId} is not a sandbox started in this session.");
-        }
-
+        Process? process;
         lock (Started)
         {
-            Started.Remove(processId);
-        }
+            if (!Started.TryGetValue(processId, out process))
+            {
+                throw new InvalidOperationException($"Process {processId} is not a sandbox started in this session.");
+            }
 
-        Process process;
-        try
-        {
-            process = Process.GetProcessById(processId);
-        }
-        catch (ArgumentException)
-        {
-            return false;
+            Started.Remove(processId);
         }
 
         using (process)
         {
+            var wasRunning = !process.HasExited;
             Kill(process);
-            return true;
+            return wasRunning;
         }
     }
 
@@ -206,19 +192,5 @@ public static class SandboxProcess
         using var current = Process.GetCurrentProcess();
         var path = current.MainModule?.FileName;
         return path is not null && Path.GetFileNameWithoutExtension(path).Equals("dotnet", StringComparison.OrdinalIgnoreCase) ? path : "dotnet";
-    }
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        try
-        {
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
-        finally
-        {
-            listener.Stop();
-        }
     }
 }

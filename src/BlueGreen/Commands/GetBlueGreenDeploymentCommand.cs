@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using System.Threading.Tasks;
+using BlueGreen.Aws.Configuration;
 using BlueGreen.Aws.Runtime;
 using BlueGreen.Core.Deployments;
 using BlueGreen.Internal;
@@ -53,6 +54,11 @@ public sealed class GetBlueGreenDeploymentCommand : AwsCmdlet
         catch (AwsServiceException ex)
         {
             EmitError(ErrorRecords.FromAws(ex, id));
+        }
+        catch (AwsConfigurationException ex)
+        {
+            // The credentials could not be fetched: every other id would fail the same way.
+            OnPipelineThread(() => ThrowTerminatingError(ErrorRecords.FromConfiguration(ex)));
         }
     }
 }

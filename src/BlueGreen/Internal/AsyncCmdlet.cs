@@ -61,6 +61,21 @@ public abstract class AsyncCmdlet : PSCmdlet, IDisposable
         }
         finally
         {
+            // A Write* that threw (-ErrorAction Stop, Select-Object -First, Ctrl+C) ends the pump early:
+            // the work must stop too, and be waited for, so nothing goes on calling AWS behind the user's back.
+            if (!task.IsCompleted)
+            {
+                _stopping.Cancel();
+                try
+                {
+                    task.Wait();
+                }
+                catch (AggregateException)
+                {
+                    // Its failure is moot: the pipeline is already ending with its own error.
+                }
+            }
+
             _pending = null;
         }
     }
@@ -74,9 +89,15 @@ public abstract class AsyncCmdlet : PSCmdlet, IDisposable
         }
 
         var pending = _pending;
-        if (pending is null || Environment.CurrentManagedThreadId == _pipelineThreadId)
+        if (pending is null && _pipelineThreadId == 0 || Environment.CurrentManagedThreadId == _pipelineThreadId)
         {
             action();
+            return;
+        }
+
+        // Never write from another thread: PowerShell allows it only on the pipeline thread.
+        if (pending is null)
+        {
             return;
         }
 
@@ -90,7 +111,50 @@ public abstract class AsyncCmdlet : PSCmdlet, IDisposable
         }
     }
 
-    protected void Emit(object? value) => OnPipelineThread(() => WriteObject(value));
+    /// <summary>Writes an object and waits until PowerShell has taken it, so the work never runs ahead of a
+    /// pipeline that stops at it (Select-Object -First).</summary>
+    protected void Emit(object? value) => OnPipelineThreadAndWait(() => WriteObject(value));
+
+    /// <summary>Runs <paramref name="action"/> on the pipeline thread and waits for it; if it throws there
+    /// (the pipeline stops), the work is cancelled and this throws OperationCanceledException.</summary>
+    protected void OnPipelineThreadAndWait(Action action)
+    {
+        if (action is null)
+        {
+            throw new ArgumentNullException(nameof(action));
+        }
+
+        if (Environment.CurrentManagedThreadId == _pipelineThreadId || _pending is null)
+        {
+            OnPipelineThread(action);
+            return;
+        }
+
+        using var done = new ManualResetEventSlim();
+        var failed = false;
+        OnPipelineThread(() =>
+        {
+            try
+            {
+                action();
+            }
+            catch
+            {
+                failed = true;
+                throw;
+            }
+            finally
+            {
+                done.Set();
+            }
+        });
+        done.Wait(_stopping.Token);
+        if (failed)
+        {
+            // The pipeline is stopping at what was just written: go no further.
+            throw new OperationCanceledException(_stopping.Token);
+        }
+    }
 
     protected void EmitVerbose(string text) => OnPipelineThread(() => WriteVerbose(text));
 
@@ -100,7 +164,8 @@ public abstract class AsyncCmdlet : PSCmdlet, IDisposable
 
     protected void EmitProgress(ProgressRecord record) => OnPipelineThread(() => WriteProgress(record));
 
-    protected void EmitError(ErrorRecord record) => OnPipelineThread(() => WriteError(record));
+    /// <summary>Writes an error and waits until PowerShell has taken it: with -ErrorAction Stop nothing after it runs.</summary>
+    protected void EmitError(ErrorRecord record) => OnPipelineThreadAndWait(() => WriteError(record));
 
     public void Dispose()
     {

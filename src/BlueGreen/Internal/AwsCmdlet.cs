@@ -88,13 +88,20 @@ public abstract class AwsCmdlet : AsyncCmdlet
             throw; // not reached: ThrowTerminatingError always throws
         }
 
+        var summary = $"AWS: region {context.Region}, credentials from {context.CredentialSource}" +
+            (context.EndpointUrl is null ? string.Empty : $", endpoint {context.EndpointUrl}");
         if (IsDebugging())
         {
             context.Trace = new DebugTrace(this);
+            // -Debug on a compiled cmdlet makes WriteVerbose ask to continue (and fail when non-interactive):
+            // the line goes to the debug stream with the traces instead.
+            WriteDebug(summary);
+        }
+        else
+        {
+            WriteVerbose(summary);
         }
 
-        WriteVerbose($"AWS: region {context.Region}, credentials from {context.CredentialSource}" +
-            (context.EndpointUrl is null ? string.Empty : $", endpoint {context.EndpointUrl}"));
         return context;
     }
 

@@ -126,4 +126,23 @@ public sealed class RedactionTests
         Assert.Contains(lines, l => l.Contains("X-Amz-Security-Token: ***", StringComparison.OrdinalIgnoreCase));
         Assert.Contains(lines, l => l.Contains("Authorization: ***", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Json_MapValuesAreMaskedWhateverTheirKey()
+    {
+        var text = AwsRedaction.RedactJson("{\"Environment\":{\"Variables\":{\"name\":\"s3cr3t-in-name\",\"Name\":\"another-secret\",\"PLAIN\":\"x1\"}}}")!;
+        Assert.DoesNotContain("s3cr3t-in-name", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("another-secret", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("x1", text, StringComparison.Ordinal);
+        Assert.Contains("PLAIN", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Json_PresignedUrlsLoseTheirQuery()
+    {
+        var text = AwsRedaction.RedactJson("{\"Code\":{\"Location\":\"https://bucket.s3.amazonaws.com/fn.zip?X-Amz-Security-Token=tok123&X-Amz-Credential=AKID%2F&X-Amz-Signature=abc\"}}")!;
+        Assert.DoesNotContain("tok123", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("X-Amz-Signature", text, StringComparison.Ordinal);
+        Assert.Contains("https://bucket.s3.amazonaws.com/fn.zip?***", text, StringComparison.Ordinal);
+    }
 }

@@ -94,7 +94,7 @@ public sealed partial class CodeDeployClient : AwsServiceClient
 
         RequireMember(request.ApplicationName, "UpdateDeploymentGroup", "ApplicationName");
         RequireMember(request.CurrentDeploymentGroupName, "UpdateDeploymentGroup", "CurrentDeploymentGroupName");
-        return await InvokeJsonAsync(new AwsOperation("UpdateDeploymentGroup", retryWhenOutcomeUnknown: true), request, CodeDeployJsonContext.Default.UpdateDeploymentGroupRequest, CodeDeployJsonContext.Default.UpdateDeploymentGroupResponse, cancellationToken).ConfigureAwait(false);
+        return await InvokeJsonAsync(new AwsOperation("UpdateDeploymentGroup", retryWhenOutcomeUnknown: false), request, CodeDeployJsonContext.Default.UpdateDeploymentGroupRequest, CodeDeployJsonContext.Default.UpdateDeploymentGroupResponse, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Lists the deployment groups for an application registered with the Amazon Web Services user or Amazon Web Services account.</summary>

@@ -102,7 +102,7 @@ public sealed partial class EcsClient : AwsServiceClient
         }
 
         RequireMember(request.Service, "UpdateService", "Service");
-        return await InvokeJsonAsync(new AwsOperation("UpdateService", retryWhenOutcomeUnknown: true), request, ECSJsonContext.Default.UpdateServiceRequest, ECSJsonContext.Default.UpdateServiceResponse, cancellationToken).ConfigureAwait(false);
+        return await InvokeJsonAsync(new AwsOperation("UpdateService", retryWhenOutcomeUnknown: false), request, ECSJsonContext.Default.UpdateServiceRequest, ECSJsonContext.Default.UpdateServiceResponse, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Create a task set in the specified cluster and service.</summary>

@@ -167,7 +167,7 @@ public sealed partial class LambdaClient : AwsServiceClient
         RequireMember(request.Name, "UpdateAlias", "Name");
         var http = new AwsHttpRequest(new HttpMethod("PUT"), "/2015-03-31/functions/" + UriLabel(request.FunctionName, "FunctionName", greedy: false) + "/aliases/" + UriLabel(request.Name, "Name", greedy: false));
         http.SetJsonBody(request, LambdaJsonContext.Default.UpdateAliasRequest);
-        var response = await SendRestAsync(new AwsOperation("UpdateAlias", retryWhenOutcomeUnknown: true), http, cancellationToken).ConfigureAwait(false);
+        var response = await SendRestAsync(new AwsOperation("UpdateAlias", retryWhenOutcomeUnknown: false), http, cancellationToken).ConfigureAwait(false);
         var result = ReadJsonBody(response, LambdaJsonContext.Default.UpdateAliasResponse);
         return Complete(result, response);
     }
