@@ -53,8 +53,16 @@ public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssem
 
     private static Assembly? ResolveOnNetFramework(object? sender, ResolveEventArgs args)
     {
-        var name = new AssemblyName(args.Name).Name;
-        var candidate = Path.Combine(DependencyDirectory, name + ".dll");
-        return File.Exists(candidate) ? Assembly.LoadFrom(candidate) : null;
+        var requested = new AssemblyName(args.Name);
+        var candidate = Path.Combine(DependencyDirectory, requested.Name + ".dll");
+        if (!File.Exists(candidate))
+        {
+            return null;
+        }
+
+        // Hand out our copy only when it satisfies the request, so other modules asking for a newer
+        // version of a shared dependency are not given an older one.
+        var available = AssemblyName.GetAssemblyName(candidate);
+        return requested.Version is null || available.Version >= requested.Version ? Assembly.LoadFrom(candidate) : null;
     }
 }
