@@ -32,13 +32,25 @@ internal sealed class TaskDefinition
     {
         var containers = Body.Arr("containerDefinitions").OfType<JsonObject>().ToList();
         var container = containers.FirstOrDefault(c => c.Str("name") == containerName) ?? containers.FirstOrDefault();
-        return container.Arr("environment").OfType<JsonObject>()
+        var environment = container.Arr("environment").OfType<JsonObject>()
             .Where(e => e.Str("name") is not null)
             .GroupBy(e => e.Str("name")!, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Last().Str("value") ?? string.Empty, StringComparer.Ordinal);
+
+        // There are no real images: a tag ending in "-broken" stands for a build that answers 500, so a bad
+        // release can be rehearsed by changing only the image, as a real one would be.
+        if (container.Str("image")?.EndsWith(BrokenImageSuffix, StringComparison.Ordinal) == true)
+        {
+            environment.TryAdd(ListenerHost.StatusVariable, "500");
+        }
+
+        return environment;
     }
 
     public string ShortName => $"{Family}:{Revision}";
+
+    /// <summary>The image tag suffix that makes a simulated task answer 500.</summary>
+    public const string BrokenImageSuffix = "-broken";
 }
 
 internal sealed class EcsService
