@@ -88,7 +88,7 @@ public sealed class SmokeTestResult
         {
             var verdict = Passed ? "passed" : "failed";
             var latency = P50 is null ? "no answers" : $"p50 {Ms(P50)}, p90 {Ms(P90)}, p99 {Ms(P99)}, max {Ms(Max)}";
-            return FormattableString.Invariant($"Smoke test of {Method} {Uri} {verdict}: {Failed} of {Requests} requests failed ({ErrorRate:P1}, allowed {MaxErrorRate:P1}); {latency}.");
+            return FormattableString.Invariant($"Smoke test of {Method} {Uri} {verdict}: {Failed} of {Requests} requests failed ({ErrorRate * 100:0.0}%, allowed {MaxErrorRate * 100:0.0}%); {latency}.");
         }
     }
 
