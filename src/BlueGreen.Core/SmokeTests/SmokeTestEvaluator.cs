@@ -137,6 +137,7 @@ public sealed class SmokeTestEvaluator
             Failed = failed,
             ErrorRate = errorRate,
             MaxErrorRate = _policy.MaxErrorRate,
+            MaxLatency = _policy.MaxLatency,
             Passed = total > 0 && errorRate <= _policy.MaxErrorRate,
             P50 = Percentile(latencies, 50),
             P90 = Percentile(latencies, 90),

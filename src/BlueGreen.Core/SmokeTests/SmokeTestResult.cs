@@ -36,6 +36,9 @@ public sealed class SmokeTestResult
     /// <summary>The tolerated error rate the verdict was judged by.</summary>
     public double MaxErrorRate { get; set; }
 
+    /// <summary>The latency limit of one answer the verdict was judged by; null for none.</summary>
+    public TimeSpan? MaxLatency { get; set; }
+
     /// <summary>Latency percentiles (nearest rank) over the requests that got an answer; null when none did.</summary>
     public TimeSpan? P50 { get; set; }
 
