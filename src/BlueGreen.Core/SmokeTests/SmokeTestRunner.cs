@@ -75,6 +75,13 @@ public sealed class SmokeTestRunner
             for (var i = 0; i < total; i++)
             {
                 await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    // A slot freed by a cancelled request: start nothing new.
+                    gate.Release();
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+
                 running.Add(SendOneAsync(i));
             }
         }
