@@ -17,6 +17,7 @@
     FunctionsToExport      = @()
     CmdletsToExport        = @(
         'Get-BlueGreenDeployment'
+        'Invoke-SmokeTest'
         'Start-BlueGreenSandbox'
         'Stop-BlueGreenSandbox'
         'Test-SchemaMigration'

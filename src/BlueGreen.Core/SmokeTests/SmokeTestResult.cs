@@ -1,0 +1,101 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+
+namespace BlueGreen.Core.SmokeTests;
+
+/// <summary>
+/// The verdict of one smoke test: what was sent, what came back, and whether it passed. Carries the
+/// <see cref="DeploymentId"/> so it pipes into Set-TrafficShift -Continue and Undo-Deployment.
+/// </summary>
+public sealed class SmokeTestResult
+{
+    /// <summary>The release tested, or null when only a URL was given.</summary>
+    public string? DeploymentId { get; set; }
+
+    public Uri Uri { get; set; } = null!;
+
+    public string Method { get; set; } = "GET";
+
+    /// <summary>True when the share of failed requests is within <see cref="MaxErrorRate"/>.</summary>
+    public bool Passed { get; set; }
+
+    /// <summary>How many requests were sent.</summary>
+    public int Requests { get; set; }
+
+    /// <summary>Requests whose answer met every expectation (status, body, latency).</summary>
+    public int Succeeded { get; set; }
+
+    /// <summary>Requests that got no answer or an answer that did not meet an expectation.</summary>
+    public int Failed { get; set; }
+
+    /// <summary><see cref="Failed"/> / <see cref="Requests"/>, 0 to 1.</summary>
+    public double ErrorRate { get; set; }
+
+    /// <summary>The tolerated error rate the verdict was judged by.</summary>
+    public double MaxErrorRate { get; set; }
+
+    /// <summary>The latency limit of one answer the verdict was judged by; null for none.</summary>
+    public TimeSpan? MaxLatency { get; set; }
+
+    /// <summary>Latency percentiles (nearest rank) over the requests that got an answer; null when none did.</summary>
+    public TimeSpan? P50 { get; set; }
+
+    public TimeSpan? P90 { get; set; }
+
+    public TimeSpan? P99 { get; set; }
+
+    public TimeSpan? Max { get; set; }
+
+    /// <summary>How many answers came with each HTTP status.</summary>
+    public IReadOnlyDictionary<int, int> StatusCodes { get; set; } = new SortedDictionary<int, int>();
+
+    /// <summary>Requests per kind of transport failure (Timeout, ConnectionFailed, ConnectionDropped).</summary>
+    public IReadOnlyDictionary<string, int> TransportErrors { get; set; } = new SortedDictionary<string, int>(StringComparer.Ordinal);
+
+    /// <summary>Answers per serving task definition (the <c>X-Sandbox-Task-Definition</c> header), when the answers name one.</summary>
+    public IReadOnlyDictionary<string, int> TaskDefinitions { get; set; } = new SortedDictionary<string, int>(StringComparer.Ordinal);
+
+    /// <summary>Answers per serving task set label, Blue or Green (the <c>X-Sandbox-Task-Set-Label</c> header), when the answers name one.</summary>
+    public IReadOnlyDictionary<string, int> TaskSetLabels { get; set; } = new SortedDictionary<string, int>(StringComparer.Ordinal);
+
+    /// <summary>The first few failures, in the order they happened: request number and reason.</summary>
+    public IReadOnlyList<string> FailureReasons { get; set; } = Array.Empty<string>();
+
+    public DateTime StartTime { get; set; }
+
+    /// <summary>Wall-clock time of the whole test.</summary>
+    public TimeSpan Duration { get; set; }
+
+    /// <summary>A one-line summary of who answered, e.g. <c>web:2 (Green) x20</c>; empty when the answers did not say.</summary>
+    public string ServedBy
+    {
+        get
+        {
+            var parts = TaskDefinitions.Select(p => $"{p.Key} x{p.Value}")
+                .Concat(TaskSetLabels.Select(p => $"{p.Key} x{p.Value}"));
+            return string.Join(", ", parts);
+        }
+    }
+
+    /// <summary>The status counts as one string, e.g. <c>200 x19, 500 x1</c>.</summary>
+    public string StatusSummary =>
+        string.Join(", ", StatusCodes.Select(p => $"{p.Key.ToString(CultureInfo.InvariantCulture)} x{p.Value}")
+            .Concat(TransportErrors.Select(p => $"{p.Key} x{p.Value}")));
+
+    /// <summary>The verdict in one sentence, with the numbers.</summary>
+    public string Summary
+    {
+        get
+        {
+            var verdict = Passed ? "passed" : "failed";
+            var latency = P50 is null ? "no answers" : $"p50 {Ms(P50)}, p90 {Ms(P90)}, p99 {Ms(P99)}, max {Ms(Max)}";
+            return FormattableString.Invariant($"Smoke test of {Method} {Uri} {verdict}: {Failed} of {Requests} requests failed ({ErrorRate * 100:0.0}%, allowed {MaxErrorRate * 100:0.0}%); {latency}.");
+        }
+    }
+
+    public override string ToString() => Summary;
+
+    private static string Ms(TimeSpan? value) => value is { } v ? FormattableString.Invariant($"{v.TotalMilliseconds:0.#} ms") : "-";
+}
