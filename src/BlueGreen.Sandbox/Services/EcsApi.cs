@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using BlueGreen.Sandbox.Engine;
 using BlueGreen.Sandbox.Wire;
 
 namespace BlueGreen.Sandbox.Services;
