@@ -7,6 +7,7 @@
     Test   builds, starts the test services (moto, and others the suites need), runs every xunit
            project and every Pester file, and ends with one line:
            Tests: N passed, N failed, N skipped
+    Demo   builds, then runs a whole release story on the local sandbox (build/Invoke-Demo.ps1).
     Clean  removes out/ and the build output of every project.
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 Test
@@ -14,11 +15,14 @@
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Clean')]
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
-    [string] $Configuration = 'Release'
+    [string] $Configuration = 'Release',
+
+    # Demo: simulated seconds per real second.
+    [double] $TimeScale = 60
 )
 
 $ErrorActionPreference = 'Stop'
@@ -145,6 +149,14 @@ function Invoke-Test {
     }
 }
 
+function Invoke-Demo {
+    Invoke-Build
+    Write-BuildStep 'Demo'
+    Assert-AwsCli
+    & (Join-Path $Root 'build/Invoke-Demo.ps1') -ModuleManifest (Join-Path $ModuleOut 'BlueGreen.psd1') -TimeScale $TimeScale
+    exit $LASTEXITCODE
+}
+
 function Invoke-Clean {
     Write-BuildStep 'Clean'
     Remove-Item $Out -Recurse -Force -ErrorAction SilentlyContinue
@@ -156,5 +168,6 @@ function Invoke-Clean {
 switch ($Task) {
     'Build' { Invoke-Build }
     'Test' { Invoke-Test }
+    'Demo' { Invoke-Demo }
     'Clean' { Invoke-Clean }
 }
