@@ -17,8 +17,12 @@
     FunctionsToExport      = @()
     CmdletsToExport        = @(
         'Get-BlueGreenDeployment'
+        'Set-TrafficShift'
+        'Start-BlueGreenDeployment'
         'Start-BlueGreenSandbox'
         'Stop-BlueGreenSandbox'
+        'Undo-Deployment'
+        'Wait-BlueGreenDeployment'
     )
     VariablesToExport      = @()
     AliasesToExport        = @()

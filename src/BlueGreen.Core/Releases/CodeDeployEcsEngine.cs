@@ -726,6 +726,12 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine
             d.Cluster = Last(cluster);
             d.Service = Last(service);
             d.TargetId = d.Cluster + ":" + d.Service;
+            if (d.Status == DeploymentStatus.Succeeded)
+            {
+                // Where traffic rests once it is over: on green, or back on blue for a rollback.
+                d.GreenTrafficPercent = d.IsRollback ? 0 : 100;
+            }
+
             return d;
         }).ToList();
     }
