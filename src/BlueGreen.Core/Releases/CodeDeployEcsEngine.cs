@@ -42,6 +42,9 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine
 
     public DeploymentEngine Kind => DeploymentEngine.CodeDeployEcs;
 
+    /// <summary>Makes the token that marks a CreateDeployment request as ours (fixed in tests).</summary>
+    internal Func<string> NewToken { get; set; } = () => Guid.NewGuid().ToString("N");
+
     /// <summary>Called once the deployment is created but before it is read back (tests and figures use it).</summary>
     public event Action<string>? Created;
 
@@ -158,7 +161,7 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine
             plan.GreenTaskDefinition = green;
         }
 
-        var token = Guid.NewGuid().ToString("N");
+        var token = NewToken();
         var appSpec = EcsAppSpec.Build(green, plan.ContainerName, plan.ContainerPort, plan.Request.Hooks, plan.BlueTaskDefinition, token);
         plan.AppSpec = appSpec;
         var id = await CreateDeploymentOnceAsync(plan, appSpec, token, cancellationToken).ConfigureAwait(false);
@@ -190,7 +193,7 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine
             }
             catch (AwsServiceException ex) when (ex.OutcomeUnknown || ex.ErrorCode == CodeDeployErrorCode.DeploymentLimitExceededException)
             {
-                var mine = await FindByTokenAsync(plan.ApplicationName, plan.DeploymentGroupName, token, cancellationToken).ConfigureAwait(false);
+                var (mine, other) = await FindByTokenAsync(plan.ApplicationName, plan.DeploymentGroupName, token, cancellationToken).ConfigureAwait(false);
                 if (mine is not null)
                 {
                     return mine;
@@ -198,7 +201,7 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine
 
                 if (ex.ErrorCode == CodeDeployErrorCode.DeploymentLimitExceededException)
                 {
-                    throw AlreadyActive(ex.Message, plan.Request.Service, ex);
+                    throw AlreadyActive(other ?? ex.Message, plan.Request.Service, ex);
                 }
 
                 if (attempt >= 3)
@@ -209,7 +212,7 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine
         }
     }
 
-    private async Task<string?> FindByTokenAsync(string application, string group, string token, CancellationToken cancellationToken)
+    private async Task<(string? Mine, string? Other)> FindByTokenAsync(string application, string group, string token, CancellationToken cancellationToken)
     {
         for (var look = 0; look < 3; look++)
         {
@@ -223,11 +226,11 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine
                 }, cancellationToken).ConfigureAwait(false)).Deployments ?? new List<string>();
                 if (ids.Count == 0)
                 {
-                    return null;
+                    return (null, null);
                 }
 
                 var infos = (await _codeDeploy.BatchGetDeploymentsAsync(new BatchGetDeploymentsRequest { DeploymentIds = ids.Take(25).ToList() }, cancellationToken).ConfigureAwait(false)).DeploymentsInfo;
-                return infos?.FirstOrDefault(i => EcsAppSpec.ReadToken(i.Revision?.AppSpecContent?.Content ?? i.Revision?.String?.Content) == token)?.DeploymentId;
+                return (infos?.FirstOrDefault(i => EcsAppSpec.ReadToken(i.Revision?.AppSpecContent?.Content ?? i.Revision?.String?.Content) == token)?.DeploymentId, ids[0]);
             }
             catch (AwsServiceException ex) when (ex.IsRetryable || ex.OutcomeUnknown)
             {
