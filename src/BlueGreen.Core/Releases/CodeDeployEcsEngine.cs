@@ -166,7 +166,32 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine
         plan.AppSpec = appSpec;
         var id = await CreateDeploymentOnceAsync(plan, appSpec, token, cancellationToken).ConfigureAwait(false);
         Created?.Invoke(id);
-        var deployment = await GetAsync(id, cancellationToken).ConfigureAwait(false);
+        BlueGreenDeployment deployment;
+        try
+        {
+            deployment = await GetAsync(id, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AwsServiceException ex) when (DeploymentWatcher.IsTransient(ex))
+        {
+            // Started: the id must not be lost because the first read failed. What is known is returned.
+            deployment = new BlueGreenDeployment(id)
+            {
+                Engine = DeploymentEngine.CodeDeployEcs,
+                ApplicationName = plan.ApplicationName,
+                DeploymentGroupName = plan.DeploymentGroupName,
+                Status = DeploymentStatus.Created,
+                BlueTaskDefinition = plan.BlueTaskDefinition,
+                GreenTaskDefinition = plan.GreenTaskDefinition,
+                TrafficShift = plan.Request.TrafficShift?.DeploymentConfigName,
+                TestEndpoint = plan.TestEndpoint,
+                ProductionEndpoint = plan.ProductionEndpoint,
+                Description = plan.Request.Description,
+                Region = _context.Region,
+                EndpointUrl = _context.EndpointUrl,
+                ProfileName = _context.ProfileName,
+            };
+        }
+
         deployment.Cluster ??= plan.Request.Cluster;
         deployment.Service ??= plan.Request.Service;
         return deployment;

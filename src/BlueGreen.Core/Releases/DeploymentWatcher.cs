@@ -2,6 +2,7 @@ using System;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using BlueGreen.Aws.Runtime;
 using BlueGreen.Core.Deployments;
 
 namespace BlueGreen.Core.Releases;
@@ -59,6 +60,12 @@ public sealed class PollingPolicy
 /// <summary>Follows a release until it reaches a state, ends, or the time is up.</summary>
 public static class DeploymentWatcher
 {
+    /// <summary>Looks in a row that may fail (throttling, 5xx, lost answers) before the wait gives up.</summary>
+    public const int MaxTransientFailures = 5;
+
+    public static bool IsTransient(AwsServiceException exception) =>
+        exception is not null && (exception.IsThrottling || exception.IsRetryable || exception.OutcomeUnknown || exception.StatusCode == 0 || (int)exception.StatusCode >= 500);
+
     /// <summary>True when the release has got where the caller waits for.</summary>
     public static bool Reached(BlueGreenDeployment deployment, WaitTarget until)
     {
@@ -99,9 +106,22 @@ public static class DeploymentWatcher
         var current = deployment;
         var seen = string.Empty;
         var interval = TimeSpan.Zero;
+        var failures = 0;
         while (true)
         {
-            current = await engine.RefreshAsync(current, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                current = await engine.RefreshAsync(current, cancellationToken).ConfigureAwait(false);
+                failures = 0;
+            }
+            catch (AwsServiceException ex) when (IsTransient(ex) && ++failures < MaxTransientFailures && DateTime.UtcNow < deadline)
+            {
+                // The transport already retried; a release lasts long enough to look again a little later.
+                interval = polling.Next(interval, changed: false);
+                await Task.Delay(interval, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
             var print = Fingerprint(current);
             interval = polling.Next(interval, print != seen);
             seen = print;
