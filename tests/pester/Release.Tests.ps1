@@ -354,9 +354,14 @@ Describe 'Undo-Deployment' {
     It 'stops a bad release in flight and follows the rollback until blue serves everything' {
         $null = Invoke-Control PUT 'time-scale' @{ timeScale = 10 }
         $bad = New-WebRevision @{ SANDBOX_BODY = 'bad'; SANDBOX_STATUS = '500' }
+        $before = Get-BlueGreenDeployment -Cluster sandbox -Service web @Aws -ErrorAction SilentlyContinue
+        $production = (Invoke-SandboxCli elbv2 describe-listeners --load-balancer-arn (Invoke-SandboxCli elbv2 describe-load-balancers --names web-alb).LoadBalancers[0].LoadBalancerArn).Listeners[0].Port
+        $before | Should -BeNullOrEmpty -Because 'the seeded service has had no release yet'
+        Get-Serving "http://127.0.0.1:$production/" 10 | Sort-Object -Unique | Should -Be 'web:1'
+        # No production traffic while green is bad: enough 5xx would trip the group's alarm and roll back on its own.
         $d = Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition $bad -TrafficShift Canary10Percent15Minutes @Aws | Wait-BlueGreenDeployment -Until Ready
+        $d.ProductionEndpoint | Should -Be "http://127.0.0.1:$production/"
         (Invoke-WebRequest $d.TestEndpoint -SkipHttpErrorCheck).StatusCode | Should -Be 500
-        Get-Serving $d.ProductionEndpoint 10 | Sort-Object -Unique | Should -Be 'web:1'
 
         $null = Invoke-Control DELETE 'requests'
         $d | Undo-Deployment -WhatIf
