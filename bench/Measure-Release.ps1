@@ -108,9 +108,11 @@ try {
         $d = Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition $green -TrafficShift Canary10Percent15Minutes -EndpointUrl $ep
         while (($d = $d | Get-BlueGreenDeployment).GreenTrafficPercent -lt 10) { Start-Sleep -Milliseconds 100 }
         $blue = ($d.BlueTaskDefinition -split '/')[-1]
+        $null = Control DELETE 'requests'
         $clock = [Diagnostics.Stopwatch]::StartNew()
         $rollback = $d | Undo-Deployment -Confirm:$false
         $returned = $clock.Elapsed.TotalMilliseconds
+        $undoCalls = @(Calls)
         $allBlue = $null
         while ($null -eq $allBlue) {
             if (@(Serving $d.ProductionEndpoint 20 | Where-Object { $_ -ne $blue }).Count -eq 0) { $allBlue = $clock.Elapsed.TotalMilliseconds }
@@ -118,10 +120,10 @@ try {
         $undoTimes += [pscustomobject]@{ Run = $run; Returned = $returned; AllBlue = $allBlue; Rollback = $rollback.DeploymentId; Status = $rollback.Status }
     }
     foreach ($u in $undoTimes) {
-        '   run {0}: Undo-Deployment returned after {1,6:0} ms (rollback {2} {3}); 20 of 20 production answers from blue at {4,6:0} ms' -f $u.Run, $u.Returned, $u.Rollback, $u.Status, $u.AllBlue
+        '   run {0}: Undo-Deployment returned after {1,6:0} ms (rollback {2} {3}); the first 20 production requests sent after it all came from blue (done at {4,6:0} ms)' -f $u.Run, $u.Returned, $u.Rollback, $u.Status, $u.AllBlue
     }
-    $stop = @(Calls | Where-Object operation -in 'StopDeployment')
-    '   StopDeployment calls in the last undo: {0}' -f @($stop).Count
+    '   AWS calls of the last Undo-Deployment: {0}' -f $undoCalls.Count
+    $undoCalls | Group-Object service, operation | Sort-Object Count -Descending | ForEach-Object { '   {0,3}  {1}' -f $_.Count, $_.Name }
 }
 finally {
     $seen['stop'] = $true
