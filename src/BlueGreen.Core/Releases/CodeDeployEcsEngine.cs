@@ -169,7 +169,12 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine
         BlueGreenDeployment deployment;
         try
         {
-            deployment = await GetAsync(id, cancellationToken).ConfigureAwait(false);
+            // The listeners were just read for the plan: only the deployment and its target are read again.
+            var info = await GetInfoAsync(id, cancellationToken).ConfigureAwait(false);
+            deployment = FromInfo(info);
+            deployment.ProductionEndpoint = plan.ProductionEndpoint;
+            deployment.TestEndpoint = plan.TestEndpoint;
+            await EnrichAsync(deployment, info, full: false, cancellationToken).ConfigureAwait(false);
         }
         catch (AwsServiceException ex) when (DeploymentWatcher.IsTransient(ex))
         {
