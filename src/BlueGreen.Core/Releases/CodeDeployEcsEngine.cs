@@ -45,9 +45,6 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine
     /// <summary>Makes the token that marks a CreateDeployment request as ours (fixed in tests).</summary>
     internal Func<string> NewToken { get; set; } = () => Guid.NewGuid().ToString("N");
 
-    /// <summary>Called once the deployment is created but before it is read back (tests and figures use it).</summary>
-    public event Action<string>? Created;
-
     // ----- start -----------------------------------------------------------------------------------------
 
     public async Task<ReleasePlan> PlanAsync(ReleaseRequest request, CancellationToken cancellationToken)
@@ -165,7 +162,6 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine
         var appSpec = EcsAppSpec.Build(green, plan.ContainerName, plan.ContainerPort, plan.Request.Hooks, plan.BlueTaskDefinition, token);
         plan.AppSpec = appSpec;
         var id = await CreateDeploymentOnceAsync(plan, appSpec, token, cancellationToken).ConfigureAwait(false);
-        Created?.Invoke(id);
         BlueGreenDeployment deployment;
         try
         {
@@ -514,6 +510,8 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine
             ProxyConfiguration = blue.ProxyConfiguration,
             InferenceAccelerators = blue.InferenceAccelerators,
             RuntimePlatform = blue.RuntimePlatform,
+            EphemeralStorage = blue.EphemeralStorage,
+            EnableFaultInjection = blue.EnableFaultInjection,
         }, cancellationToken).ConfigureAwait(false);
         return response.TaskDefinition ?? throw new ReleaseException("RegisterFailed", ReleaseErrorKind.InvalidOperation, "ECS registered the task definition but returned none.");
     }
