@@ -406,6 +406,43 @@ Undo-Deployment -Id $($d.DeploymentId) -TrafficShift Linear50PercentEvery1Minute
     }
 }
 
+Describe 'Parameter validation' {
+    BeforeEach { Reset-Sandbox }
+
+    It '<Command> refuses <Name> before any call' -ForEach @(
+        @{ Command = 'Start-BlueGreenDeployment'; Name = 'an empty -Cluster'; Arguments = @{ Cluster = ''; Service = 'web'; TaskDefinition = 'web:2' } }
+        @{ Command = 'Start-BlueGreenDeployment'; Name = 'an empty -Service'; Arguments = @{ Cluster = 'sandbox'; Service = ''; TaskDefinition = 'web:2' } }
+        @{ Command = 'Start-BlueGreenDeployment'; Name = 'an empty -TaskDefinition'; Arguments = @{ Cluster = 'sandbox'; Service = 'web'; TaskDefinition = '' } }
+        @{ Command = 'Start-BlueGreenDeployment'; Name = 'a null -Image'; Arguments = @{ Cluster = 'sandbox'; Service = 'web'; Image = $null } }
+        @{ Command = 'Start-BlueGreenDeployment'; Name = 'both -Image and -TaskDefinition'; Arguments = @{ Cluster = 'sandbox'; Service = 'web'; Image = 'x'; TaskDefinition = 'web:2' } }
+        @{ Command = 'Start-BlueGreenDeployment'; Name = 'an empty -ApplicationName'; Arguments = @{ Cluster = 'sandbox'; Service = 'web'; TaskDefinition = 'web:2'; ApplicationName = '' } }
+        @{ Command = 'Start-BlueGreenDeployment'; Name = 'an empty -DeploymentGroupName'; Arguments = @{ Cluster = 'sandbox'; Service = 'web'; TaskDefinition = 'web:2'; DeploymentGroupName = '' } }
+        @{ Command = 'Start-BlueGreenDeployment'; Name = 'an empty -TrafficShift'; Arguments = @{ Cluster = 'sandbox'; Service = 'web'; TaskDefinition = 'web:2'; TrafficShift = '' } }
+        @{ Command = 'Start-BlueGreenDeployment'; Name = 'a null -Hook'; Arguments = @{ Cluster = 'sandbox'; Service = 'web'; TaskDefinition = 'web:2'; Hook = $null } }
+        @{ Command = 'Start-BlueGreenDeployment'; Name = 'an empty -Description'; Arguments = @{ Cluster = 'sandbox'; Service = 'web'; TaskDefinition = 'web:2'; Description = '' } }
+        @{ Command = 'Get-BlueGreenDeployment'; Name = 'an empty -Id'; Arguments = @{ Id = '' } }
+        @{ Command = 'Get-BlueGreenDeployment'; Name = 'a null -InputObject'; Arguments = @{ InputObject = $null } }
+        @{ Command = 'Get-BlueGreenDeployment'; Name = 'an empty -Cluster'; Arguments = @{ Cluster = ''; Service = 'web' } }
+        @{ Command = 'Get-BlueGreenDeployment'; Name = '-All without a service'; Arguments = @{ Id = 'd-ABCDEF123'; All = $true } }
+        @{ Command = 'Wait-BlueGreenDeployment'; Name = 'a -Timeout of 0'; Arguments = @{ Id = 'd-ABCDEF123'; Timeout = 0 } }
+        @{ Command = 'Wait-BlueGreenDeployment'; Name = 'an -Until that is not a state'; Arguments = @{ Id = 'd-ABCDEF123'; Until = 'Soon' } }
+        @{ Command = 'Set-TrafficShift'; Name = 'an empty -ApplicationName'; Arguments = @{ ApplicationName = ''; DeploymentGroupName = 'web-dg'; TrafficShift = 'AllAtOnce' } }
+        @{ Command = 'Set-TrafficShift'; Name = 'an empty -TrafficShift'; Arguments = @{ ApplicationName = 'web'; DeploymentGroupName = 'web-dg'; TrafficShift = '' } }
+        @{ Command = 'Set-TrafficShift'; Name = '-Continue with a group'; Arguments = @{ ApplicationName = 'web'; DeploymentGroupName = 'web-dg'; TrafficShift = 'AllAtOnce'; Continue = $true } }
+        @{ Command = 'Set-TrafficShift'; Name = 'a -SmokeTestPassed that is not a boolean'; Arguments = @{ Id = 'd-ABCDEF123'; Continue = $true; SmokeTestPassed = 'maybe' } }
+        @{ Command = 'Undo-Deployment'; Name = 'an empty -TrafficShift'; Arguments = @{ Id = 'd-ABCDEF123'; TrafficShift = '' } }
+        @{ Command = 'Undo-Deployment'; Name = 'a null -InputObject'; Arguments = @{ InputObject = $null } }
+    ) {
+        $null = Invoke-Control DELETE 'requests'
+        $failure = $null
+        $changes = if ((Get-Command $Command).Parameters.ContainsKey('Confirm')) { @{ Confirm = $false } } else { @{} }
+        try { & $Command @Arguments @changes @Aws -ErrorAction Stop; throw 'no error' } catch { $failure = $_ }
+        $failure.FullyQualifiedErrorId | Should -Match '^(ParameterArgument|AmbiguousParameterSet|CannotConvertArgument)'
+        $failure.FullyQualifiedErrorId | Should -BeLike "*,BlueGreen.Commands.$($Command -replace '-', '')Command"
+        @(Get-Calls) | Should -BeNullOrEmpty
+    }
+}
+
 Describe 'Faults' {
     BeforeEach { Reset-Sandbox }
 
