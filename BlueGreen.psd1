@@ -17,12 +17,16 @@
     FunctionsToExport      = @()
     CmdletsToExport        = @(
         'Get-BlueGreenDeployment'
+        'Get-SchemaMigration'
+        'Invoke-SchemaMigration'
         'Invoke-SmokeTest'
+        'Set-TrafficShift'
+        'Start-BlueGreenDeployment'
         'Start-BlueGreenSandbox'
         'Stop-BlueGreenSandbox'
         'Test-SchemaMigration'
-        'Invoke-SchemaMigration'
-        'Get-SchemaMigration'
+        'Undo-Deployment'
+        'Wait-BlueGreenDeployment'
     )
     VariablesToExport      = @()
     AliasesToExport        = @()

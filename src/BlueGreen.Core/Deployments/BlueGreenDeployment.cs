@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 
 namespace BlueGreen.Core.Deployments;
 
@@ -48,6 +50,71 @@ public sealed class BlueGreenDeployment
 
     /// <summary>The AWS profile it was reached with, if any.</summary>
     public string? ProfileName { get; set; }
+
+    /// <summary>The ECS cluster of the service released.</summary>
+    public string? Cluster { get; set; }
+
+    /// <summary>The ECS service released.</summary>
+    public string? Service { get; set; }
+
+    /// <summary>How production traffic moves (the CodeDeploy deployment configuration).</summary>
+    public string? TrafficShift { get; set; }
+
+    /// <summary>The task definition that served before this release (blue).</summary>
+    public string? BlueTaskDefinition { get; set; }
+
+    /// <summary>The task definition this release puts up (green).</summary>
+    public string? GreenTaskDefinition { get; set; }
+
+    /// <summary>The green share of production traffic, 0 to 100.</summary>
+    public double GreenTrafficPercent { get; set; }
+
+    /// <summary>Whether blue's tasks still exist (an undo can then put traffic straight back).</summary>
+    public bool BlueExists { get; set; }
+
+    /// <summary>The URL of the test listener, which reaches green once test traffic is allowed.</summary>
+    public string? TestEndpoint { get; set; }
+
+    /// <summary>The URL of the production listener.</summary>
+    public string? ProductionEndpoint { get; set; }
+
+    /// <summary>The lifecycle event now running (or the last one reached).</summary>
+    public string? Phase { get; set; }
+
+    /// <summary>The lifecycle events with their status and times (simulated times on the sandbox).</summary>
+    public IReadOnlyList<DeploymentLifecycleEvent> LifecycleEvents { get; set; } = Array.Empty<DeploymentLifecycleEvent>();
+
+    public DateTime? StartTime { get; set; }
+
+    /// <summary>Blue is kept while the termination wait runs.</summary>
+    public bool TerminationWaitStarted { get; set; }
+
+    /// <summary>The deployment that rolled this one back, if any.</summary>
+    public string? RollbackDeploymentId { get; set; }
+
+    /// <summary>For a rollback deployment: the release it rolls back.</summary>
+    public string? RollbackTriggeringDeploymentId { get; set; }
+
+    public string? RollbackMessage { get; set; }
+
+    /// <summary>This release was rolled back (see <see cref="RollbackDeploymentId"/>).</summary>
+    public bool RolledBack => RollbackDeploymentId is not null;
+
+    /// <summary>This deployment is itself a rollback of another.</summary>
+    public bool IsRollback => RollbackTriggeringDeploymentId is not null || string.Equals(Creator, "codeDeployRollback", StringComparison.Ordinal);
+
+    /// <summary>The engine's target id (e.g. <c>cluster:service</c>), used to read traffic and events.</summary>
+    public string? TargetId { get; set; }
+
+    /// <summary>A text bar of the production split: blue as '-', green as '#'.</summary>
+    public string TrafficBar
+    {
+        get
+        {
+            var green = (int)Math.Round(Math.Max(0, Math.Min(100, GreenTrafficPercent)) / 5);
+            return "[" + new string('-', 20 - green) + new string('#', green) + "]";
+        }
+    }
 
     public bool IsComplete => Status is DeploymentStatus.Succeeded or DeploymentStatus.Failed or DeploymentStatus.Stopped;
 

@@ -1,64 +1,77 @@
 using System.Management.Automation;
-using System.Threading.Tasks;
-using BlueGreen.Aws.Configuration;
-using BlueGreen.Aws.Runtime;
 using BlueGreen.Core.Deployments;
+using BlueGreen.Core.Releases;
 using BlueGreen.Internal;
 
 namespace BlueGreen.Commands;
 
-/// <summary>Gets a release by its deployment id.</summary>
-[Cmdlet(VerbsCommon.Get, "BlueGreenDeployment", DefaultParameterSetName = ByIdSet)]
+/// <summary>Gets a release by id, refreshes a piped one, or finds the latest (or every) release of a service.</summary>
+[Cmdlet(VerbsCommon.Get, "BlueGreenDeployment", DefaultParameterSetName = ByObjectSet)]
 [OutputType(typeof(BlueGreenDeployment))]
-public sealed class GetBlueGreenDeploymentCommand : AwsCmdlet
+public sealed class GetBlueGreenDeploymentCommand : ReleaseCmdlet
 {
     private const string ByIdSet = "ById";
+    private const string ByObjectSet = "ByObject";
+    private const string ByServiceSet = "ByService";
 
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = ByIdSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("DeploymentId")]
     [ValidateNotNullOrEmpty]
     public string[] Id { get; set; } = null!;
 
+    /// <summary>A deployment to read again, where it lives (its region, endpoint and profile).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ByObjectSet, ValueFromPipeline = true)]
+    [ValidateNotNull]
+    public BlueGreenDeployment[] InputObject { get; set; } = null!;
+
+    [Parameter(Mandatory = true, ParameterSetName = ByServiceSet)]
+    [ValidateNotNullOrEmpty]
+    public string Cluster { get; set; } = null!;
+
+    [Parameter(Mandatory = true, ParameterSetName = ByServiceSet)]
+    [Alias("ServiceName")]
+    [ValidateNotNullOrEmpty]
+    public string Service { get; set; } = null!;
+
+    /// <summary>Every release of the service, newest first, instead of the latest.</summary>
+    [Parameter(ParameterSetName = ByServiceSet)]
+    public SwitchParameter All { get; set; }
+
     protected override void ProcessRecord()
     {
-        var context = AwsContext;
-        var catalog = new DeploymentCatalog(context);
-        RunAsync(async cancellationToken =>
+        switch (ParameterSetName)
         {
-            foreach (var id in Id)
-            {
-                var problem = DeploymentCatalog.ValidateDeploymentId(id);
-                if (problem is not null)
+            case ByServiceSet:
+                var serviceEngine = ReleaseEngines.ForEcsService(AwsContext);
+                RunAsync(cancellationToken => GuardAsync(Service, async () =>
                 {
-                    EmitError(ErrorRecords.Create(new PSArgumentException(problem, nameof(Id)), "InvalidDeploymentId", ErrorCategory.InvalidArgument, id,
-                        "Pass the id that Start-BlueGreenDeployment returned, e.g. d-ABCDEF123."));
-                    continue;
+                    foreach (var deployment in await serviceEngine.GetForServiceAsync(Cluster, Service, All, cancellationToken).ConfigureAwait(false))
+                    {
+                        Emit(deployment);
+                    }
+                }));
+                break;
+            case ByObjectSet:
+                foreach (var item in InputObject)
+                {
+                    var engine = ReleaseEngines.ForDeployment(ContextFor(item), item);
+                    RunAsync(cancellationToken => GuardAsync(item.DeploymentId, async () => Emit(await engine.GetAsync(item.DeploymentId, cancellationToken).ConfigureAwait(false))));
                 }
 
-                await GetOneAsync(catalog, id, cancellationToken).ConfigureAwait(false);
-            }
-        });
-    }
+                break;
+            default:
+                var byId = ReleaseEngines.ForDeployment(AwsContext, null);
+                foreach (var id in Id)
+                {
+                    if (!CheckId(id))
+                    {
+                        continue;
+                    }
 
-    private async Task GetOneAsync(DeploymentCatalog catalog, string id, System.Threading.CancellationToken cancellationToken)
-    {
-        try
-        {
-            Emit(await catalog.GetAsync(id, cancellationToken).ConfigureAwait(false));
-        }
-        catch (DeploymentNotFoundException ex)
-        {
-            EmitError(ErrorRecords.Create(ex, "DeploymentNotFound", ErrorCategory.ObjectNotFound, id,
-                "Check the id, and that -Region (and -EndpointUrl) point where the release was started."));
-        }
-        catch (AwsServiceException ex)
-        {
-            EmitError(ErrorRecords.FromAws(ex, id));
-        }
-        catch (AwsConfigurationException ex)
-        {
-            // The credentials could not be fetched: every other id would fail the same way.
-            OnPipelineThread(() => ThrowTerminatingError(ErrorRecords.FromConfiguration(ex)));
+                    RunAsync(cancellationToken => GuardAsync(id, async () => Emit(await byId.GetAsync(id, cancellationToken).ConfigureAwait(false))));
+                }
+
+                break;
         }
     }
 }

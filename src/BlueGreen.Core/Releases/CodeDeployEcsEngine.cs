@@ -1,0 +1,959 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using BlueGreen.Aws.CodeDeploy;
+using BlueGreen.Aws.CodeDeploy.Model;
+using BlueGreen.Aws.Configuration;
+using BlueGreen.Aws.ECS;
+using BlueGreen.Aws.ECS.Model;
+using BlueGreen.Aws.ElasticLoadBalancingV2;
+using BlueGreen.Aws.ElasticLoadBalancingV2.Model;
+using BlueGreen.Aws.Runtime;
+using BlueGreen.Core.Deployments;
+using CodeDeployStatus = BlueGreen.Aws.CodeDeploy.Model.DeploymentStatus;
+using DeploymentStatus = BlueGreen.Core.Deployments.DeploymentStatus;
+using EcsService = BlueGreen.Aws.ECS.Model.Service;
+using ElbLoadBalancer = BlueGreen.Aws.ElasticLoadBalancingV2.Model.LoadBalancer;
+
+namespace BlueGreen.Core.Releases;
+
+/// <summary>ECS blue/green through AWS CodeDeploy: CodeDeploy runs the release; this engine starts, reads, gates and undoes it.</summary>
+public sealed class CodeDeployEcsEngine : IReleaseEngine
+{
+    private static readonly List<string> ActiveStatuses = new() { CodeDeployStatus.Created, CodeDeployStatus.Queued, CodeDeployStatus.InProgress, CodeDeployStatus.Ready, CodeDeployStatus.Baking };
+
+    private readonly AwsContext _context;
+    private readonly CodeDeployClient _codeDeploy;
+    private readonly EcsClient _ecs;
+    private readonly ElasticLoadBalancingV2Client _elb;
+    private readonly ConcurrentDictionary<string, DeploymentGroupInfo> _groups = new(StringComparer.Ordinal);
+
+    public CodeDeployEcsEngine(AwsContext context)
+    {
+        _context = context ?? throw new ArgumentNullException(nameof(context));
+        _codeDeploy = new CodeDeployClient(context);
+        _ecs = new EcsClient(context);
+        _elb = new ElasticLoadBalancingV2Client(context);
+    }
+
+    public DeploymentEngine Kind => DeploymentEngine.CodeDeployEcs;
+
+    /// <summary>Makes the token that marks a CreateDeployment request as ours (fixed in tests).</summary>
+    internal Func<string> NewToken { get; set; } = () => Guid.NewGuid().ToString("N");
+
+    // ----- start -----------------------------------------------------------------------------------------
+
+    public async Task<ReleasePlan> PlanAsync(ReleaseRequest request, CancellationToken cancellationToken)
+    {
+        if (request is null)
+        {
+            throw new ArgumentNullException(nameof(request));
+        }
+
+        var hookProblem = EcsAppSpec.ValidateHooks(request.Hooks);
+        if (hookProblem is not null)
+        {
+            throw new ReleaseException("InvalidHook", ReleaseErrorKind.InvalidArgument, hookProblem, request.Hooks, "Name hooks after ECS lifecycle events, e.g. @{ BeforeAllowTraffic = 'my-check-function' }.");
+        }
+
+        var service = await DescribeServiceAsync(request.Cluster, request.Service, cancellationToken).ConfigureAwait(false);
+        var plan = new ReleasePlan(request) { BlueTaskDefinition = service.TaskDefinition ?? string.Empty };
+        var loadBalancer = service.LoadBalancers?.FirstOrDefault(lb => lb.ContainerName is not null);
+        if (loadBalancer is null)
+        {
+            throw new ReleaseException("NoLoadBalancer", ReleaseErrorKind.InvalidOperation,
+                $"The service '{request.Service}' has no load balancer with a container name: a CodeDeploy blue/green release needs one.", request.Service);
+        }
+
+        plan.ContainerName = loadBalancer.ContainerName!;
+        plan.ContainerPort = loadBalancer.ContainerPort ?? 0;
+
+        var group = await FindGroupAsync(request, cancellationToken).ConfigureAwait(false);
+        plan.ApplicationName = group.ApplicationName!;
+        plan.DeploymentGroupName = group.DeploymentGroupName!;
+        await RefuseIfActiveAsync(plan.ApplicationName, plan.DeploymentGroupName, request.Service, cancellationToken).ConfigureAwait(false);
+
+        // The task definitions: what serves now, and what to release.
+        var blue = await DescribeTaskDefinitionAsync(plan.BlueTaskDefinition, cancellationToken).ConfigureAwait(false);
+        plan.BlueTaskDefinition = blue.TaskDefinitionArn ?? plan.BlueTaskDefinition;
+        if (request.TaskDefinition is not null)
+        {
+            var green = await DescribeTaskDefinitionAsync(request.TaskDefinition, cancellationToken).ConfigureAwait(false);
+            RequireContainer(green, plan.ContainerName, request.TaskDefinition);
+            plan.GreenTaskDefinition = green.TaskDefinitionArn;
+        }
+        else
+        {
+            var images = request.Images ?? throw new ArgumentException("Either a task definition or images are needed.", nameof(request));
+            var changes = new Dictionary<string, string>(StringComparer.Ordinal);
+            var containers = blue.ContainerDefinitions ?? new List<ContainerDefinition>();
+            foreach (var pair in images)
+            {
+                var name = pair.Key;
+                if (name.Length == 0)
+                {
+                    if (containers.Count != 1)
+                    {
+                        throw new ReleaseException("AmbiguousContainer", ReleaseErrorKind.InvalidArgument,
+                            $"The task definition {plan.BlueTaskDefinition} has {containers.Count} containers ({string.Join(", ", containers.Select(c => c.Name))}): say which one gets the image.",
+                            pair.Value, "Use -Image 'container=image' or a hashtable @{ container = 'image' }.");
+                    }
+
+                    name = containers[0].Name!;
+                }
+
+                RequireContainer(blue, name, plan.BlueTaskDefinition);
+                changes[name] = pair.Value;
+            }
+
+            plan.ImageChanges = changes;
+            plan.EngineState = blue;
+        }
+
+        // The traffic shift: the one asked for, or the group's default.
+        if (request.TrafficShift is { } policy)
+        {
+            plan.Policy = policy;
+            plan.CreatesDeploymentConfig = !policy.IsPredefined && !await DeploymentConfigExistsAsync(policy.DeploymentConfigName, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            plan.Policy = await ReadPolicyAsync(group.DeploymentConfigName ?? TrafficShiftPolicy.AllAtOnce.DeploymentConfigName, cancellationToken).ConfigureAwait(false);
+        }
+
+        var settings = group.BlueGreenDeploymentConfiguration;
+        plan.TerminationWaitMinutes = settings?.TerminateBlueInstancesOnDeploymentSuccess?.TerminationWaitTimeInMinutes ?? 0;
+        plan.ReadyWaitMinutes = settings?.DeploymentReadyOption?.ActionOnTimeout == "STOP_DEPLOYMENT" ? settings.DeploymentReadyOption.WaitTimeInMinutes ?? 0 : null;
+        plan.Alarms = group.AlarmConfiguration?.Alarms?.Select(a => a.Name ?? string.Empty).Where(n => n.Length > 0).ToList() ?? new List<string>();
+        plan.AlarmsEnabled = group.AlarmConfiguration?.Enabled ?? false;
+        plan.AutoRollbackEnabled = group.AutoRollbackConfiguration?.Enabled ?? false;
+        plan.RollbackEvents = group.AutoRollbackConfiguration?.Events ?? new List<string>();
+        plan.Timeline = ReleaseTimeline.Compute(plan.Policy, plan.ReadyWaitMinutes, plan.TerminationWaitMinutes);
+        (plan.ProductionEndpoint, plan.TestEndpoint) = await EndpointsAsync(group, cancellationToken).ConfigureAwait(false);
+        plan.AppSpec = EcsAppSpec.Build(plan.GreenTaskDefinition ?? "<new revision>", plan.ContainerName, plan.ContainerPort, request.Hooks, plan.BlueTaskDefinition);
+        return plan;
+    }
+
+    public async Task<BlueGreenDeployment> StartAsync(ReleasePlan plan, CancellationToken cancellationToken)
+    {
+        if (plan is null)
+        {
+            throw new ArgumentNullException(nameof(plan));
+        }
+
+        if (plan.CreatesDeploymentConfig)
+        {
+            await CreateDeploymentConfigAsync(plan.Policy, cancellationToken).ConfigureAwait(false);
+        }
+
+        var green = plan.GreenTaskDefinition;
+        if (green is null)
+        {
+            var registered = await RegisterRevisionAsync((Aws.ECS.Model.TaskDefinition)plan.EngineState!, plan.ImageChanges, cancellationToken).ConfigureAwait(false);
+            green = registered.TaskDefinitionArn!;
+            plan.GreenTaskDefinition = green;
+        }
+
+        var token = NewToken();
+        var appSpec = EcsAppSpec.Build(green, plan.ContainerName, plan.ContainerPort, plan.Request.Hooks, plan.BlueTaskDefinition, token);
+        plan.AppSpec = appSpec;
+        var id = await CreateDeploymentOnceAsync(plan, appSpec, token, cancellationToken).ConfigureAwait(false);
+        BlueGreenDeployment deployment;
+        try
+        {
+            // The listeners were just read for the plan: only the deployment and its target are read again.
+            var info = await GetInfoAsync(id, cancellationToken).ConfigureAwait(false);
+            deployment = FromInfo(info);
+            deployment.ProductionEndpoint = plan.ProductionEndpoint;
+            deployment.TestEndpoint = plan.TestEndpoint;
+            await EnrichAsync(deployment, info, full: false, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AwsServiceException ex) when (DeploymentWatcher.IsTransient(ex))
+        {
+            // Started: the id must not be lost because the first read failed. What is known is returned.
+            deployment = new BlueGreenDeployment(id)
+            {
+                Engine = DeploymentEngine.CodeDeployEcs,
+                ApplicationName = plan.ApplicationName,
+                DeploymentGroupName = plan.DeploymentGroupName,
+                Status = DeploymentStatus.Created,
+                BlueTaskDefinition = plan.BlueTaskDefinition,
+                GreenTaskDefinition = plan.GreenTaskDefinition,
+                TrafficShift = plan.Request.TrafficShift?.DeploymentConfigName,
+                TestEndpoint = plan.TestEndpoint,
+                ProductionEndpoint = plan.ProductionEndpoint,
+                Description = plan.Request.Description,
+                Region = _context.Region,
+                EndpointUrl = _context.EndpointUrl,
+                ProfileName = _context.ProfileName,
+            };
+        }
+
+        deployment.Cluster ??= plan.Request.Cluster;
+        deployment.Service ??= plan.Request.Service;
+        return deployment;
+    }
+
+    /// <summary>CreateDeployment that never makes two: when the answer is lost, the group's deployment carrying this
+    /// request's token is adopted; only when the group has none is the call made again.</summary>
+    private async Task<string> CreateDeploymentOnceAsync(ReleasePlan plan, string appSpec, string token, CancellationToken cancellationToken)
+    {
+        var request = new CreateDeploymentRequest
+        {
+            ApplicationName = plan.ApplicationName,
+            DeploymentGroupName = plan.DeploymentGroupName,
+            DeploymentConfigName = plan.Request.TrafficShift?.DeploymentConfigName,
+            Description = plan.Request.Description,
+            Revision = new RevisionLocation { RevisionType = "AppSpecContent", AppSpecContent = new AppSpecContent { Content = appSpec } },
+        };
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var response = await _codeDeploy.CreateDeploymentAsync(request, cancellationToken).ConfigureAwait(false);
+                return response.DeploymentId ?? throw new ReleaseException("NoDeploymentId", ReleaseErrorKind.InvalidOperation, "CodeDeploy accepted the deployment but returned no id.");
+            }
+            catch (AwsServiceException ex) when (ex.OutcomeUnknown || ex.ErrorCode == CodeDeployErrorCode.DeploymentLimitExceededException)
+            {
+                var (mine, other) = await FindByTokenAsync(plan.ApplicationName, plan.DeploymentGroupName, token, cancellationToken).ConfigureAwait(false);
+                if (mine is not null)
+                {
+                    return mine;
+                }
+
+                if (ex.ErrorCode == CodeDeployErrorCode.DeploymentLimitExceededException)
+                {
+                    throw AlreadyActive(other ?? ex.Message, plan.Request.Service, ex);
+                }
+
+                if (attempt >= 3)
+                {
+                    throw;
+                }
+            }
+        }
+    }
+
+    private async Task<(string? Mine, string? Other)> FindByTokenAsync(string application, string group, string token, CancellationToken cancellationToken)
+    {
+        for (var look = 0; look < 3; look++)
+        {
+            try
+            {
+                var ids = (await _codeDeploy.ListDeploymentsAsync(new ListDeploymentsRequest
+                {
+                    ApplicationName = application,
+                    DeploymentGroupName = group,
+                    IncludeOnlyStatuses = ActiveStatuses,
+                }, cancellationToken).ConfigureAwait(false)).Deployments ?? new List<string>();
+                if (ids.Count == 0)
+                {
+                    return (null, null);
+                }
+
+                var infos = (await _codeDeploy.BatchGetDeploymentsAsync(new BatchGetDeploymentsRequest { DeploymentIds = ids.Take(25).ToList() }, cancellationToken).ConfigureAwait(false)).DeploymentsInfo;
+                return (infos?.FirstOrDefault(i => EcsAppSpec.ReadToken(i.Revision?.AppSpecContent?.Content ?? i.Revision?.String?.Content) == token)?.DeploymentId, ids[0]);
+            }
+            catch (AwsServiceException ex) when (ex.IsRetryable || ex.OutcomeUnknown)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * (look + 1)), cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        throw new ReleaseException("DeploymentOutcomeUnknown", ReleaseErrorKind.InvalidOperation,
+            $"CreateDeployment's answer was lost and the deployment group {group} could not be read to see whether the release started.",
+            group, $"Look with Get-BlueGreenDeployment -Cluster <cluster> -Service <service> before starting again.");
+    }
+
+    private static ReleaseException AlreadyActive(string detail, string service, Exception? inner = null)
+    {
+        var id = System.Text.RegularExpressions.Regex.Match(detail, @"d-[A-Z0-9]{9}|[0-9a-f-]{36}").Value;
+        return new ReleaseException("DeploymentAlreadyActive", ReleaseErrorKind.ResourceExists,
+            $"A release of '{service}' is already active{(id.Length > 0 ? ": " + id : string.Empty)}. Only one release of a service runs at a time.",
+            id.Length > 0 ? id : service,
+            id.Length > 0
+                ? $"Attach to it with 'Get-BlueGreenDeployment -Id {id} | Wait-BlueGreenDeployment', or undo it with 'Get-BlueGreenDeployment -Id {id} | Undo-Deployment'."
+                : "Attach to it with 'Get-BlueGreenDeployment -Cluster <cluster> -Service <service> | Wait-BlueGreenDeployment'.",
+            inner);
+    }
+
+    private async Task RefuseIfActiveAsync(string application, string group, string service, CancellationToken cancellationToken)
+    {
+        var active = (await _codeDeploy.ListDeploymentsAsync(new ListDeploymentsRequest
+        {
+            ApplicationName = application,
+            DeploymentGroupName = group,
+            IncludeOnlyStatuses = ActiveStatuses,
+        }, cancellationToken).ConfigureAwait(false)).Deployments;
+        if (active is { Count: > 0 })
+        {
+            throw AlreadyActive(active[0], service);
+        }
+    }
+
+    private async Task<EcsService> DescribeServiceAsync(string cluster, string service, CancellationToken cancellationToken)
+    {
+        DescribeServicesResponse response;
+        try
+        {
+            response = await _ecs.DescribeServicesAsync(new DescribeServicesRequest { Cluster = cluster, Services = new List<string> { service } }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AwsServiceException ex) when (ex.ErrorCode == ECSErrorCode.ClusterNotFoundException)
+        {
+            throw new ReleaseException("ClusterNotFound", ReleaseErrorKind.ObjectNotFound, $"No ECS cluster '{cluster}' exists in {_context.Region}.", cluster,
+                "Check -Cluster, and that -Region (and -EndpointUrl) point where the cluster is.", ex);
+        }
+
+        var found = response.Services?.FirstOrDefault(s => s.Status != "INACTIVE");
+        if (found is null)
+        {
+            throw new ReleaseException("ServiceNotFound", ReleaseErrorKind.ObjectNotFound, $"No ECS service '{service}' exists in cluster '{cluster}' ({_context.Region}).", service,
+                "Check -Service and -Cluster.");
+        }
+
+        var controller = found.DeploymentController?.Type ?? "ECS";
+        if (controller != "CODE_DEPLOY")
+        {
+            throw new ReleaseException("NotCodeDeployControlled", ReleaseErrorKind.InvalidOperation,
+                $"The service '{service}' is deployed by the {controller} deployment controller, not CODE_DEPLOY: CodeDeploy cannot release it.", service,
+                "Create the service with deploymentController type CODE_DEPLOY and a CodeDeploy deployment group for it.");
+        }
+
+        return found;
+    }
+
+    private async Task<Aws.ECS.Model.TaskDefinition> DescribeTaskDefinitionAsync(string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await _ecs.DescribeTaskDefinitionAsync(new DescribeTaskDefinitionRequest { TaskDefinition = name }, cancellationToken).ConfigureAwait(false);
+            return response.TaskDefinition ?? throw new ReleaseException("TaskDefinitionNotFound", ReleaseErrorKind.ObjectNotFound, $"No task definition '{name}'.", name);
+        }
+        catch (AwsServiceException ex) when (ex.ErrorCode == ECSErrorCode.ClientException)
+        {
+            throw new ReleaseException("TaskDefinitionNotFound", ReleaseErrorKind.ObjectNotFound, $"No task definition '{name}' exists in {_context.Region}: {ex.Message}", name,
+                "Pass an ARN or family:revision of a registered task definition.", ex);
+        }
+    }
+
+    private static void RequireContainer(Aws.ECS.Model.TaskDefinition definition, string container, string where)
+    {
+        if (definition.ContainerDefinitions?.Any(c => c.Name == container) != true)
+        {
+            throw new ReleaseException("UnknownContainer", ReleaseErrorKind.InvalidArgument,
+                $"The task definition {where} has no container '{container}' (it has {string.Join(", ", definition.ContainerDefinitions?.Select(c => c.Name) ?? Array.Empty<string>())}).",
+                container, "Name a container of the task definition; the service's load balancer sends traffic to the container it names.");
+        }
+    }
+
+    private async Task<DeploymentGroupInfo> FindGroupAsync(ReleaseRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ApplicationName is not null && request.DeploymentGroupName is not null)
+        {
+            var named = await GetGroupAsync(request.ApplicationName, request.DeploymentGroupName, cancellationToken).ConfigureAwait(false);
+            if (!Owns(named, request.Cluster, request.Service))
+            {
+                throw new ReleaseException("GroupDoesNotOwnService", ReleaseErrorKind.InvalidArgument,
+                    $"The deployment group '{request.DeploymentGroupName}' of '{request.ApplicationName}' does not release service '{request.Service}' in cluster '{request.Cluster}'.",
+                    request.DeploymentGroupName, "Leave out -ApplicationName and -DeploymentGroupName to find the group that owns the service.");
+            }
+
+            return named;
+        }
+
+        var applications = request.ApplicationName is not null
+            ? new List<string> { request.ApplicationName }
+            : (await _codeDeploy.ListApplicationsAllPagesAsync(new ListApplicationsRequest(), cancellationToken).ConfigureAwait(false)).SelectMany(p => p.Applications ?? new List<string>()).ToList();
+        foreach (var application in applications)
+        {
+            List<string> groups;
+            try
+            {
+                groups = (await _codeDeploy.ListDeploymentGroupsAllPagesAsync(new ListDeploymentGroupsRequest { ApplicationName = application }, cancellationToken).ConfigureAwait(false))
+                    .SelectMany(p => p.DeploymentGroups ?? new List<string>()).ToList();
+            }
+            catch (AwsServiceException ex) when (ex.ErrorCode == CodeDeployErrorCode.ApplicationDoesNotExistException)
+            {
+                throw new ReleaseException("ApplicationNotFound", ReleaseErrorKind.ObjectNotFound, $"No CodeDeploy application '{application}' exists in {_context.Region}.", application, null, ex);
+            }
+
+            foreach (var name in groups.Where(g => request.DeploymentGroupName is null || g == request.DeploymentGroupName))
+            {
+                var group = await GetGroupAsync(application, name, cancellationToken).ConfigureAwait(false);
+                if (Owns(group, request.Cluster, request.Service))
+                {
+                    return group;
+                }
+            }
+        }
+
+        throw new ReleaseException("NoDeploymentGroup", ReleaseErrorKind.ObjectNotFound,
+            $"No CodeDeploy deployment group in {_context.Region} releases service '{request.Service}' of cluster '{request.Cluster}'.", request.Service,
+            "Create a deployment group (compute platform ECS, blue/green with traffic control) for the service, or name it with -ApplicationName and -DeploymentGroupName.");
+    }
+
+    private static bool Owns(DeploymentGroupInfo group, string cluster, string service) =>
+        group.EcsServices?.Any(s => SameName(s.ClusterName, cluster) && SameName(s.ServiceName, service)) == true;
+
+    private static bool SameName(string? a, string? b) => a is not null && b is not null && string.Equals(Last(a), Last(b), StringComparison.Ordinal);
+
+    private static string Last(string nameOrArn) => nameOrArn.Substring(nameOrArn.LastIndexOf('/') + 1);
+
+    private async Task<DeploymentGroupInfo> GetGroupAsync(string application, string group, CancellationToken cancellationToken)
+    {
+        var key = application + "\n" + group;
+        if (_groups.TryGetValue(key, out var cached))
+        {
+            return cached;
+        }
+
+        try
+        {
+            var info = (await _codeDeploy.GetDeploymentGroupAsync(new GetDeploymentGroupRequest { ApplicationName = application, DeploymentGroupName = group }, cancellationToken).ConfigureAwait(false)).DeploymentGroupInfo
+                ?? throw new ReleaseException("DeploymentGroupNotFound", ReleaseErrorKind.ObjectNotFound, $"No deployment group '{group}' in '{application}'.", group);
+            _groups[key] = info;
+            return info;
+        }
+        catch (AwsServiceException ex) when (ex.ErrorCode is CodeDeployErrorCode.DeploymentGroupDoesNotExistException or CodeDeployErrorCode.ApplicationDoesNotExistException)
+        {
+            throw new ReleaseException("DeploymentGroupNotFound", ReleaseErrorKind.ObjectNotFound, $"No deployment group '{group}' in CodeDeploy application '{application}' ({_context.Region}).", group,
+                "Check -ApplicationName and -DeploymentGroupName.", ex);
+        }
+    }
+
+    private async Task<bool> DeploymentConfigExistsAsync(string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _codeDeploy.GetDeploymentConfigAsync(new GetDeploymentConfigRequest { DeploymentConfigName = name }, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (AwsServiceException ex) when (ex.ErrorCode == CodeDeployErrorCode.DeploymentConfigDoesNotExistException)
+        {
+            return false;
+        }
+    }
+
+    private async Task<TrafficShiftPolicy> ReadPolicyAsync(string configName, CancellationToken cancellationToken)
+    {
+        if (TrafficShiftPolicy.TryParse(configName, out var parsed, out _))
+        {
+            return parsed!;
+        }
+
+        var info = (await _codeDeploy.GetDeploymentConfigAsync(new GetDeploymentConfigRequest { DeploymentConfigName = configName }, cancellationToken).ConfigureAwait(false)).DeploymentConfigInfo;
+        var routing = info?.TrafficRoutingConfig;
+        return TrafficShiftPolicy.FromRouting(routing?.Type,
+            routing?.TimeBasedCanary?.CanaryPercentage ?? routing?.TimeBasedLinear?.LinearPercentage,
+            routing?.TimeBasedCanary?.CanaryInterval ?? routing?.TimeBasedLinear?.LinearInterval);
+    }
+
+    private async Task CreateDeploymentConfigAsync(TrafficShiftPolicy policy, CancellationToken cancellationToken)
+    {
+        var routing = policy.Kind switch
+        {
+            TrafficShiftKind.Canary => new TrafficRoutingConfig { Type = "TimeBasedCanary", TimeBasedCanary = new TimeBasedCanary { CanaryPercentage = policy.Percentage, CanaryInterval = policy.IntervalMinutes } },
+            TrafficShiftKind.Linear => new TrafficRoutingConfig { Type = "TimeBasedLinear", TimeBasedLinear = new TimeBasedLinear { LinearPercentage = policy.Percentage, LinearInterval = policy.IntervalMinutes } },
+            _ => new TrafficRoutingConfig { Type = "AllAtOnce" },
+        };
+        try
+        {
+            await _codeDeploy.CreateDeploymentConfigAsync(new CreateDeploymentConfigRequest
+            {
+                DeploymentConfigName = policy.DeploymentConfigName,
+                ComputePlatform = "ECS",
+                TrafficRoutingConfig = routing,
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AwsServiceException ex) when (ex.ErrorCode == CodeDeployErrorCode.DeploymentConfigAlreadyExistsException)
+        {
+            // Made before: the name says what it does, so it is reused.
+        }
+        catch (AwsServiceException ex) when (ex.OutcomeUnknown)
+        {
+            if (!await DeploymentConfigExistsAsync(policy.DeploymentConfigName, cancellationToken).ConfigureAwait(false))
+            {
+                throw;
+            }
+        }
+    }
+
+    private async Task<Aws.ECS.Model.TaskDefinition> RegisterRevisionAsync(Aws.ECS.Model.TaskDefinition blue, IReadOnlyDictionary<string, string> images, CancellationToken cancellationToken)
+    {
+        var containers = blue.ContainerDefinitions!.Select(c =>
+        {
+            if (images.TryGetValue(c.Name!, out var image))
+            {
+                c.Image = image;
+            }
+
+            return c;
+        }).ToList();
+        var response = await _ecs.RegisterTaskDefinitionAsync(new RegisterTaskDefinitionRequest
+        {
+            Family = blue.Family,
+            TaskRoleArn = blue.TaskRoleArn,
+            ExecutionRoleArn = blue.ExecutionRoleArn,
+            NetworkMode = blue.NetworkMode,
+            ContainerDefinitions = containers,
+            Volumes = blue.Volumes,
+            PlacementConstraints = blue.PlacementConstraints,
+            RequiresCompatibilities = blue.RequiresCompatibilities,
+            Cpu = blue.Cpu,
+            Memory = blue.Memory,
+            PidMode = blue.PidMode,
+            IpcMode = blue.IpcMode,
+            ProxyConfiguration = blue.ProxyConfiguration,
+            InferenceAccelerators = blue.InferenceAccelerators,
+            RuntimePlatform = blue.RuntimePlatform,
+            EphemeralStorage = blue.EphemeralStorage,
+            EnableFaultInjection = blue.EnableFaultInjection,
+        }, cancellationToken).ConfigureAwait(false);
+        return response.TaskDefinition ?? throw new ReleaseException("RegisterFailed", ReleaseErrorKind.InvalidOperation, "ECS registered the task definition but returned none.");
+    }
+
+    // ----- read ------------------------------------------------------------------------------------------
+
+    public async Task<BlueGreenDeployment> GetAsync(string deploymentId, CancellationToken cancellationToken)
+    {
+        var info = await GetInfoAsync(deploymentId, cancellationToken).ConfigureAwait(false);
+        var deployment = FromInfo(info);
+        await EnrichAsync(deployment, info, full: true, cancellationToken).ConfigureAwait(false);
+        return deployment;
+    }
+
+    public async Task<BlueGreenDeployment> RefreshAsync(BlueGreenDeployment deployment, CancellationToken cancellationToken)
+    {
+        if (deployment is null)
+        {
+            throw new ArgumentNullException(nameof(deployment));
+        }
+
+        if (deployment.TargetId is null)
+        {
+            return await GetAsync(deployment.DeploymentId, cancellationToken).ConfigureAwait(false);
+        }
+
+        var info = await GetInfoAsync(deployment.DeploymentId, cancellationToken).ConfigureAwait(false);
+        var fresh = FromInfo(info);
+        fresh.Cluster = deployment.Cluster;
+        fresh.Service = deployment.Service;
+        fresh.TargetId = deployment.TargetId;
+        fresh.TestEndpoint = deployment.TestEndpoint;
+        fresh.ProductionEndpoint = deployment.ProductionEndpoint;
+        fresh.BlueTaskDefinition ??= deployment.BlueTaskDefinition;
+        await EnrichAsync(fresh, info, full: false, cancellationToken).ConfigureAwait(false);
+        return fresh;
+    }
+
+    private async Task<DeploymentInfo> GetInfoAsync(string deploymentId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await _codeDeploy.GetDeploymentAsync(new GetDeploymentRequest { DeploymentId = deploymentId }, cancellationToken).ConfigureAwait(false);
+            return response.DeploymentInfo ?? throw new DeploymentNotFoundException(deploymentId, _context.Region);
+        }
+        catch (AwsServiceException ex) when (ex.ErrorCode is CodeDeployErrorCode.DeploymentDoesNotExistException or CodeDeployErrorCode.InvalidDeploymentIdException)
+        {
+            throw new DeploymentNotFoundException(deploymentId, _context.Region, ex);
+        }
+    }
+
+    internal BlueGreenDeployment FromInfo(DeploymentInfo info)
+    {
+        var content = info.Revision?.AppSpecContent?.Content ?? info.Revision?.String?.Content;
+        return new BlueGreenDeployment(info.DeploymentId ?? string.Empty)
+        {
+            Engine = info.ComputePlatform == ComputePlatform.Lambda ? DeploymentEngine.CodeDeployLambda : DeploymentEngine.CodeDeployEcs,
+            ApplicationName = info.ApplicationName,
+            DeploymentGroupName = info.DeploymentGroupName,
+            Status = MapStatus(info.Status, info.InstanceTerminationWaitTimeStarted),
+            EngineStatus = info.Status,
+            CreateTime = info.CreateTime,
+            StartTime = info.StartTime,
+            CompleteTime = info.CompleteTime,
+            Creator = info.Creator,
+            Description = info.Description,
+            ErrorCode = info.ErrorInformation?.Code,
+            ErrorMessage = info.ErrorInformation?.Message,
+            TrafficShift = info.DeploymentConfigName,
+            TerminationWaitStarted = info.InstanceTerminationWaitTimeStarted ?? false,
+            RollbackDeploymentId = info.RollbackInfo?.RollbackDeploymentId,
+            RollbackTriggeringDeploymentId = info.RollbackInfo?.RollbackTriggeringDeploymentId,
+            RollbackMessage = info.RollbackInfo?.RollbackMessage,
+            GreenTaskDefinition = EcsAppSpec.ReadTaskDefinition(content),
+            BlueTaskDefinition = EcsAppSpec.ReadPreviousTaskDefinition(content)
+                ?? EcsAppSpec.ReadTaskDefinition(info.PreviousRevision?.AppSpecContent?.Content ?? info.PreviousRevision?.String?.Content),
+            Region = _context.Region,
+            EndpointUrl = _context.EndpointUrl,
+            ProfileName = _context.ProfileName,
+        };
+    }
+
+    /// <summary>CodeDeploy's status in the module's terms: the termination wait after all traffic moved is Baking.</summary>
+    public static DeploymentStatus MapStatus(string? status, bool? terminationWaitStarted = null) => status switch
+    {
+        CodeDeployStatus.Created or CodeDeployStatus.Queued or null => DeploymentStatus.Created,
+        CodeDeployStatus.InProgress when terminationWaitStarted == true => DeploymentStatus.Baking,
+        CodeDeployStatus.InProgress => DeploymentStatus.InProgress,
+        CodeDeployStatus.Ready => DeploymentStatus.Ready,
+        CodeDeployStatus.Baking => DeploymentStatus.Baking,
+        CodeDeployStatus.Succeeded => DeploymentStatus.Succeeded,
+        CodeDeployStatus.Failed => DeploymentStatus.Failed,
+        CodeDeployStatus.Stopped => DeploymentStatus.Stopped,
+        _ => DeploymentStatus.InProgress,
+    };
+
+    /// <summary>The target's events and traffic; on a full read also the service, task definitions and listeners.
+    /// What cannot be read (an emulator without targets, say) is left empty rather than failing the read.</summary>
+    private async Task EnrichAsync(BlueGreenDeployment deployment, DeploymentInfo info, bool full, CancellationToken cancellationToken)
+    {
+        if (info.ComputePlatform is not null && info.ComputePlatform != ComputePlatform.Ecs)
+        {
+            return;
+        }
+
+        DeploymentGroupInfo? group = null;
+        if (full || deployment.TargetId is null)
+        {
+            try
+            {
+                group = await GetGroupAsync(info.ApplicationName ?? string.Empty, info.DeploymentGroupName ?? string.Empty, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ReleaseException)
+            {
+                return;
+            }
+
+            var ecs = group.EcsServices?.FirstOrDefault();
+            if (ecs?.ClusterName is null || ecs.ServiceName is null)
+            {
+                return;
+            }
+
+            deployment.Cluster = Last(ecs.ClusterName);
+            deployment.Service = Last(ecs.ServiceName);
+            deployment.TargetId = deployment.Cluster + ":" + deployment.Service;
+        }
+
+        ECSTarget? target;
+        try
+        {
+            target = (await _codeDeploy.GetDeploymentTargetAsync(new GetDeploymentTargetRequest { DeploymentId = deployment.DeploymentId, TargetId = deployment.TargetId }, cancellationToken).ConfigureAwait(false))
+                .DeploymentTarget?.EcsTarget;
+        }
+        catch (AwsServiceException ex) when (!ex.IsThrottling && ex.StatusCode != 0 && (int)ex.StatusCode < 500)
+        {
+            target = null;
+        }
+
+        if (target is not null)
+        {
+            var events = target.LifecycleEvents ?? new List<LifecycleEvent>();
+            deployment.LifecycleEvents = events.Select(e => new DeploymentLifecycleEvent(e.LifecycleEventName ?? string.Empty, e.Status, e.StartTime, e.EndTime, e.Diagnostics?.Message)).ToList();
+            deployment.Phase = events.FirstOrDefault(e => e.Status == "InProgress")?.LifecycleEventName
+                ?? events.LastOrDefault(e => e.Status is "Succeeded" or "Failed")?.LifecycleEventName;
+            var sets = target.TaskSetsInfo ?? new List<ECSTaskSet>();
+            var greenSet = sets.FirstOrDefault(s => s.TaskSetLabel == "Green");
+            var blueSet = sets.FirstOrDefault(s => s.TaskSetLabel == "Blue");
+            deployment.GreenTrafficPercent = deployment.IsRollback ? blueSet?.TrafficWeight ?? 0 : greenSet?.TrafficWeight ?? 0;
+            deployment.BlueExists = blueSet is not null && blueSet.Status != "DRAINING" && !(deployment.Status == DeploymentStatus.Succeeded && !deployment.IsRollback);
+            if (full && deployment.BlueTaskDefinition is null && blueSet?.Identifer is not null)
+            {
+                deployment.BlueTaskDefinition = await TaskDefinitionOfSetAsync(deployment, blueSet.Identifer, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        if (full && group is not null)
+        {
+            try
+            {
+                (deployment.ProductionEndpoint, deployment.TestEndpoint) = await EndpointsAsync(group, cancellationToken).ConfigureAwait(false);
+            }
+            catch (AwsServiceException ex) when (!ex.IsThrottling && ex.StatusCode != 0 && (int)ex.StatusCode < 500)
+            {
+                // No listeners to name.
+            }
+        }
+    }
+
+    private async Task<string?> TaskDefinitionOfSetAsync(BlueGreenDeployment deployment, string taskSetId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var service = (await _ecs.DescribeServicesAsync(new DescribeServicesRequest { Cluster = deployment.Cluster, Services = new List<string> { deployment.Service! } }, cancellationToken).ConfigureAwait(false))
+                .Services?.FirstOrDefault();
+            return service?.TaskSets?.FirstOrDefault(s => s.Id == taskSetId)?.TaskDefinition;
+        }
+        catch (AwsServiceException ex) when (!ex.IsThrottling && ex.StatusCode != 0 && (int)ex.StatusCode < 500)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The production and test listener URLs. On a loopback endpoint (the sandbox) the load balancer's
+    /// <c>.localhost</c> name is replaced by the endpoint's own address.</summary>
+    private async Task<(string? Production, string? Test)> EndpointsAsync(DeploymentGroupInfo group, CancellationToken cancellationToken)
+    {
+        var pair = group.LoadBalancerInfo?.TargetGroupPairInfoList?.FirstOrDefault();
+        var prodArn = pair?.ProdTrafficRoute?.ListenerArns?.FirstOrDefault();
+        var testArn = pair?.TestTrafficRoute?.ListenerArns?.FirstOrDefault();
+        var arns = new[] { prodArn, testArn }.Where(a => a is not null).Select(a => a!).ToList();
+        if (arns.Count == 0)
+        {
+            return (null, null);
+        }
+
+        var listeners = (await _elb.DescribeListenersAsync(new DescribeListenersRequest { ListenerArns = arns }, cancellationToken).ConfigureAwait(false)).Listeners ?? new List<Listener>();
+        var balancerArns = listeners.Select(l => l.LoadBalancerArn).Where(a => a is not null).Select(a => a!).Distinct().ToList();
+        var balancers = balancerArns.Count == 0 ? new List<ElbLoadBalancer>()
+            : (await _elb.DescribeLoadBalancersAsync(new DescribeLoadBalancersRequest { LoadBalancerArns = balancerArns }, cancellationToken).ConfigureAwait(false)).LoadBalancers ?? new List<ElbLoadBalancer>();
+        string? Url(string? arn)
+        {
+            var listener = listeners.FirstOrDefault(l => l.ListenerArn == arn);
+            if (listener is null)
+            {
+                return null;
+            }
+
+            var host = balancers.FirstOrDefault(b => b.LoadBalancerArn == listener.LoadBalancerArn)?.DNSName ?? "localhost";
+            if (_context.EndpointUrl is { } endpoint && Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) && uri.IsLoopback && host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase))
+            {
+                host = uri.Host;
+            }
+
+            var scheme = listener.Protocol == "HTTPS" ? "https" : "http";
+            return string.Format(CultureInfo.InvariantCulture, "{0}://{1}:{2}/", scheme, host, listener.Port ?? (scheme == "https" ? 443 : 80));
+        }
+
+        return (Url(prodArn), Url(testArn));
+    }
+
+    public async Task<IReadOnlyList<BlueGreenDeployment>> GetForServiceAsync(string cluster, string service, bool all, CancellationToken cancellationToken)
+    {
+        await DescribeServiceAsync(cluster, service, cancellationToken).ConfigureAwait(false);
+        var group = await FindGroupAsync(new ReleaseRequest(cluster, service), cancellationToken).ConfigureAwait(false);
+        var ids = (await _codeDeploy.ListDeploymentsAllPagesAsync(new ListDeploymentsRequest { ApplicationName = group.ApplicationName, DeploymentGroupName = group.DeploymentGroupName }, cancellationToken).ConfigureAwait(false))
+            .SelectMany(p => p.Deployments ?? new List<string>()).ToList();
+        var infos = new List<DeploymentInfo>();
+        foreach (var chunk in ids.Select((id, i) => (id, i)).GroupBy(x => x.i / 25, x => x.id))
+        {
+            infos.AddRange((await _codeDeploy.BatchGetDeploymentsAsync(new BatchGetDeploymentsRequest { DeploymentIds = chunk.ToList() }, cancellationToken).ConfigureAwait(false)).DeploymentsInfo ?? new List<DeploymentInfo>());
+        }
+
+        var ordered = infos.OrderByDescending(i => i.CreateTime ?? DateTime.MinValue).ToList();
+        if (!all)
+        {
+            return ordered.Count == 0 ? Array.Empty<BlueGreenDeployment>() : new[] { await GetAsync(ordered[0].DeploymentId!, cancellationToken).ConfigureAwait(false) };
+        }
+
+        return ordered.Select(i =>
+        {
+            var d = FromInfo(i);
+            d.Cluster = Last(cluster);
+            d.Service = Last(service);
+            d.TargetId = d.Cluster + ":" + d.Service;
+            if (d.Status == DeploymentStatus.Succeeded)
+            {
+                // Where traffic rests once it is over: on green, or back on blue for a rollback.
+                d.GreenTrafficPercent = d.IsRollback ? 0 : 100;
+            }
+
+            return d;
+        }).ToList();
+    }
+
+    // ----- gate ------------------------------------------------------------------------------------------
+
+    public Task ContinueAsync(BlueGreenDeployment deployment, CancellationToken cancellationToken) =>
+        ContinueAsync(deployment, DeploymentWaitType.ReadyWait, cancellationToken);
+
+    public Task CompleteAsync(BlueGreenDeployment deployment, CancellationToken cancellationToken) =>
+        ContinueAsync(deployment, DeploymentWaitType.TerminationWait, cancellationToken);
+
+    private async Task ContinueAsync(BlueGreenDeployment deployment, string waitType, CancellationToken cancellationToken)
+    {
+        if (deployment is null)
+        {
+            throw new ArgumentNullException(nameof(deployment));
+        }
+
+        try
+        {
+            await _codeDeploy.ContinueDeploymentAsync(new ContinueDeploymentRequest { DeploymentId = deployment.DeploymentId, DeploymentWaitType = waitType }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AwsServiceException ex) when (ex.ErrorCode is CodeDeployErrorCode.DeploymentIsNotInReadyStateException or CodeDeployErrorCode.DeploymentAlreadyCompletedException)
+        {
+            var what = waitType == DeploymentWaitType.ReadyWait ? "waiting for the go-ahead (Ready)" : "in its termination wait (Baking)";
+            throw new ReleaseException(ex.ErrorCode == CodeDeployErrorCode.DeploymentAlreadyCompletedException ? "DeploymentAlreadyCompleted" : "DeploymentNotWaiting",
+                ReleaseErrorKind.InvalidOperation, $"The release {deployment.DeploymentId} is not {what}: {ex.Message}", deployment.DeploymentId,
+                waitType == DeploymentWaitType.ReadyWait
+                    ? $"Wait for it with 'Wait-BlueGreenDeployment -Id {deployment.DeploymentId} -Until Ready' first; a group without a Ready wait moves traffic by itself."
+                    : $"Wait for it with 'Get-BlueGreenDeployment -Id {deployment.DeploymentId}' until its status is Baking.", ex);
+        }
+        catch (AwsServiceException ex) when (ex.OutcomeUnknown)
+        {
+            // The go-ahead may have been taken: it is harmless to give it again once the state says it is still needed.
+            var now = await GetInfoAsync(deployment.DeploymentId, cancellationToken).ConfigureAwait(false);
+            var stillWaiting = waitType == DeploymentWaitType.ReadyWait ? now.Status == CodeDeployStatus.Ready : now.Status is CodeDeployStatus.InProgress or CodeDeployStatus.Baking && now.InstanceTerminationWaitTimeStarted == true;
+            if (stillWaiting)
+            {
+                await _codeDeploy.ContinueDeploymentAsync(new ContinueDeploymentRequest { DeploymentId = deployment.DeploymentId, DeploymentWaitType = waitType }, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    public async Task<string> PlanDefaultTrafficShiftAsync(string applicationName, string deploymentGroupName, TrafficShiftPolicy policy, CancellationToken cancellationToken)
+    {
+        if (policy is null)
+        {
+            throw new ArgumentNullException(nameof(policy));
+        }
+
+        var group = await GetGroupAsync(applicationName, deploymentGroupName, cancellationToken).ConfigureAwait(false);
+        if (group.ComputePlatform is not null && group.ComputePlatform != ComputePlatform.Ecs)
+        {
+            throw new ReleaseException("NotAnEcsGroup", ReleaseErrorKind.InvalidArgument, $"The deployment group '{deploymentGroupName}' is for {group.ComputePlatform}, not ECS.", deploymentGroupName);
+        }
+
+        var creates = !policy.IsPredefined && !await DeploymentConfigExistsAsync(policy.DeploymentConfigName, cancellationToken).ConfigureAwait(false);
+        return $"Set the default traffic shift of deployment group '{deploymentGroupName}' (application '{applicationName}') from {group.DeploymentConfigName ?? "none"} to {policy.DeploymentConfigName}" +
+            (creates ? " (custom configuration, created first)" : string.Empty);
+    }
+
+    public async Task SetDefaultTrafficShiftAsync(string applicationName, string deploymentGroupName, TrafficShiftPolicy policy, CancellationToken cancellationToken)
+    {
+        if (policy is null)
+        {
+            throw new ArgumentNullException(nameof(policy));
+        }
+
+        if (!policy.IsPredefined && !await DeploymentConfigExistsAsync(policy.DeploymentConfigName, cancellationToken).ConfigureAwait(false))
+        {
+            await CreateDeploymentConfigAsync(policy, cancellationToken).ConfigureAwait(false);
+        }
+
+        await _codeDeploy.UpdateDeploymentGroupAsync(new UpdateDeploymentGroupRequest
+        {
+            ApplicationName = applicationName,
+            CurrentDeploymentGroupName = deploymentGroupName,
+            DeploymentConfigName = policy.DeploymentConfigName,
+        }, cancellationToken).ConfigureAwait(false);
+        _groups.TryRemove(applicationName + "\n" + deploymentGroupName, out _);
+    }
+
+    // ----- undo ------------------------------------------------------------------------------------------
+
+    public async Task<UndoPlan> PlanUndoAsync(BlueGreenDeployment deployment, TrafficShiftPolicy? policy, CancellationToken cancellationToken)
+    {
+        if (deployment is null)
+        {
+            throw new ArgumentNullException(nameof(deployment));
+        }
+
+        var current = await GetAsync(deployment.DeploymentId, cancellationToken).ConfigureAwait(false);
+        if (current.IsRollback)
+        {
+            throw new ReleaseException("UndoOfRollback", ReleaseErrorKind.InvalidOperation,
+                $"{current.DeploymentId} is itself a rollback (of {current.RollbackTriggeringDeploymentId}).", current.DeploymentId,
+                "Undo the release it rolled back instead, or start a new release.");
+        }
+
+        if (current.RolledBack)
+        {
+            return new UndoPlan(current, UndoKind.AlreadyRolledBack,
+                $"Nothing to undo: release {current.DeploymentId} was already rolled back by {current.RollbackDeploymentId}; follow that one.");
+        }
+
+        if (!current.IsComplete)
+        {
+            return new UndoPlan(current, UndoKind.StopAndRollBack,
+                $"Stop release {current.DeploymentId} of service '{current.Service}' ({current.Status}, {current.GreenTrafficPercent.ToString("0", CultureInfo.InvariantCulture)}% on green) and roll back: " +
+                $"all traffic back to blue ({current.BlueTaskDefinition ?? "the original task set"}), green removed.");
+        }
+
+        if (current.Status != DeploymentStatus.Succeeded)
+        {
+            throw new ReleaseException("NothingToUndo", ReleaseErrorKind.InvalidOperation,
+                $"Release {current.DeploymentId} ended {current.Status} without a rollback: blue kept serving.", current.DeploymentId,
+                $"Check what serves with 'Get-BlueGreenDeployment -Cluster {current.Cluster} -Service {current.Service}'.");
+        }
+
+        var previous = current.BlueTaskDefinition ?? throw new ReleaseException("PreviousUnknown", ReleaseErrorKind.InvalidOperation,
+            $"The task definition that served before {current.DeploymentId} is not known.", current.DeploymentId,
+            "Start a release of the task definition you want with Start-BlueGreenDeployment -TaskDefinition.");
+        var release = await PlanAsync(new ReleaseRequest(current.Cluster!, current.Service!)
+        {
+            TaskDefinition = previous,
+            ApplicationName = current.ApplicationName,
+            DeploymentGroupName = current.DeploymentGroupName,
+            TrafficShift = policy ?? TrafficShiftPolicy.AllAtOnce,
+            Description = $"Undo of {current.DeploymentId}",
+        }, cancellationToken).ConfigureAwait(false);
+        return new UndoPlan(current, UndoKind.RedeployPrevious,
+            $"Blue of release {current.DeploymentId} is gone: start a new release of the previous task definition {previous} on service '{current.Service}' ({release.Policy.DeploymentConfigName}).")
+        {
+            Release = release,
+        };
+    }
+
+    public async Task<BlueGreenDeployment> UndoAsync(UndoPlan plan, CancellationToken cancellationToken)
+    {
+        if (plan is null)
+        {
+            throw new ArgumentNullException(nameof(plan));
+        }
+
+        switch (plan.Kind)
+        {
+            case UndoKind.AlreadyRolledBack:
+                return await GetAsync(plan.Deployment.RollbackDeploymentId!, cancellationToken).ConfigureAwait(false);
+            case UndoKind.RedeployPrevious:
+                return await StartAsync(plan.Release!, cancellationToken).ConfigureAwait(false);
+        }
+
+        var id = plan.Deployment.DeploymentId;
+        try
+        {
+            await _codeDeploy.StopDeploymentAsync(new StopDeploymentRequest { DeploymentId = id, AutoRollbackEnabled = true }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AwsServiceException ex) when (ex.OutcomeUnknown || ex.ErrorCode == CodeDeployErrorCode.DeploymentAlreadyCompletedException)
+        {
+            // Lost answer or a race with the end: what happened is read below.
+        }
+
+        for (var attempt = 0; attempt < 20; attempt++)
+        {
+            var stopped = await GetInfoAsync(id, cancellationToken).ConfigureAwait(false);
+            if (stopped.RollbackInfo?.RollbackDeploymentId is { } rollback)
+            {
+                return await GetAsync(rollback, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (stopped.Status == CodeDeployStatus.Succeeded)
+            {
+                // It finished first: blue is gone now, so undo by releasing it again.
+                var again = await PlanUndoAsync(FromInfo(stopped), null, cancellationToken).ConfigureAwait(false);
+                return await UndoAsync(again, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (stopped.Status is CodeDeployStatus.Stopped or CodeDeployStatus.Failed)
+            {
+                var ended = FromInfo(stopped);
+                ended.Cluster = plan.Deployment.Cluster;
+                ended.Service = plan.Deployment.Service;
+                ended.TargetId = plan.Deployment.TargetId;
+                return ended;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken).ConfigureAwait(false);
+        }
+
+        throw new ReleaseException("StopNotTaken", ReleaseErrorKind.OperationTimeout, $"Release {id} did not stop after StopDeployment.", id,
+            $"Look with 'Get-BlueGreenDeployment -Id {id}' and try Undo-Deployment again.");
+    }
+}

@@ -1,0 +1,133 @@
+using System.Management.Automation;
+using BlueGreen.Core.Deployments;
+using BlueGreen.Core.Releases;
+using BlueGreen.Internal;
+
+namespace BlueGreen.Commands;
+
+/// <summary>Gates a release: -Continue lets production traffic move (after the Ready wait), -Complete removes blue now;
+/// or sets a deployment group's default traffic shift.</summary>
+[Cmdlet(VerbsCommon.Set, "TrafficShift", DefaultParameterSetName = ByObjectSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[OutputType(typeof(BlueGreenDeployment))]
+public sealed class SetTrafficShiftCommand : ReleaseCmdlet
+{
+    private const string ByIdSet = "ById";
+    private const string ByObjectSet = "ByObject";
+    private const string GroupSet = "GroupDefault";
+
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ByIdSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("DeploymentId")]
+    [ValidateNotNullOrEmpty]
+    public string Id { get; set; } = null!;
+
+    [Parameter(Mandatory = true, ParameterSetName = ByObjectSet, ValueFromPipeline = true)]
+    [ValidateNotNull]
+    public BlueGreenDeployment InputObject { get; set; } = null!;
+
+    /// <summary>Production traffic starts moving (ContinueDeployment READY_WAIT).</summary>
+    [Parameter(ParameterSetName = ByIdSet)]
+    [Parameter(ParameterSetName = ByObjectSet)]
+    public SwitchParameter Continue { get; set; }
+
+    /// <summary>Blue is removed now (ContinueDeployment TERMINATION_WAIT).</summary>
+    [Parameter(ParameterSetName = ByIdSet)]
+    [Parameter(ParameterSetName = ByObjectSet)]
+    public SwitchParameter Complete { get; set; }
+
+    /// <summary>The result of a smoke test piped in (its Passed property); a failed one stops -Continue unless -Force.</summary>
+    [Parameter(ParameterSetName = ByIdSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("Passed")]
+    public bool? SmokeTestPassed { get; set; }
+
+    /// <summary>Continues even though the piped smoke test failed.</summary>
+    [Parameter(ParameterSetName = ByIdSet)]
+    [Parameter(ParameterSetName = ByObjectSet)]
+    public SwitchParameter Force { get; set; }
+
+    [Parameter(Mandatory = true, ParameterSetName = GroupSet)]
+    [ValidateNotNullOrEmpty]
+    public string ApplicationName { get; set; } = null!;
+
+    [Parameter(Mandatory = true, ParameterSetName = GroupSet)]
+    [ValidateNotNullOrEmpty]
+    public string DeploymentGroupName { get; set; } = null!;
+
+    [Parameter(Mandatory = true, ParameterSetName = GroupSet)]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(TrafficShiftCompleter))]
+    public string TrafficShift { get; set; } = null!;
+
+    protected override void ProcessRecord()
+    {
+        if (ParameterSetName == GroupSet)
+        {
+            SetGroupDefault();
+            return;
+        }
+
+        if (Continue.IsPresent == Complete.IsPresent)
+        {
+            ThrowTerminatingError(ErrorRecords.Create(new PSArgumentException("Say -Continue (production traffic starts moving) or -Complete (blue is removed now), not both or neither."),
+                "ContinueOrComplete", ErrorCategory.InvalidArgument, null, "Example: $d | Set-TrafficShift -Continue"));
+        }
+
+        var carried = ParameterSetName == ByObjectSet ? InputObject : null;
+        var id = carried?.DeploymentId ?? Id;
+        if (carried is null && !CheckId(id))
+        {
+            return;
+        }
+
+        if (Continue && SmokeTestPassed == false && !Force)
+        {
+            WriteError(ErrorRecords.Create(new PSInvalidOperationException($"The smoke test of release {id} failed: production traffic stays on blue."),
+                "SmokeTestFailed", ErrorCategory.InvalidOperation, id,
+                $"Undo the release with 'Undo-Deployment -Id {id}', or continue anyway with -Force."));
+            return;
+        }
+
+        var action = Continue
+            ? $"Let production traffic move to green (ContinueDeployment READY_WAIT) for release {id}"
+            : $"Remove blue now, ending the termination wait (ContinueDeployment TERMINATION_WAIT) of release {id}";
+        if (!ShouldProcess(action, action + "?", "Set-TrafficShift"))
+        {
+            return;
+        }
+
+        var engine = ReleaseEngines.ForDeployment(ContextFor(carried), carried);
+        RunAsync(cancellationToken => GuardAsync(id, async () =>
+        {
+            var deployment = carried ?? new BlueGreenDeployment(id);
+            if (Continue)
+            {
+                await engine.ContinueAsync(deployment, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await engine.CompleteAsync(deployment, cancellationToken).ConfigureAwait(false);
+            }
+
+            Emit(await engine.GetAsync(id, cancellationToken).ConfigureAwait(false));
+        }));
+    }
+
+    private void SetGroupDefault()
+    {
+        if (!TrafficShiftPolicy.TryParse(TrafficShift, out var policy, out var problem))
+        {
+            ThrowTerminatingError(ErrorRecords.Create(new PSArgumentException(problem, nameof(TrafficShift)), "InvalidTrafficShift", ErrorCategory.InvalidArgument, TrafficShift,
+                "Examples: AllAtOnce, Canary10Percent5Minutes, Linear20PercentEvery3Minutes."));
+        }
+
+        var engine = ReleaseEngines.ForEcsService(AwsContext);
+        string? description = null;
+        RunAsync(cancellationToken => GuardAsync(DeploymentGroupName, async () =>
+            description = await engine.PlanDefaultTrafficShiftAsync(ApplicationName, DeploymentGroupName, policy!, cancellationToken).ConfigureAwait(false)));
+        if (description is null || !ShouldProcess(description, description + "?", "Set-TrafficShift"))
+        {
+            return;
+        }
+
+        RunAsync(cancellationToken => GuardAsync(DeploymentGroupName, () => engine.SetDefaultTrafficShiftAsync(ApplicationName, DeploymentGroupName, policy!, cancellationToken)));
+    }
+}

@@ -1,0 +1,71 @@
+using System;
+using System.Management.Automation;
+using BlueGreen.Core.Deployments;
+using BlueGreen.Core.Releases;
+using BlueGreen.Internal;
+
+namespace BlueGreen.Commands;
+
+/// <summary>Waits until a release is Ready (green up with test traffic) or Succeeded, with progress, and returns it refreshed.</summary>
+[Cmdlet(VerbsLifecycle.Wait, "BlueGreenDeployment", DefaultParameterSetName = ByObjectSet)]
+[OutputType(typeof(BlueGreenDeployment))]
+public sealed class WaitBlueGreenDeploymentCommand : ReleaseCmdlet
+{
+    private const string ByIdSet = "ById";
+    private const string ByObjectSet = "ByObject";
+
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ByIdSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("DeploymentId")]
+    [ValidateNotNullOrEmpty]
+    public string Id { get; set; } = null!;
+
+    [Parameter(Mandatory = true, ParameterSetName = ByObjectSet, ValueFromPipeline = true)]
+    [ValidateNotNull]
+    public BlueGreenDeployment InputObject { get; set; } = null!;
+
+    /// <summary>Ready: green is up with test traffic (waiting for the go-ahead). Succeeded: the release is over.</summary>
+    [Parameter]
+    public WaitTarget Until { get; set; } = WaitTarget.Succeeded;
+
+    /// <summary>Seconds to wait at most; the release goes on after.</summary>
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int Timeout { get; set; }
+
+    /// <summary>A release that fails or stops is returned without an error.</summary>
+    [Parameter]
+    public SwitchParameter AllowFailure { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var start = ParameterSetName == ByObjectSet ? InputObject : null;
+        var id = start?.DeploymentId ?? Id;
+        if (start is null && !CheckId(id))
+        {
+            return;
+        }
+
+        var engine = ReleaseEngines.ForDeployment(ContextFor(start), start);
+        TimeSpan? timeout = MyInvocation.BoundParameters.ContainsKey(nameof(Timeout)) ? TimeSpan.FromSeconds(Timeout) : null;
+        try
+        {
+            RunAsync(cancellationToken => GuardAsync(id, async () =>
+            {
+                var deployment = start ?? await engine.GetAsync(id, cancellationToken).ConfigureAwait(false);
+                deployment = await WatchAsync(engine, deployment, Until, timeout, cancellationToken).ConfigureAwait(false);
+                if (!DeploymentWatcher.Reached(deployment, Until) && !AllowFailure)
+                {
+                    EmitError(EndedBadly(deployment, Until.ToString()));
+                    return;
+                }
+
+                Emit(deployment);
+            }));
+        }
+        catch (PipelineStoppedException)
+        {
+            SayStillRunning(id);
+            throw;
+        }
+    }
+}

@@ -1,0 +1,154 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+using BlueGreen.Aws.Configuration;
+using BlueGreen.Aws.Runtime;
+using BlueGreen.Core.Deployments;
+using BlueGreen.Core.Releases;
+
+namespace BlueGreen.Internal;
+
+/// <summary>The base of the release cmdlets: a context per piped object (its region, endpoint and profile fill
+/// what was not given), errors in the module's shape, and waiting with progress.</summary>
+public abstract class ReleaseCmdlet : AwsCmdlet
+{
+    private readonly Dictionary<string, AwsContext> _contexts = new(StringComparer.Ordinal);
+
+    /// <summary>The context for a piped deployment (or the parameters alone when null).</summary>
+    protected AwsContext ContextFor(BlueGreenDeployment? carried)
+    {
+        if (carried is null)
+        {
+            return AwsContext;
+        }
+
+        var key = $"{carried.Region}|{carried.EndpointUrl}|{carried.ProfileName}";
+        if (!_contexts.TryGetValue(key, out var context))
+        {
+            context = ResolveContext(new AwsConnectionSettings
+            {
+                Region = string.IsNullOrEmpty(carried.Region) ? null : carried.Region,
+                EndpointUrl = carried.EndpointUrl,
+                ProfileName = carried.ProfileName,
+            });
+            _contexts[key] = context;
+        }
+
+        return context;
+    }
+
+    /// <summary>Checks an id before anything is sent; writes the error and returns false when it is bad.</summary>
+    protected bool CheckId(string id)
+    {
+        var problem = DeploymentCatalog.ValidateDeploymentId(id);
+        if (problem is null)
+        {
+            return true;
+        }
+
+        WriteError(ErrorRecords.Create(new PSArgumentException(problem, nameof(id)), "InvalidDeploymentId", ErrorCategory.InvalidArgument, id,
+            "Pass the id that Start-BlueGreenDeployment returned, e.g. d-ABCDEF123."));
+        return false;
+    }
+
+    /// <summary>The error record for what Core or AWS threw; null when it is not one of ours.</summary>
+    protected static ErrorRecord? ToErrorRecord(Exception exception, object? target) => exception switch
+    {
+        ReleaseException release => ErrorRecords.Create(release, release.ErrorId, release.Kind switch
+        {
+            ReleaseErrorKind.InvalidArgument => ErrorCategory.InvalidArgument,
+            ReleaseErrorKind.ObjectNotFound => ErrorCategory.ObjectNotFound,
+            ReleaseErrorKind.ResourceExists => ErrorCategory.ResourceExists,
+            ReleaseErrorKind.OperationTimeout => ErrorCategory.OperationTimeout,
+            ReleaseErrorKind.OperationStopped => ErrorCategory.OperationStopped,
+            _ => ErrorCategory.InvalidOperation,
+        }, release.Target ?? target, release.RecommendedAction),
+        DeploymentNotFoundException notFound => ErrorRecords.Create(notFound, "DeploymentNotFound", ErrorCategory.ObjectNotFound, target,
+            "Check the id, and that -Region (and -EndpointUrl) point where the release was started."),
+        AwsServiceException aws => ErrorRecords.FromAws(aws, target),
+        // Credentials that could not be fetched mid-request (an expired SSO session, a failing credential_process).
+        AwsConfigurationException configuration => ErrorRecords.FromConfiguration(configuration),
+        _ => null,
+    };
+
+    /// <summary>Runs work for one item; its known failures become non-terminating errors for that item.</summary>
+    protected async Task GuardAsync(object? target, Func<Task> work)
+    {
+        if (work is null)
+        {
+            throw new ArgumentNullException(nameof(work));
+        }
+
+        try
+        {
+            await work().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ToErrorRecord(ex, target) is { } record)
+        {
+            EmitError(record);
+        }
+    }
+
+    /// <summary>Follows a release with progress (phase and the blue/green split as a bar).</summary>
+    protected Task<BlueGreenDeployment> WatchAsync(IReleaseEngine engine, BlueGreenDeployment deployment, WaitTarget until, TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        var activity = $"Release {deployment.DeploymentId}" + (deployment.Service is null ? string.Empty : $" of {deployment.Service}");
+        var polling = PollingPolicy.FromEnvironment();
+        return WatchCoreAsync();
+
+        async Task<BlueGreenDeployment> WatchCoreAsync()
+        {
+            try
+            {
+                return await DeploymentWatcher.WaitAsync(engine, deployment, until, timeout, polling, (d, next) =>
+                {
+                    var record = new ProgressRecord(1, activity,
+                        string.Format(CultureInfo.InvariantCulture, "{0} {1}: blue {2:0}% {3} green {4:0}%", d.Status, d.Phase ?? "starting", 100 - d.GreenTrafficPercent, d.TrafficBar, d.GreenTrafficPercent))
+                    {
+                        PercentComplete = (int)Math.Round(Math.Max(0, Math.Min(100, d.GreenTrafficPercent))),
+                        CurrentOperation = $"waiting for {until}; next look in {next.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s",
+                    };
+                    EmitProgress(record);
+                    EmitVerbose($"{d.DeploymentId}: {d.Status} {d.Phase} green {d.GreenTrafficPercent.ToString("0", CultureInfo.InvariantCulture)}% (next look in {next.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture)} ms)");
+                }, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                EmitProgress(new ProgressRecord(1, activity, "done") { RecordType = ProgressRecordType.Completed });
+            }
+        }
+    }
+
+    /// <summary>The error for a release that ended otherwise than waited for.</summary>
+    protected static ErrorRecord EndedBadly(BlueGreenDeployment deployment, string waitedFor)
+    {
+        var rolledBack = deployment.RolledBack ? $" and was rolled back by {deployment.RollbackDeploymentId}" : string.Empty;
+        var reason = deployment.ErrorCode is null ? string.Empty : $" ({deployment.ErrorCode}: {deployment.ErrorMessage})";
+        var exception = new ReleaseException("Deployment" + deployment.Status, ReleaseErrorKind.OperationStopped,
+            $"Release {deployment.DeploymentId} {deployment.Status}{rolledBack} before it was {waitedFor}{reason}.", deployment.DeploymentId,
+            deployment.RolledBack ? $"Blue serves again. See the rollback with 'Get-BlueGreenDeployment -Id {deployment.RollbackDeploymentId}'." : "See the lifecycle events with 'Get-BlueGreenDeployment -Id " + deployment.DeploymentId + " | Format-List *'.");
+        return ErrorRecords.Create(exception, exception.ErrorId, ErrorCategory.OperationStopped, deployment);
+    }
+
+    /// <summary>Says, when Ctrl+C stops a wait, that the release goes on and how to get back to it.</summary>
+    protected void SayStillRunning(string? deploymentId)
+    {
+        if (deploymentId is null)
+        {
+            return;
+        }
+
+        var message = $"Stopped waiting. Release {deploymentId} goes on in AWS; reattach with 'Get-BlueGreenDeployment -Id {deploymentId} | Wait-BlueGreenDeployment', or undo it with Undo-Deployment.";
+        try
+        {
+            Host?.UI?.WriteWarningLine(message);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or NotImplementedException or PipelineStoppedException)
+        {
+            // A host without a UI: nothing more to say.
+        }
+    }
+}

@@ -1,0 +1,64 @@
+using System;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using BlueGreen.Core.Releases;
+using BlueGreen.Tests.Infrastructure;
+
+namespace BlueGreen.Tests.Releases;
+
+/// <summary>CreateDeployment's answer is lost after CodeDeploy made the deployment: the engine adopts it, never makes a second.</summary>
+public sealed class LostAnswerTests
+{
+    private const string Token = "0123456789abcdef0123456789abcdef";
+
+    private static ReleasePlan Plan() => new(new ReleaseRequest("sandbox", "web") { TaskDefinition = "web:2" })
+    {
+        ApplicationName = "web",
+        DeploymentGroupName = "web-dg",
+        BlueTaskDefinition = "web:1",
+        GreenTaskDefinition = "web:2",
+        ContainerName = "web",
+        ContainerPort = 80,
+    };
+
+    private static string Listed(string id, string token) =>
+        "{\"deploymentsInfo\":[{\"deploymentId\":\"" + id + "\",\"status\":\"InProgress\",\"revision\":{\"revisionType\":\"AppSpecContent\",\"appSpecContent\":{\"content\":\"# bluegreen-release-token: " + token + "\\nversion: 0.0\\n\"}}}]}";
+
+    [Fact]
+    public async Task DroppedAnswer_AdoptsTheDeploymentCarryingItsToken()
+    {
+        using var server = new ScriptedHttpServer()
+            .Drop()                                                              // CreateDeployment: made, answer lost
+            .Respond(200, "{\"deployments\":[\"d-ADOPTED01\"]}")                 // ListDeployments (active)
+            .Respond(200, Listed("d-ADOPTED01", Token))                         // BatchGetDeployments
+            .Respond(200, "{\"deploymentInfo\":{\"deploymentId\":\"d-ADOPTED01\",\"status\":\"InProgress\",\"computePlatform\":\"ECS\",\"applicationName\":\"web\",\"deploymentGroupName\":\"web-dg\"}}")
+            .RespondError(400, "DeploymentGroupDoesNotExistException");          // GetDeploymentGroup while enriching
+        var engine = new CodeDeployEcsEngine(server.Context()) { NewToken = () => Token };
+
+        var deployment = await engine.StartAsync(Plan(), CancellationToken.None);
+
+        Assert.Equal("d-ADOPTED01", deployment.DeploymentId);
+        var targets = server.Requests.Select(r => r.Headers.FirstOrDefault(h => h.Key.Equals("X-Amz-Target", StringComparison.OrdinalIgnoreCase)).Value).ToList();
+        Assert.Equal(1, targets.Count(t => t?.EndsWith(".CreateDeployment", StringComparison.Ordinal) == true));
+        Assert.Contains(targets, t => t?.EndsWith(".ListDeployments", StringComparison.Ordinal) == true);
+    }
+
+    [Fact]
+    public async Task DroppedAnswer_AnotherReleaseActive_IsRefusedNotDuplicated()
+    {
+        using var server = new ScriptedHttpServer()
+            .Drop()                                                              // CreateDeployment: lost
+            .Respond(200, "{\"deployments\":[\"d-SOMEONE01\"]}")
+            .Respond(200, Listed("d-SOMEONE01", "another-token"))
+            .RespondError(400, "DeploymentLimitExceededException")               // CreateDeployment again: the group is busy
+            .Respond(200, "{\"deployments\":[\"d-SOMEONE01\"]}")
+            .Respond(200, Listed("d-SOMEONE01", "another-token"));
+        var engine = new CodeDeployEcsEngine(server.Context()) { NewToken = () => Token };
+
+        var error = await Assert.ThrowsAsync<ReleaseException>(() => engine.StartAsync(Plan(), CancellationToken.None));
+
+        Assert.Equal("DeploymentAlreadyActive", error.ErrorId);
+        Assert.Contains("Get-BlueGreenDeployment -Id", error.RecommendedAction, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,472 @@
+# ECS blue/green through CodeDeploy as a user runs it: the built module against a seeded sandbox.
+# Each test starts from a freshly seeded sandbox; what production serves is read from the listener's answers.
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Get-ModuleManifestPath) -Force
+    $script:Saved = @{}
+    foreach ($name in 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_ENDPOINT_URL', 'BLUEGREEN_POLL_MAX_MS') {
+        $Saved[$name] = [Environment]::GetEnvironmentVariable($name)
+    }
+    Set-EnvironmentVariable AWS_ACCESS_KEY_ID 'test'; Set-EnvironmentVariable AWS_SECRET_ACCESS_KEY 'test'
+    Set-EnvironmentVariable AWS_SESSION_TOKEN $null; Set-EnvironmentVariable AWS_PROFILE $null; Set-EnvironmentVariable AWS_ENDPOINT_URL $null
+    Set-EnvironmentVariable AWS_REGION 'us-east-1'; Set-EnvironmentVariable BLUEGREEN_POLL_MAX_MS '1000'
+    $script:Sandbox = Start-BlueGreenSandbox -TimeScale 600 -Seed
+    $script:EP = $Sandbox.Endpoint.ToString()
+    $script:Aws = @{ EndpointUrl = $EP }
+
+    function script:Invoke-Control([string] $Method, [string] $Path, $Body) {
+        $arguments = @{ Method = $Method; Uri = $EP.TrimEnd('/') + '/_sandbox/' + $Path }
+        if ($null -ne $Body) { $arguments.Body = ($Body | ConvertTo-Json -Depth 6); $arguments.ContentType = 'application/json' }
+        Invoke-RestMethod @arguments
+    }
+    function script:Get-Calls { @((Invoke-Control GET 'requests').requests | Where-Object source -eq 'http') }
+    function script:Invoke-SandboxCli {
+        param([Parameter(ValueFromRemainingArguments)] [string[]] $Arguments)
+        $output = & aws --endpoint-url $EP --region us-east-1 --output json @Arguments 2>&1
+        if ($LASTEXITCODE -ne 0) { throw "aws $($Arguments -join ' ') failed ($LASTEXITCODE): $output" }
+        if ($output) { $output | Out-String | ConvertFrom-Json }
+    }
+    function script:Get-Serving([string] $Url, [int] $Count = 20) {
+        # The task definition behind each answer of a listener, e.g. @('web:1', 'web:1', 'web:2', ...).
+        @(1..$Count | ForEach-Object {
+                $answer = Invoke-WebRequest -Uri $Url -SkipHttpErrorCheck -TimeoutSec 10
+                ($answer.Headers['X-Sandbox-Task-Definition'] | Select-Object -First 1)
+            })
+    }
+    function script:Set-ReadyWait([int] $TerminationMinutes = 120) {
+        $config = @{ terminateBlueInstancesOnDeploymentSuccess = @{ action = 'TERMINATE'; terminationWaitTimeInMinutes = $TerminationMinutes }
+            deploymentReadyOption = @{ actionOnTimeout = 'STOP_DEPLOYMENT'; waitTimeInMinutes = 600 } } | ConvertTo-Json -Compress
+        $null = Invoke-SandboxCli deploy update-deployment-group --application-name web --current-deployment-group-name web-dg --blue-green-deployment-configuration $config
+    }
+    function script:New-WebRevision([hashtable] $Environment) {
+        $envs = @($Environment.GetEnumerator() | ForEach-Object { @{ name = $_.Key; value = "$($_.Value)" } })
+        $containers = ConvertTo-Json -Depth 5 -Compress @(@{ name = 'web'; image = 'public.ecr.aws/sandbox/web:bad'; portMappings = @(@{ containerPort = 80 }); environment = $envs })
+        (Invoke-SandboxCli ecs register-task-definition --family web --network-mode awsvpc --requires-compatibilities FARGATE --cpu 256 --memory 512 --container-definitions $containers).taskDefinition.taskDefinitionArn
+    }
+    function script:Reset-Sandbox {
+        $null = Invoke-Control POST 'reset?seed=true'
+        $null = Invoke-Control PUT 'time-scale' @{ timeScale = 600 }
+    }
+    function script:Wait-Until([scriptblock] $Condition, [int] $Seconds = 60) {
+        $deadline = [DateTime]::UtcNow.AddSeconds($Seconds)
+        while (-not (& $Condition)) {
+            if ([DateTime]::UtcNow -gt $deadline) { throw "Timed out waiting for: $Condition" }
+            Start-Sleep -Milliseconds 100
+        }
+    }
+}
+
+AfterAll {
+    if ($Sandbox) { $Sandbox | Stop-BlueGreenSandbox }
+    foreach ($name in $Saved.Keys) { Set-EnvironmentVariable $name $Saved[$name] }
+}
+
+Describe 'Start-BlueGreenDeployment' {
+    BeforeEach { Reset-Sandbox }
+
+    It 'releases a task definition by canary: production serves blue before, both during, green after' {
+        $null = Invoke-Control PUT 'time-scale' @{ timeScale = 20 }
+        $d = Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition web:2 -TrafficShift Canary50Percent5Minutes -Description 'canary of web:2' @Aws
+        $d.DeploymentId | Should -Match '^d-[A-Z0-9]{9}$'
+        $d.Region | Should -Be 'us-east-1'
+        $d.EndpointUrl | Should -Be $EP
+        $d.Cluster | Should -Be 'sandbox'; $d.Service | Should -Be 'web'
+        $d.GreenTaskDefinition | Should -BeLike '*task-definition/web:2'
+        $d.BlueTaskDefinition | Should -BeLike '*task-definition/web:1'
+        $d.TrafficShift | Should -Be 'BlueGreen.ECSCanary50Percent5Minutes'
+        $d.Description | Should -Be 'canary of web:2'
+        $d.ProductionEndpoint | Should -Match '^http://127\.0\.0\.1:\d+/$'
+        $d.TestEndpoint | Should -Match '^http://127\.0\.0\.1:\d+/$'
+
+        $ready = $d | Wait-BlueGreenDeployment -Until Ready
+        $ready.LifecycleEvents.Where({ $_.Name -eq 'AllowTestTraffic' }).Status | Should -Be 'Succeeded'
+        Get-Serving $ready.TestEndpoint 5 | Sort-Object -Unique | Should -Be 'web:2'
+
+        Wait-Until { ($d | Get-BlueGreenDeployment).GreenTrafficPercent -eq 50 }
+        $during = Get-Serving $d.ProductionEndpoint 40
+        $during | Should -Contain 'web:1'
+        $during | Should -Contain 'web:2'
+
+        $null = Invoke-Control PUT 'time-scale' @{ timeScale = 600 }
+        $done = $d | Wait-BlueGreenDeployment
+        $done.Status | Should -Be 'Succeeded'
+        $done.GreenTrafficPercent | Should -Be 100
+        $done.LifecycleEvents.Count | Should -Be 8
+        $done.LifecycleEvents | ForEach-Object { $_.StartTime | Should -Not -BeNullOrEmpty }
+        Get-Serving $d.ProductionEndpoint 10 | Sort-Object -Unique | Should -Be 'web:2'
+    }
+
+    It 'creates a custom traffic shift once and reuses it' {
+        Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition web:2 -TrafficShift Linear50PercentEvery1Minute -Wait @Aws | ForEach-Object Status | Should -Be 'Succeeded'
+        Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition web:1 -TrafficShift BlueGreen.ECSLinear50PercentEvery1Minutes -Wait @Aws | ForEach-Object Status | Should -Be 'Succeeded'
+        @(Get-Calls | Where-Object operation -eq 'CreateDeploymentConfig').Count | Should -Be 1
+        (Invoke-SandboxCli deploy get-deployment-config --deployment-config-name BlueGreen.ECSLinear50PercentEvery1Minutes).deploymentConfigInfo.trafficRoutingConfig.timeBasedLinear.linearPercentage | Should -Be 50
+    }
+
+    It 'registers a revision with only the image changed for -Image <Shape>' -ForEach @(
+        @{ Shape = 'container=image'; Image = 'web=public.ecr.aws/sandbox/web:9.1' ; Expected = 'public.ecr.aws/sandbox/web:9.1' }
+        @{ Shape = 'a hashtable'; Image = @{ web = 'public.ecr.aws/sandbox/web:9.2' }; Expected = 'public.ecr.aws/sandbox/web:9.2' }
+        @{ Shape = 'a plain image'; Image = 'public.ecr.aws/sandbox/web:9.3'; Expected = 'public.ecr.aws/sandbox/web:9.3' }
+    ) {
+        $d = Start-BlueGreenDeployment -Cluster sandbox -Service web -Image $Image -TrafficShift AllAtOnce -Wait @Aws
+        $d.Status | Should -Be 'Succeeded'
+        $d.GreenTaskDefinition | Should -BeLike '*task-definition/web:3'
+        $definition = (Invoke-SandboxCli ecs describe-task-definition --task-definition web:3).taskDefinition
+        $definition.containerDefinitions[0].image | Should -Be $Expected
+        ($definition.containerDefinitions[0].environment | Where-Object name -eq 'SANDBOX_BODY').value | Should -Be "web version 1`n"
+        $definition.cpu | Should -Be '256'
+        Get-Serving $d.ProductionEndpoint 5 | Sort-Object -Unique | Should -Be 'web:3'
+    }
+
+    It 'puts Lambda hooks in the AppSpec' {
+        $d = Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition web:2 -Hook @{ BeforeAllowTraffic = 'release-hook' } -TrafficShift AllAtOnce -Wait @Aws
+        $d.Status | Should -Be 'Succeeded'
+        @(Get-Calls | Where-Object { $_.operation -eq 'PutLifecycleEventHookExecutionStatus' }).Count | Should -Be 0 -Because 'the hook reports back itself, not through the client'
+        $log = (Invoke-Control GET 'requests').requests
+        @($log | Where-Object { $_.source -eq 'lambda:release-hook' -and $_.operation -eq 'PutLifecycleEventHookExecutionStatus' }).Count | Should -Be 1
+    }
+
+    It 'with -WhatIf prints the plan and makes no change' {
+        $null = Invoke-Control DELETE 'requests'
+        $script = @"
+`$env:AWS_ACCESS_KEY_ID = 'test'; `$env:AWS_SECRET_ACCESS_KEY = 'test'
+Import-Module '$(Get-ModuleManifestPath)' -ErrorAction Stop
+`$r = Start-BlueGreenDeployment -Cluster sandbox -Service web -Image 'web=img:2' -TrafficShift Canary20Percent3Minutes -Region us-east-1 -EndpointUrl '$EP' -WhatIf
+"objects=`$(@(`$r).Count)"
+"@
+        $result = Invoke-FreshPwsh $script
+        $text = $result.Output -join "`n"
+        $result.ExitCode | Should -Be 0 -Because $text
+        $text | Should -Match "What if: Start a blue/green release of service 'web' in cluster 'sandbox' through CodeDeploy application 'web', group 'web-dg'"
+        $text | Should -Match 'Green:\s+a new revision of .*web:1 with web=img:2'
+        $text | Should -Match 'Traffic shift:\s+BlueGreen.ECSCanary20Percent3Minutes \(custom configuration, created first\)'
+        $text | Should -Match 'T\+0m\s+production 20% green, 80% blue'
+        $text | Should -Match 'T\+3m\s+production 100% green'
+        $text | Should -Match 'T\+8m\s+blue removed'
+        $text | Should -Match 'Alarms:\s+web-5xx'
+        $text | Should -Match 'Rollback:\s+automatic on DEPLOYMENT_FAILURE'
+        $text | Should -Match 'ContainerName: "web"'
+        $text | Should -Match 'objects=0'
+        $calls = Get-Calls
+        $calls.Count | Should -BeGreaterThan 0 -Because 'the plan reads what exists'
+        @($calls | Where-Object mutating) | Should -BeNullOrEmpty
+        (Invoke-SandboxCli deploy list-deployments).deployments | Should -BeNullOrEmpty
+    }
+
+    It 'refuses <Name> with <ErrorId> before changing anything' -ForEach @(
+        @{ Name = 'an unknown service'; Arguments = @{ Cluster = 'sandbox'; Service = 'nope'; TaskDefinition = 'web:2' }; ErrorId = 'ServiceNotFound' }
+        @{ Name = 'an unknown cluster'; Arguments = @{ Cluster = 'nowhere'; Service = 'web'; TaskDefinition = 'web:2' }; ErrorId = 'ClusterNotFound' }
+        @{ Name = 'an unknown container'; Arguments = @{ Cluster = 'sandbox'; Service = 'web'; Image = 'api=img:2' }; ErrorId = 'UnknownContainer' }
+        @{ Name = 'an unknown task definition'; Arguments = @{ Cluster = 'sandbox'; Service = 'web'; TaskDefinition = 'web:99' }; ErrorId = 'TaskDefinitionNotFound' }
+        @{ Name = 'a group that does not own the service'; Arguments = @{ Cluster = 'sandbox'; Service = 'web'; TaskDefinition = 'web:2'; ApplicationName = 'orders'; DeploymentGroupName = 'orders-dg' }; ErrorId = 'GroupDoesNotOwnService' }
+        @{ Name = 'an unknown group'; Arguments = @{ Cluster = 'sandbox'; Service = 'web'; TaskDefinition = 'web:2'; ApplicationName = 'web'; DeploymentGroupName = 'nope' }; ErrorId = 'DeploymentGroupNotFound' }
+        @{ Name = 'a group without application'; Arguments = @{ Cluster = 'sandbox'; Service = 'web'; TaskDefinition = 'web:2'; DeploymentGroupName = 'web-dg' }; ErrorId = 'GroupWithoutApplication' }
+        @{ Name = 'a traffic shift that is not one'; Arguments = @{ Cluster = 'sandbox'; Service = 'web'; TaskDefinition = 'web:2'; TrafficShift = 'Canary150Percent5Minutes' }; ErrorId = 'InvalidTrafficShift' }
+        @{ Name = 'a hook on an event without hooks'; Arguments = @{ Cluster = 'sandbox'; Service = 'web'; TaskDefinition = 'web:2'; Hook = @{ AllowTraffic = 'fn' } }; ErrorId = 'InvalidHook' }
+        @{ Name = 'an image with no name after ='; Arguments = @{ Cluster = 'sandbox'; Service = 'web'; Image = 'web=' }; ErrorId = 'InvalidImage' }
+        @{ Name = 'an empty image table'; Arguments = @{ Cluster = 'sandbox'; Service = 'web'; Image = @{} }; ErrorId = 'InvalidImage' }
+        @{ Name = 'an image of the wrong type'; Arguments = @{ Cluster = 'sandbox'; Service = 'web'; Image = 42 }; ErrorId = 'InvalidImage' }
+    ) {
+        $null = Invoke-Control DELETE 'requests'
+        $failure = $null
+        try { Start-BlueGreenDeployment @Arguments @Aws -ErrorAction Stop; throw 'no error' }
+        catch { $failure = $_ }
+        $failure.FullyQualifiedErrorId | Should -BeLike "$ErrorId,*"
+        $failure.Exception.Message | Should -Not -BeNullOrEmpty
+        @(Get-Calls | Where-Object mutating) | Should -BeNullOrEmpty
+    }
+
+    It 'refuses a service that is not CODE_DEPLOY-controlled, or that no group owns' {
+        $null = Invoke-SandboxCli ecs create-service --cluster sandbox --service-name plain --task-definition web:1 --desired-count 1
+        $null = Invoke-SandboxCli ecs create-service --cluster sandbox --service-name orphan --task-definition web:1 --desired-count 1 --deployment-controller type=CODE_DEPLOY `
+            --load-balancers "targetGroupArn=$((Invoke-SandboxCli elbv2 describe-target-groups --names web-blue).TargetGroups[0].TargetGroupArn),containerName=web,containerPort=80"
+        $null = Invoke-Control DELETE 'requests'
+        Start-BlueGreenDeployment -Cluster sandbox -Service plain -TaskDefinition web:2 @Aws -ErrorAction SilentlyContinue -ErrorVariable plain
+        $plain[0].FullyQualifiedErrorId | Should -BeLike 'NotCodeDeployControlled,*'
+        $plain[0].Exception.Message | Should -Match 'ECS deployment controller'
+        Start-BlueGreenDeployment -Cluster sandbox -Service orphan -TaskDefinition web:2 @Aws -ErrorAction SilentlyContinue -ErrorVariable orphan
+        $orphan[0].FullyQualifiedErrorId | Should -BeLike 'NoDeploymentGroup,*'
+        $orphan[0].ErrorDetails.RecommendedAction | Should -Match 'ApplicationName'
+        @(Get-Calls | Where-Object mutating) | Should -BeNullOrEmpty
+    }
+
+    It 'refuses while a release is active and says how to attach to it' {
+        $null = Invoke-Control PUT 'time-scale' @{ timeScale = 10 }
+        $first = Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition web:2 @Aws
+        $null = Invoke-Control DELETE 'requests'
+        Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition web:1 @Aws -ErrorAction SilentlyContinue -ErrorVariable busy
+        $busy[0].FullyQualifiedErrorId | Should -BeLike 'DeploymentAlreadyActive,*'
+        $busy[0].TargetObject | Should -Be $first.DeploymentId
+        $busy[0].ErrorDetails.RecommendedAction | Should -Match ([regex]::Escape("Get-BlueGreenDeployment -Id $($first.DeploymentId) | Wait-BlueGreenDeployment"))
+        @(Get-Calls | Where-Object mutating) | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Get-BlueGreenDeployment and Wait-BlueGreenDeployment' {
+    BeforeEach { Reset-Sandbox }
+
+    It 'finds the latest release of a service, and every one with -All' {
+        $one = Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition web:2 -TrafficShift AllAtOnce -Wait @Aws
+        $two = Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition web:1 -TrafficShift AllAtOnce -Wait @Aws
+        $latest = @(Get-BlueGreenDeployment -Cluster sandbox -Service web @Aws)
+        $latest.Count | Should -Be 1
+        $latest[0].DeploymentId | Should -Be $two.DeploymentId
+        $latest[0].BlueTaskDefinition | Should -BeLike '*web:2'
+        $all = @(Get-BlueGreenDeployment -Cluster sandbox -Service web -All @Aws)
+        $all.DeploymentId | Should -Be @($two.DeploymentId, $one.DeploymentId)
+        $all | ForEach-Object { $_.Status | Should -Be 'Succeeded' }
+        ($all | Format-Table | Out-String) | Should -Match ([regex]::Escape($one.DeploymentId) + '\s+Succeeded\s+web')
+    }
+
+    It 'binds ids by value and by property name, and objects by value with their endpoint' {
+        $d = Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition web:2 -TrafficShift AllAtOnce -Wait @Aws
+        ($d.DeploymentId | Get-BlueGreenDeployment @Aws).DeploymentId | Should -Be $d.DeploymentId
+        ([pscustomobject]@{ DeploymentId = $d.DeploymentId } | Get-BlueGreenDeployment @Aws).DeploymentId | Should -Be $d.DeploymentId
+        # No -EndpointUrl: the piped object knows where it lives.
+        ($d | Get-BlueGreenDeployment).Status | Should -Be 'Succeeded'
+        ($d | Wait-BlueGreenDeployment -Until Succeeded).Status | Should -Be 'Succeeded'
+        (Wait-BlueGreenDeployment -Id $d.DeploymentId @Aws).Status | Should -Be 'Succeeded'
+    }
+
+    It 'Wait reports a release that fails or stops as an error unless -AllowFailure' {
+        $bad = New-WebRevision @{ SANDBOX_BODY = 'bad'; SANDBOX_STATUS = '500' }
+        $d = Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition $bad -Hook @{ AfterAllowTestTraffic = 'no-such-function' } @Aws
+        $d | Wait-BlueGreenDeployment -ErrorAction SilentlyContinue -ErrorVariable failed | Should -BeNullOrEmpty
+        $failed[0].FullyQualifiedErrorId | Should -BeLike 'DeploymentFailed,*'
+        $failed[0].Exception.Message | Should -Match 'rolled back by d-'
+        $allowed = $d | Wait-BlueGreenDeployment -AllowFailure
+        $allowed.Status | Should -Be 'Failed'
+        $allowed.RolledBack | Should -BeTrue
+        $rollback = Get-BlueGreenDeployment -Id $allowed.RollbackDeploymentId @Aws | Wait-BlueGreenDeployment
+        $rollback.IsRollback | Should -BeTrue
+        Get-Serving $d.ProductionEndpoint 10 | Sort-Object -Unique | Should -Be 'web:1'
+    }
+
+    It 'Wait -Timeout gives up with WaitTimedOut and leaves the release running' {
+        $null = Invoke-Control PUT 'time-scale' @{ timeScale = 5 }
+        $d = Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition web:2 -TrafficShift Canary10Percent15Minutes @Aws
+        $d | Wait-BlueGreenDeployment -Timeout 1 -ErrorAction SilentlyContinue -ErrorVariable late
+        $late[0].FullyQualifiedErrorId | Should -BeLike 'WaitTimedOut,*'
+        ($d | Get-BlueGreenDeployment).IsComplete | Should -BeFalse
+    }
+
+    It 'Ctrl+C while waiting stops the wait, not the release' {
+        $null = Invoke-Control PUT 'time-scale' @{ timeScale = 5 }
+        $d = Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition web:2 -TrafficShift Canary10Percent15Minutes @Aws
+        $shell = [powershell]::Create()
+        try {
+            $null = $shell.AddScript("Import-Module '$(Get-ModuleManifestPath)'; Wait-BlueGreenDeployment -Id $($d.DeploymentId) -EndpointUrl '$EP' -Region us-east-1")
+            $running = $shell.BeginInvoke()
+            Wait-Until { @(Get-Calls | Where-Object operation -eq 'GetDeploymentTarget').Count -ge 2 }
+            $shell.Stop()
+            { $shell.EndInvoke($running) } | Should -Throw
+            $shell.InvocationStateInfo.State | Should -Be 'Stopped'
+        }
+        finally { $shell.Dispose() }
+        $after = $d | Get-BlueGreenDeployment
+        $after.IsComplete | Should -BeFalse
+        @(Get-Calls | Where-Object { $_.operation -eq 'StopDeployment' }) | Should -BeNullOrEmpty
+    }
+
+    It 'refuses a malformed id for <Command> before any call' -ForEach @(
+        @{ Command = 'Get-BlueGreenDeployment' }, @{ Command = 'Wait-BlueGreenDeployment' }, @{ Command = 'Undo-Deployment' }, @{ Command = 'Set-TrafficShift' }
+    ) {
+        $null = Invoke-Control DELETE 'requests'
+        $extra = if ($Command -eq 'Set-TrafficShift') { @{ Continue = $true } } elseif ($Command -eq 'Undo-Deployment') { @{ Confirm = $false } } else { @{} }
+        & $Command -Id 'd-WITH SPACE' @extra @Aws -ErrorAction SilentlyContinue -ErrorVariable bad
+        $bad[0].FullyQualifiedErrorId | Should -BeLike 'InvalidDeploymentId,*'
+        @(Get-Calls) | Should -BeNullOrEmpty
+    }
+
+    It 'an id that does not exist gives DeploymentNotFound' {
+        Wait-BlueGreenDeployment -Id d-NOTTHERE1 @Aws -ErrorAction SilentlyContinue -ErrorVariable missing
+        $missing[0].FullyQualifiedErrorId | Should -BeLike 'DeploymentNotFound,*'
+        { Wait-BlueGreenDeployment -Id d-NOTTHERE1 -Timeout 0 @Aws } | Should -Throw -ErrorId 'ParameterArgumentValidationError,*'
+        { Wait-BlueGreenDeployment -Id d-NOTTHERE1 -Until Sometime @Aws } | Should -Throw -ErrorId 'CannotConvertArgumentNoMessage,*'
+    }
+}
+
+Describe 'Set-TrafficShift' {
+    BeforeEach { Reset-Sandbox }
+
+    It 'gates a release: Ready, refused on a failed smoke test, Continue, Baking, Complete' {
+        Set-ReadyWait -TerminationMinutes 120
+        $d = Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition web:2 -TrafficShift AllAtOnce @Aws | Wait-BlueGreenDeployment -Until Ready
+        $d.Status | Should -Be 'Ready'
+        Get-Serving $d.ProductionEndpoint 10 | Sort-Object -Unique | Should -Be 'web:1'
+        Get-Serving $d.TestEndpoint 5 | Sort-Object -Unique | Should -Be 'web:2'
+
+        $null = Invoke-Control DELETE 'requests'
+        $smoke = [pscustomobject]@{ DeploymentId = $d.DeploymentId; Passed = $false }
+        $smoke | Set-TrafficShift -Continue @Aws -ErrorAction SilentlyContinue -ErrorVariable refused | Should -BeNullOrEmpty
+        $refused[0].FullyQualifiedErrorId | Should -BeLike 'SmokeTestFailed,*'
+        $refused[0].ErrorDetails.RecommendedAction | Should -Match 'Undo-Deployment'
+        @(Get-Calls | Where-Object mutating) | Should -BeNullOrEmpty
+        ($d | Get-BlueGreenDeployment).Status | Should -Be 'Ready'
+
+        [pscustomobject]@{ DeploymentId = $d.DeploymentId; Passed = $true } | Set-TrafficShift -Continue @Aws -WhatIf | Should -BeNullOrEmpty
+        @(Get-Calls | Where-Object mutating) | Should -BeNullOrEmpty
+
+        $baking = [pscustomobject]@{ DeploymentId = $d.DeploymentId; Passed = $true } | Set-TrafficShift -Continue @Aws -Confirm:$false
+        $baking.DeploymentId | Should -Be $d.DeploymentId
+        Wait-Until { ($d | Get-BlueGreenDeployment).Status -eq 'Baking' }
+        Get-Serving $d.ProductionEndpoint 10 | Sort-Object -Unique | Should -Be 'web:2'
+        $waitStarted = ($d | Get-BlueGreenDeployment).LifecycleEvents[-1].EndTime
+
+        $done = $d | Set-TrafficShift -Complete -Confirm:$false | Wait-BlueGreenDeployment
+        $done.Status | Should -Be 'Succeeded'
+        ($done.CompleteTime - $waitStarted).TotalMinutes | Should -BeLessThan 120 -Because 'Complete ends the 120-minute termination wait early'
+        @(Get-Calls | Where-Object operation -eq 'ContinueDeployment').Count | Should -Be 2
+    }
+
+    It '-Force continues despite a failed smoke test' {
+        Set-ReadyWait -TerminationMinutes 1
+        $d = Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition web:2 -TrafficShift AllAtOnce @Aws | Wait-BlueGreenDeployment -Until Ready
+        [pscustomobject]@{ DeploymentId = $d.DeploymentId; Passed = $false } | Set-TrafficShift -Continue -Force -Confirm:$false @Aws | Wait-BlueGreenDeployment |
+            ForEach-Object Status | Should -Be 'Succeeded'
+    }
+
+    It 'refuses to go on with a release that is not waiting' {
+        $d = Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition web:2 -TrafficShift AllAtOnce -Wait @Aws
+        $d | Set-TrafficShift -Continue -Confirm:$false -ErrorAction SilentlyContinue -ErrorVariable over
+        $over[0].FullyQualifiedErrorId | Should -BeLike 'DeploymentAlreadyCompleted,*'
+        { $d | Set-TrafficShift -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId 'ContinueOrComplete,*'
+        { $d | Set-TrafficShift -Continue -Complete -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId 'ContinueOrComplete,*'
+    }
+
+    It 'sets a group default traffic shift, creating the custom config' {
+        $null = Invoke-Control DELETE 'requests'
+        Set-TrafficShift -ApplicationName web -DeploymentGroupName web-dg -TrafficShift Canary30Percent2Minutes -WhatIf @Aws
+        @(Get-Calls | Where-Object mutating) | Should -BeNullOrEmpty
+        Set-TrafficShift -ApplicationName web -DeploymentGroupName web-dg -TrafficShift Canary30Percent2Minutes -Confirm:$false @Aws | Should -BeNullOrEmpty
+        (Invoke-SandboxCli deploy get-deployment-group --application-name web --deployment-group-name web-dg).deploymentGroupInfo.deploymentConfigName | Should -Be 'BlueGreen.ECSCanary30Percent2Minutes'
+        $d = Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition web:2 @Aws
+        $d.TrafficShift | Should -Be 'BlueGreen.ECSCanary30Percent2Minutes'
+        { Set-TrafficShift -ApplicationName web -DeploymentGroupName web-dg -TrafficShift Sideways @Aws -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidTrafficShift,*'
+        Set-TrafficShift -ApplicationName web -DeploymentGroupName nope -TrafficShift AllAtOnce -Confirm:$false @Aws -ErrorAction SilentlyContinue -ErrorVariable missing
+        $missing[0].FullyQualifiedErrorId | Should -BeLike 'DeploymentGroupNotFound,*'
+    }
+}
+
+Describe 'Undo-Deployment' {
+    BeforeEach { Reset-Sandbox }
+
+    It 'stops a bad release in flight and follows the rollback until blue serves everything' {
+        $null = Invoke-Control PUT 'time-scale' @{ timeScale = 10 }
+        $bad = New-WebRevision @{ SANDBOX_BODY = 'bad'; SANDBOX_STATUS = '500' }
+        $before = Get-BlueGreenDeployment -Cluster sandbox -Service web @Aws -ErrorAction SilentlyContinue
+        $production = (Invoke-SandboxCli elbv2 describe-listeners --load-balancer-arn (Invoke-SandboxCli elbv2 describe-load-balancers --names web-alb).LoadBalancers[0].LoadBalancerArn).Listeners[0].Port
+        $before | Should -BeNullOrEmpty -Because 'the seeded service has had no release yet'
+        Get-Serving "http://127.0.0.1:$production/" 10 | Sort-Object -Unique | Should -Be 'web:1'
+        # No production traffic while green is bad: enough 5xx would trip the group's alarm and roll back on its own.
+        $d = Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition $bad -TrafficShift Canary10Percent15Minutes @Aws | Wait-BlueGreenDeployment -Until Ready
+        $d.ProductionEndpoint | Should -Be "http://127.0.0.1:$production/"
+        (Invoke-WebRequest $d.TestEndpoint -SkipHttpErrorCheck).StatusCode | Should -Be 500
+
+        $null = Invoke-Control DELETE 'requests'
+        $d | Undo-Deployment -WhatIf
+        @(Get-Calls | Where-Object mutating) | Should -BeNullOrEmpty
+
+        $rollback = $d | Undo-Deployment -Confirm:$false
+        $rollback.IsRollback | Should -BeTrue
+        $rollback.RollbackTriggeringDeploymentId | Should -Be $d.DeploymentId
+        $rollback.Status | Should -Be 'Succeeded'
+        @(Get-Calls | Where-Object operation -eq 'StopDeployment').Count | Should -Be 1
+        Get-Serving $d.ProductionEndpoint 20 | Sort-Object -Unique | Should -Be 'web:1'
+        $stopped = $d | Get-BlueGreenDeployment
+        $stopped.Status | Should -Be 'Stopped'
+        $stopped.RolledBack | Should -BeTrue
+        ($stopped | Undo-Deployment -Confirm:$false).DeploymentId | Should -Be $rollback.DeploymentId -Because 'a release already rolled back has nothing more to undo'
+    }
+
+    It 'once blue is gone, releases the previous task definition again; accepts a smoke result by DeploymentId' {
+        $d = Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition web:2 -TrafficShift AllAtOnce -Wait @Aws
+        Get-Serving $d.ProductionEndpoint 10 | Sort-Object -Unique | Should -Be 'web:2'
+        $again = [pscustomobject]@{ DeploymentId = $d.DeploymentId; Passed = $false } | Undo-Deployment -Confirm:$false @Aws
+        $again.IsRollback | Should -BeFalse
+        $again.DeploymentId | Should -Not -Be $d.DeploymentId
+        $again.GreenTaskDefinition | Should -BeLike '*task-definition/web:1'
+        $again.TrafficShift | Should -Be 'CodeDeployDefault.ECSAllAtOnce'
+        $again.Description | Should -Be "Undo of $($d.DeploymentId)"
+        $again.GreenTrafficPercent | Should -Be 100
+        Get-Serving $d.ProductionEndpoint 20 | Sort-Object -Unique | Should -Be 'web:1'
+    }
+
+    It 'says which undo it would do with -WhatIf, and refuses a bad traffic shift' {
+        $d = Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition web:2 -TrafficShift AllAtOnce -Wait @Aws
+        $script = @"
+`$env:AWS_ACCESS_KEY_ID = 'test'; `$env:AWS_SECRET_ACCESS_KEY = 'test'
+Import-Module '$(Get-ModuleManifestPath)' -ErrorAction Stop
+Undo-Deployment -Id $($d.DeploymentId) -TrafficShift Linear50PercentEvery1Minutes -Region us-east-1 -EndpointUrl '$EP' -WhatIf
+"@
+        $text = (Invoke-FreshPwsh $script).Output -join "`n"
+        $text | Should -Match "What if: Blue of release $($d.DeploymentId) is gone: start a new release of the previous task definition .*web:1 on service 'web' \(BlueGreen.ECSLinear50PercentEvery1Minutes\)"
+        { $d | Undo-Deployment -TrafficShift 'Backwards' -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidTrafficShift,*'
+        @(Get-Calls | Where-Object operation -eq 'CreateDeployment').Count | Should -Be 1
+    }
+}
+
+Describe 'Parameter validation' {
+    BeforeEach { Reset-Sandbox }
+
+    It '<Command> refuses <Name> before any call' -ForEach @(
+        @{ Command = 'Start-BlueGreenDeployment'; Name = 'an empty -Cluster'; Arguments = @{ Cluster = ''; Service = 'web'; TaskDefinition = 'web:2' } }
+        @{ Command = 'Start-BlueGreenDeployment'; Name = 'an empty -Service'; Arguments = @{ Cluster = 'sandbox'; Service = ''; TaskDefinition = 'web:2' } }
+        @{ Command = 'Start-BlueGreenDeployment'; Name = 'an empty -TaskDefinition'; Arguments = @{ Cluster = 'sandbox'; Service = 'web'; TaskDefinition = '' } }
+        @{ Command = 'Start-BlueGreenDeployment'; Name = 'a null -Image'; Arguments = @{ Cluster = 'sandbox'; Service = 'web'; Image = $null } }
+        @{ Command = 'Start-BlueGreenDeployment'; Name = 'both -Image and -TaskDefinition'; Arguments = @{ Cluster = 'sandbox'; Service = 'web'; Image = 'x'; TaskDefinition = 'web:2' } }
+        @{ Command = 'Start-BlueGreenDeployment'; Name = 'an empty -ApplicationName'; Arguments = @{ Cluster = 'sandbox'; Service = 'web'; TaskDefinition = 'web:2'; ApplicationName = '' } }
+        @{ Command = 'Start-BlueGreenDeployment'; Name = 'an empty -DeploymentGroupName'; Arguments = @{ Cluster = 'sandbox'; Service = 'web'; TaskDefinition = 'web:2'; DeploymentGroupName = '' } }
+        @{ Command = 'Start-BlueGreenDeployment'; Name = 'an empty -TrafficShift'; Arguments = @{ Cluster = 'sandbox'; Service = 'web'; TaskDefinition = 'web:2'; TrafficShift = '' } }
+        @{ Command = 'Start-BlueGreenDeployment'; Name = 'a null -Hook'; Arguments = @{ Cluster = 'sandbox'; Service = 'web'; TaskDefinition = 'web:2'; Hook = $null } }
+        @{ Command = 'Start-BlueGreenDeployment'; Name = 'an empty -Description'; Arguments = @{ Cluster = 'sandbox'; Service = 'web'; TaskDefinition = 'web:2'; Description = '' } }
+        @{ Command = 'Get-BlueGreenDeployment'; Name = 'an empty -Id'; Arguments = @{ Id = '' } }
+        @{ Command = 'Get-BlueGreenDeployment'; Name = 'a null -InputObject'; Arguments = @{ InputObject = $null } }
+        @{ Command = 'Get-BlueGreenDeployment'; Name = 'an empty -Cluster'; Arguments = @{ Cluster = ''; Service = 'web' } }
+        @{ Command = 'Get-BlueGreenDeployment'; Name = '-All without a service'; Arguments = @{ Id = 'd-ABCDEF123'; All = $true } }
+        @{ Command = 'Wait-BlueGreenDeployment'; Name = 'a -Timeout of 0'; Arguments = @{ Id = 'd-ABCDEF123'; Timeout = 0 } }
+        @{ Command = 'Wait-BlueGreenDeployment'; Name = 'an -Until that is not a state'; Arguments = @{ Id = 'd-ABCDEF123'; Until = 'Soon' } }
+        @{ Command = 'Set-TrafficShift'; Name = 'an empty -ApplicationName'; Arguments = @{ ApplicationName = ''; DeploymentGroupName = 'web-dg'; TrafficShift = 'AllAtOnce' } }
+        @{ Command = 'Set-TrafficShift'; Name = 'an empty -TrafficShift'; Arguments = @{ ApplicationName = 'web'; DeploymentGroupName = 'web-dg'; TrafficShift = '' } }
+        @{ Command = 'Set-TrafficShift'; Name = '-Continue with a group'; Arguments = @{ ApplicationName = 'web'; DeploymentGroupName = 'web-dg'; TrafficShift = 'AllAtOnce'; Continue = $true } }
+        @{ Command = 'Set-TrafficShift'; Name = 'a -SmokeTestPassed that is not a boolean'; Arguments = @{ Id = 'd-ABCDEF123'; Continue = $true; SmokeTestPassed = 'maybe' } }
+        @{ Command = 'Undo-Deployment'; Name = 'an empty -TrafficShift'; Arguments = @{ Id = 'd-ABCDEF123'; TrafficShift = '' } }
+        @{ Command = 'Undo-Deployment'; Name = 'a null -InputObject'; Arguments = @{ InputObject = $null } }
+    ) {
+        $null = Invoke-Control DELETE 'requests'
+        $failure = $null
+        $changes = if ((Get-Command $Command).Parameters.ContainsKey('Confirm')) { @{ Confirm = $false } } else { @{} }
+        try { & $Command @Arguments @changes @Aws -ErrorAction Stop; throw 'no error' } catch { $failure = $_ }
+        $failure.FullyQualifiedErrorId | Should -Match '^(ParameterArgument|AmbiguousParameterSet|CannotConvertArgument)'
+        $failure.FullyQualifiedErrorId | Should -BeLike "*,BlueGreen.Commands.$($Command -replace '-', '')Command"
+        @(Get-Calls) | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Faults' {
+    BeforeEach { Reset-Sandbox }
+
+    It 'a CreateDeployment that never gets an answer makes no second release; the next start works' {
+        $null = Invoke-Control PUT 'faults' @{ service = 'codedeploy'; operation = 'CreateDeployment'; errorRate = 1.0 }
+        Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition web:2 @Aws -ErrorAction SilentlyContinue -ErrorVariable lost
+        $lost[0].FullyQualifiedErrorId | Should -BeLike 'InternalFailure,*'
+        $lost[0].ErrorDetails.RecommendedAction | Should -Match 'may have taken effect'
+        $creates = @(Get-Calls | Where-Object operation -eq 'CreateDeployment')
+        $lists = @(Get-Calls | Where-Object operation -eq 'ListDeployments')
+        $creates.Count | Should -Be 3
+        $lists.Count | Should -BeGreaterOrEqual 4 -Because 'one check before, and a look for the deployment after every lost answer'
+        (Invoke-SandboxCli deploy list-deployments --application-name web --deployment-group-name web-dg).deployments | Should -BeNullOrEmpty
+        $null = Invoke-Control DELETE 'faults'
+        (Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition web:2 -Wait @Aws).Status | Should -Be 'Succeeded'
+        @((Invoke-SandboxCli deploy list-deployments --application-name web --deployment-group-name web-dg).deployments).Count | Should -Be 1
+    }
+
+    It 'throttling and 5xx on reads while waiting are retried' {
+        $null = Invoke-Control PUT 'faults' @{ service = 'codedeploy'; operation = 'GetDeployment'; throttleRate = 0.3; errorRate = 0.2 }
+        $null = Invoke-Control PUT 'time-scale' @{ timeScale = 60 }
+        $d = Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition web:2 -TrafficShift AllAtOnce -Wait @Aws
+        $d.Status | Should -Be 'Succeeded'
+        @((Invoke-Control GET 'requests').requests | Where-Object { $_.operation -eq 'GetDeployment' -and $_.status -ne 200 }).Count | Should -BeGreaterThan 0
+        $null = Invoke-Control DELETE 'faults'
+    }
+}
