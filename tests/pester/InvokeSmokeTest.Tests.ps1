@@ -294,25 +294,26 @@ Describe 'Invoke-SmokeTest -RollbackOnFailure' {
         $failures | Should -BeNullOrEmpty
     }
 
-    It 'says clearly that the release was not rolled back while the module has no Undo-Deployment, and runs no other command of that name' {
-        (Get-Module BlueGreen).ExportedCmdlets.ContainsKey('Undo-Deployment') | Should -BeFalse -Because 'this test covers the module without Undo-Deployment; once the module exports it, replace this test by a real rollback of a sandbox release'
-        $script:impostorCalled = $false
-        function global:Undo-Deployment { $script:impostorCalled = $true }
-        try {
-            $output = [pscustomobject]@{ DeploymentId = 'd-BAD'; TestEndpoint = $testEndpoint } |
-                Invoke-SmokeTest -Requests 2 -ExpectStatus 503 -RollbackOnFailure -ErrorVariable failures -ErrorAction SilentlyContinue
-        }
-        finally {
-            Remove-Item function:global:Undo-Deployment
-        }
+    It 'undoes a real release whose green fails the test, and blue serves everything again' {
+        # The group waits at Ready, so green takes only the test listener while the smoke test runs.
+        $gate = '{"terminateBlueInstancesOnDeploymentSuccess":{"action":"TERMINATE","terminationWaitTimeInMinutes":120},"deploymentReadyOption":{"actionOnTimeout":"STOP_DEPLOYMENT","waitTimeInMinutes":600}}'
+        $null = & aws --endpoint-url $endpoint deploy update-deployment-group --application-name web --current-deployment-group-name web-dg --blue-green-deployment-configuration $gate
+        $LASTEXITCODE | Should -Be 0
+        $d = Start-BlueGreenDeployment -Cluster sandbox -Service web -Image 'web=public.ecr.aws/sandbox/web:3.0-broken' -EndpointUrl $endpoint |
+            Wait-BlueGreenDeployment -Until Ready
 
-        @($output).Count | Should -Be 1
-        $output.Passed | Should -BeFalse
-        $failures.Count | Should -Be 2
+        $output = $d | Invoke-SmokeTest -Requests 5 -RollbackOnFailure -Confirm:$false -ErrorVariable failures -ErrorAction SilentlyContinue
+
+        $result = @($output | Where-Object { $_ -is [BlueGreen.Core.SmokeTests.SmokeTestResult] })
+        $result.Count | Should -Be 1
+        $result[0].Passed | Should -BeFalse
+        $result[0].StatusCodes[500] | Should -Be 5
         $failures[0].FullyQualifiedErrorId | Should -BeLike 'SmokeTestFailed,*'
-        $failures[1].FullyQualifiedErrorId | Should -BeLike 'RollbackUnavailable,*'
-        "$($failures[1])" | Should -BeLike '*d-BAD was NOT rolled back*'
-        $failures[1].ErrorDetails.RecommendedAction | Should -BeLike '*stop-deployment --deployment-id d-BAD*'
-        $script:impostorCalled | Should -BeFalse
+        @($failures | Where-Object { $_.FullyQualifiedErrorId -like 'Rollback*' }) | Should -BeNullOrEmpty
+        $after = Get-BlueGreenDeployment -Id $d.DeploymentId -EndpointUrl $endpoint
+        $after.Status | Should -Be 'Stopped'
+        $after.RollbackDeploymentId | Should -Not -BeNullOrEmpty
+        $served = Invoke-SmokeTest -Uri $d.ProductionEndpoint -Requests 10
+        $served.TaskDefinitions.Keys | Should -Be @($d.BlueTaskDefinition.Split("/")[-1])
     }
 }
