@@ -36,12 +36,14 @@ function Get-ServingVersion([string] $Url, [int] $Requests = 40) {
     finally { $client.Dispose() }
 }
 
+function Get-ShortName([string] $TaskDefinitionArn) { $TaskDefinitionArn.Split('/')[-1] }
+
 function Write-Chapter([string] $Text) { Write-Host ''; Write-Host "== $Text" -ForegroundColor Cyan }
 
 $sandbox = $null
 $clock = [Diagnostics.Stopwatch]::StartNew()
 try {
-    Write-Chapter "Starting the sandbox (time scale $TimeScale: a minute of AWS time per $([math]::Round(60 / $TimeScale, 2)) s)"
+    Write-Chapter "Starting the sandbox (time scale ${TimeScale}: a minute of AWS time per $([math]::Round(60 / $TimeScale, 2)) s)"
     $sandbox = Start-BlueGreenSandbox -TimeScale $TimeScale -Seed
     Write-Host "  sandbox at $($sandbox.Endpoint) (pid $($sandbox.ProcessId)), seeded with ECS service sandbox/web behind web-alb"
     $env:AWS_ACCESS_KEY_ID = 'test'; $env:AWS_SECRET_ACCESS_KEY = 'test'; $env:AWS_REGION = 'us-east-1'
@@ -57,22 +59,22 @@ try {
     Write-Chapter 'A good release: web 2.0, canary 10% for 5 minutes'
     $d = Start-BlueGreenDeployment -Cluster sandbox -Service web -Image 'web=public.ecr.aws/sandbox/web:2.0' -TrafficShift Canary10Percent5Minutes `
         -Description 'demo: good release' @aws
-    Write-Host "  started $($d.DeploymentId): $($d.BlueTaskDefinition) -> $($d.GreenTaskDefinition)"
+    Write-Host "  started $($d.DeploymentId): $(Get-ShortName $d.BlueTaskDefinition) -> $(Get-ShortName $d.GreenTaskDefinition)"
     $d = $d | Wait-BlueGreenDeployment -Until Ready
     Write-Host "  Ready: green takes the test listener $($d.TestEndpoint)"
     Write-Host "  production serves: $((Get-ServingVersion $d.ProductionEndpoint) -join ', ')"
     $smoke = $d | Invoke-SmokeTest -Path / -ExpectStatus 200 -Requests 100 -MaxErrorRate 0.01
-    Test-Step 'smoke test of green' $smoke.Passed ("{0} requests, error rate {1:P1}, p90 {2:0} ms" -f $smoke.Requests, $smoke.ErrorRate, $smoke.P90)
+    Test-Step 'smoke test of green' $smoke.Passed ("{0} requests, error rate {1:P1}, p90 {2:0} ms" -f $smoke.Requests, $smoke.ErrorRate, $smoke.P90.TotalMilliseconds)
     $d = $smoke | Set-TrafficShift -Continue -Confirm:$false | Wait-BlueGreenDeployment -Until Succeeded
     Test-Step 'good release succeeded' ($d.Status -eq 'Succeeded') "$($d.DeploymentId) is $($d.Status)"
     $after = @(Get-ServingVersion $d.ProductionEndpoint)
-    Test-Step 'production serves the new version only' ($after.Count -eq 1 -and $after[0] -like "$($d.GreenTaskDefinition) *") ($after -join ', ')
-    $goodGreen = $d.GreenTaskDefinition
+    $goodGreen = Get-ShortName $d.GreenTaskDefinition
+    Test-Step 'production serves the new version only' ($after.Count -eq 1 -and $after[0] -like "$goodGreen *") ($after -join ', ')
 
     Write-Chapter 'A bad release: web 3.0-broken answers 500'
     $bad = Start-BlueGreenDeployment -Cluster sandbox -Service web -Image 'web=public.ecr.aws/sandbox/web:3.0-broken' -TrafficShift Canary10Percent5Minutes `
         -Description 'demo: bad release' @aws | Wait-BlueGreenDeployment -Until Ready
-    Write-Host "  Ready: $($bad.DeploymentId), green $($bad.GreenTaskDefinition) on the test listener"
+    Write-Host "  Ready: $($bad.DeploymentId), green $(Get-ShortName $bad.GreenTaskDefinition) on the test listener"
     $badSmoke = $bad | Invoke-SmokeTest -Path / -ExpectStatus 200 -Requests 50 -MaxErrorRate 0.01 -ErrorAction SilentlyContinue -ErrorVariable smokeErrors
     Test-Step 'smoke test catches the broken build' (-not $badSmoke.Passed) ("error rate {0:P0}: {1}" -f $badSmoke.ErrorRate, ($smokeErrors | Select-Object -First 1))
     $refused = $null

@@ -316,4 +316,17 @@ Describe 'Invoke-SmokeTest -RollbackOnFailure' {
         $served = Invoke-SmokeTest -Uri $d.ProductionEndpoint -Requests 10
         $served.TaskDefinitions.Keys | Should -Be @($d.BlueTaskDefinition.Split("/")[-1])
     }
+
+    It 'hands its deployment on, so Set-TrafficShift needs no AWS parameter' {
+        $gate = '{"terminateBlueInstancesOnDeploymentSuccess":{"action":"TERMINATE","terminationWaitTimeInMinutes":5},"deploymentReadyOption":{"actionOnTimeout":"STOP_DEPLOYMENT","waitTimeInMinutes":600}}'
+        $null = & aws --endpoint-url $endpoint deploy update-deployment-group --application-name web --current-deployment-group-name web-dg --blue-green-deployment-configuration $gate
+        $d = Start-BlueGreenDeployment -Cluster sandbox -Service web -Image 'web=public.ecr.aws/sandbox/web:4.0' -EndpointUrl $endpoint |
+            Wait-BlueGreenDeployment -Until Ready
+        $smoke = $d | Invoke-SmokeTest -Requests 5
+        $smoke.Deployment.DeploymentId | Should -Be $d.DeploymentId
+        # No -EndpointUrl below: the result carries where its release lives.
+        $continued = $smoke | Set-TrafficShift -Continue -Confirm:$false
+        $continued.DeploymentId | Should -Be $d.DeploymentId
+        ($continued | Wait-BlueGreenDeployment -Until Succeeded).Status | Should -Be 'Succeeded'
+    }
 }

@@ -14,6 +14,10 @@ public sealed class SmokeTestResult
     /// <summary>The release tested, or null when only a URL was given.</summary>
     public string? DeploymentId { get; set; }
 
+    /// <summary>The deployment that was tested, when one was piped in: piping the result on to
+    /// Set-TrafficShift or Undo-Deployment then needs no AWS parameter again.</summary>
+    public Deployments.BlueGreenDeployment? Deployment { get; set; }
+
     public Uri Uri { get; set; } = null!;
 
     public string Method { get; set; } = "GET";

@@ -7,6 +7,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using System.Threading;
+using BlueGreen.Core.Deployments;
 using BlueGreen.Core.SmokeTests;
 using BlueGreen.Internal;
 
@@ -174,6 +175,7 @@ public sealed class InvokeSmokeTestCommand : AwsCmdlet
             return;
         }
 
+        result.Deployment = InputObject?.BaseObject as BlueGreenDeployment;
         WriteObject(result);
         if (result.Passed)
         {

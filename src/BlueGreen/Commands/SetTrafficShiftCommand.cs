@@ -20,8 +20,9 @@ public sealed class SetTrafficShiftCommand : ReleaseCmdlet
     [ValidateNotNullOrEmpty]
     public string Id { get; set; } = null!;
 
-    [Parameter(Mandatory = true, ParameterSetName = ByObjectSet, ValueFromPipeline = true)]
+    [Parameter(Mandatory = true, ParameterSetName = ByObjectSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNull]
+    [Alias("Deployment")]
     public BlueGreenDeployment InputObject { get; set; } = null!;
 
     /// <summary>Production traffic starts moving (ContinueDeployment READY_WAIT).</summary>
@@ -36,6 +37,7 @@ public sealed class SetTrafficShiftCommand : ReleaseCmdlet
 
     /// <summary>The result of a smoke test piped in (its Passed property); a failed one stops -Continue unless -Force.</summary>
     [Parameter(ParameterSetName = ByIdSet, ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = ByObjectSet, ValueFromPipelineByPropertyName = true)]
     [Alias("Passed")]
     public bool? SmokeTestPassed { get; set; }
 

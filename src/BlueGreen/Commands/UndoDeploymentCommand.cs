@@ -19,8 +19,9 @@ public sealed class UndoDeploymentCommand : ReleaseCmdlet
     [ValidateNotNullOrEmpty]
     public string Id { get; set; } = null!;
 
-    [Parameter(Mandatory = true, ParameterSetName = ByObjectSet, ValueFromPipeline = true)]
+    [Parameter(Mandatory = true, ParameterSetName = ByObjectSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNull]
+    [Alias("Deployment")]
     public BlueGreenDeployment InputObject { get; set; } = null!;
 
     /// <summary>For a release of the previous task definition (blue gone): how traffic moves; all at once by default.</summary>

@@ -19,8 +19,9 @@ public sealed class WaitBlueGreenDeploymentCommand : ReleaseCmdlet
     [ValidateNotNullOrEmpty]
     public string Id { get; set; } = null!;
 
-    [Parameter(Mandatory = true, ParameterSetName = ByObjectSet, ValueFromPipeline = true)]
+    [Parameter(Mandatory = true, ParameterSetName = ByObjectSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNull]
+    [Alias("Deployment")]
     public BlueGreenDeployment InputObject { get; set; } = null!;
 
     /// <summary>Ready: green is up with test traffic (waiting for the go-ahead). Succeeded: the release is over.</summary>

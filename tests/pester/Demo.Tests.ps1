@@ -1,0 +1,21 @@
+# The README's main job: the whole story on the sandbox, run as build.ps1 Demo runs it, in a fresh pwsh.
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    $script:Manifest = Get-ModuleManifestPath
+    $script:Demo = (Resolve-Path (Join-Path $PSScriptRoot '../../build/Invoke-Demo.ps1')).Path
+}
+
+Describe 'The demo' {
+    It 'tells the good and the bad release, passes every check, and stops its sandbox' {
+        $result = Invoke-FreshPwsh "& '$Demo' -ModuleManifest '$Manifest' -TimeScale 120; exit `$LASTEXITCODE" -Environment @{ NO_COLOR = '1' }
+        $text = $result.Output -join "`n"
+        $result.ExitCode | Should -Be 0 -Because $text
+        $text | Should -Match 'good release succeeded: d-\w+ is Succeeded'
+        $text | Should -Match 'smoke test catches the broken build'
+        $text | Should -Match 'undo puts blue back on all traffic: web:3 x40'
+        $text | Should -Match 'All 7 checks passed'
+        $sandboxPid = [regex]::Match($text, 'pid (\d+)').Groups[1].Value
+        $sandboxPid | Should -Not -BeNullOrEmpty
+        Get-Process -Id ([int] $sandboxPid) -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+    }
+}
