@@ -620,9 +620,15 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine
         DeploymentGroupInfo? group = null;
         if (full || deployment.TargetId is null)
         {
+            if (string.IsNullOrEmpty(info.ApplicationName) || string.IsNullOrEmpty(info.DeploymentGroupName))
+            {
+                // Nothing says which service it deployed: the deployment is all there is to show.
+                return;
+            }
+
             try
             {
-                group = await GetGroupAsync(info.ApplicationName ?? string.Empty, info.DeploymentGroupName ?? string.Empty, cancellationToken).ConfigureAwait(false);
+                group = await GetGroupAsync(info.ApplicationName!, info.DeploymentGroupName!, cancellationToken).ConfigureAwait(false);
             }
             catch (ReleaseException)
             {

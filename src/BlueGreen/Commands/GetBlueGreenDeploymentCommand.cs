@@ -60,7 +60,6 @@ public sealed class GetBlueGreenDeploymentCommand : ReleaseCmdlet
 
                 break;
             default:
-                var byId = ReleaseEngines.ForDeployment(AwsContext, null);
                 foreach (var id in Id)
                 {
                     if (!CheckId(id))
@@ -68,6 +67,7 @@ public sealed class GetBlueGreenDeploymentCommand : ReleaseCmdlet
                         continue;
                     }
 
+                    var byId = ReleaseEngines.ForDeployment(ContextFor(null, id), null);
                     RunAsync(cancellationToken => GuardAsync(id, async () => Emit(await byId.GetAsync(id, cancellationToken).ConfigureAwait(false))));
                 }
 

@@ -176,6 +176,7 @@ public sealed class InvokeSmokeTestCommand : AwsCmdlet
         }
 
         result.Deployment = InputObject?.BaseObject as BlueGreenDeployment;
+        KnownDeployments.Remember(result.Deployment);
         WriteObject(result);
         if (result.Passed)
         {

@@ -20,9 +20,8 @@ public sealed class SetTrafficShiftCommand : ReleaseCmdlet
     [ValidateNotNullOrEmpty]
     public string Id { get; set; } = null!;
 
-    [Parameter(Mandatory = true, ParameterSetName = ByObjectSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Mandatory = true, ParameterSetName = ByObjectSet, ValueFromPipeline = true)]
     [ValidateNotNull]
-    [Alias("Deployment")]
     public BlueGreenDeployment InputObject { get; set; } = null!;
 
     /// <summary>Production traffic starts moving (ContinueDeployment READY_WAIT).</summary>
@@ -37,7 +36,6 @@ public sealed class SetTrafficShiftCommand : ReleaseCmdlet
 
     /// <summary>The result of a smoke test piped in (its Passed property); a failed one stops -Continue unless -Force.</summary>
     [Parameter(ParameterSetName = ByIdSet, ValueFromPipelineByPropertyName = true)]
-    [Parameter(ParameterSetName = ByObjectSet, ValueFromPipelineByPropertyName = true)]
     [Alias("Passed")]
     public bool? SmokeTestPassed { get; set; }
 
@@ -96,7 +94,7 @@ public sealed class SetTrafficShiftCommand : ReleaseCmdlet
             return;
         }
 
-        var engine = ReleaseEngines.ForDeployment(ContextFor(carried), carried);
+        var engine = ReleaseEngines.ForDeployment(ContextFor(carried, id), carried);
         RunAsync(cancellationToken => GuardAsync(id, async () =>
         {
             var deployment = carried ?? new BlueGreenDeployment(id);

@@ -19,9 +19,8 @@ public sealed class UndoDeploymentCommand : ReleaseCmdlet
     [ValidateNotNullOrEmpty]
     public string Id { get; set; } = null!;
 
-    [Parameter(Mandatory = true, ParameterSetName = ByObjectSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Mandatory = true, ParameterSetName = ByObjectSet, ValueFromPipeline = true)]
     [ValidateNotNull]
-    [Alias("Deployment")]
     public BlueGreenDeployment InputObject { get; set; } = null!;
 
     /// <summary>For a release of the previous task definition (blue gone): how traffic moves; all at once by default.</summary>
@@ -50,7 +49,7 @@ public sealed class UndoDeploymentCommand : ReleaseCmdlet
             return;
         }
 
-        var engine = ReleaseEngines.ForDeployment(ContextFor(carried), carried);
+        var engine = ReleaseEngines.ForDeployment(ContextFor(carried, id), carried);
         UndoPlan? plan = null;
         RunAsync(cancellationToken => GuardAsync(id, async () => plan = await engine.PlanUndoAsync(carried ?? new BlueGreenDeployment(id), policy, cancellationToken).ConfigureAwait(false)));
         if (plan is null || !ShouldProcess(plan.Description, plan.Description + "?", "Undo-Deployment"))

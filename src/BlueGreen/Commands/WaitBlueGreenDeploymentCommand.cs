@@ -19,9 +19,8 @@ public sealed class WaitBlueGreenDeploymentCommand : ReleaseCmdlet
     [ValidateNotNullOrEmpty]
     public string Id { get; set; } = null!;
 
-    [Parameter(Mandatory = true, ParameterSetName = ByObjectSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Mandatory = true, ParameterSetName = ByObjectSet, ValueFromPipeline = true)]
     [ValidateNotNull]
-    [Alias("Deployment")]
     public BlueGreenDeployment InputObject { get; set; } = null!;
 
     /// <summary>Ready: green is up with test traffic (waiting for the go-ahead). Succeeded: the release is over.</summary>
@@ -46,7 +45,7 @@ public sealed class WaitBlueGreenDeploymentCommand : ReleaseCmdlet
             return;
         }
 
-        var engine = ReleaseEngines.ForDeployment(ContextFor(start), start);
+        var engine = ReleaseEngines.ForDeployment(ContextFor(start, id), start);
         TimeSpan? timeout = MyInvocation.BoundParameters.ContainsKey(nameof(Timeout)) ? TimeSpan.FromSeconds(Timeout) : null;
         try
         {

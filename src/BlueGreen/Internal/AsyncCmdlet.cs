@@ -113,7 +113,16 @@ public abstract class AsyncCmdlet : PSCmdlet, IDisposable
 
     /// <summary>Writes an object and waits until PowerShell has taken it, so the work never runs ahead of a
     /// pipeline that stops at it (Select-Object -First).</summary>
-    protected void Emit(object? value) => OnPipelineThreadAndWait(() => WriteObject(value));
+    protected void Emit(object? value)
+    {
+        OnEmitting(value);
+        OnPipelineThreadAndWait(() => WriteObject(value));
+    }
+
+    /// <summary>Sees every object before it is written (on the worker thread).</summary>
+    protected virtual void OnEmitting(object? value)
+    {
+    }
 
     /// <summary>Runs <paramref name="action"/> on the pipeline thread and waits for it; if it throws there
     /// (the pipeline stops), the work is cancelled and this throws OperationCanceledException.</summary>

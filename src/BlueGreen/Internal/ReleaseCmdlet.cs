@@ -17,6 +17,21 @@ public abstract class ReleaseCmdlet : AwsCmdlet
 {
     private readonly Dictionary<string, AwsContext> _contexts = new(StringComparer.Ordinal);
 
+    private static readonly string[] ConnectionParameters = { "Region", "EndpointUrl", "ProfileName", "ProfileLocation", "AccessKey", "Credential" };
+
+    /// <summary>The context for a release given by id: where this session last saw it, unless AWS parameters say otherwise.</summary>
+    protected AwsContext ContextFor(BlueGreenDeployment? carried, string id)
+    {
+        if (carried is null && Array.TrueForAll(ConnectionParameters, name => !MyInvocation.BoundParameters.ContainsKey(name)))
+        {
+            carried = KnownDeployments.Find(id);
+        }
+
+        return ContextFor(carried);
+    }
+
+    protected override void OnEmitting(object? value) => KnownDeployments.Remember(value as BlueGreenDeployment);
+
     /// <summary>The context for a piped deployment (or the parameters alone when null).</summary>
     protected AwsContext ContextFor(BlueGreenDeployment? carried)
     {
@@ -24,6 +39,8 @@ public abstract class ReleaseCmdlet : AwsCmdlet
         {
             return AwsContext;
         }
+
+        KnownDeployments.Remember(carried);
 
         var key = $"{carried.Region}|{carried.EndpointUrl}|{carried.ProfileName}";
         if (!_contexts.TryGetValue(key, out var context))
