@@ -72,6 +72,27 @@ public sealed class BlueGreenDeployment
     /// <summary>Whether blue's tasks still exist (an undo can then put traffic straight back).</summary>
     public bool BlueExists { get; set; }
 
+    /// <summary>The release succeeded and blue is gone: the old version cannot take traffic again, so the
+    /// schema's contract phase may run (Invoke-SchemaMigration reads this by property name).</summary>
+    public bool BlueGone => Status == DeploymentStatus.Succeeded && !BlueExists;
+
+    /// <summary>When production traffic finished moving to green (the end of AllowTraffic), if it has.</summary>
+    public DateTimeOffset? SwitchedAt
+    {
+        get
+        {
+            foreach (var lifecycleEvent in LifecycleEvents)
+            {
+                if (lifecycleEvent.Name == "AllowTraffic" && lifecycleEvent.Status == "Succeeded" && lifecycleEvent.EndTime is { } end)
+                {
+                    return new DateTimeOffset(DateTime.SpecifyKind(end, DateTimeKind.Utc));
+                }
+            }
+
+            return null;
+        }
+    }
+
     /// <summary>The URL of the test listener, which reaches green once test traffic is allowed.</summary>
     public string? TestEndpoint { get; set; }
 

@@ -2,8 +2,11 @@ using System;
 using System.Collections;
 using System.Collections.Generic;
 using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
 using BlueGreen.Core.Deployments;
 using BlueGreen.Core.Releases;
+using BlueGreen.Core.Schema;
 using BlueGreen.Internal;
 
 namespace BlueGreen.Commands;
@@ -62,6 +65,19 @@ public sealed class StartBlueGreenDeploymentCommand : ReleaseCmdlet
     [Parameter]
     public SwitchParameter Wait { get; set; }
 
+    /// <summary>A migrations folder whose expand phase runs before the deployment is created (see docs/schema.md).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Migration { get; set; }
+
+    /// <summary>The database the migrations apply to; its password never appears in output.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? ConnectionString { get; set; }
+
+    [Parameter]
+    public SqlDialect Dialect { get; set; } = SqlDialect.PostgreSql;
+
     protected override void ProcessRecord()
     {
         var request = BuildRequest();
@@ -70,6 +86,7 @@ public sealed class StartBlueGreenDeploymentCommand : ReleaseCmdlet
             return;
         }
 
+        var migrations = LoadMigrations();
         var context = AwsContext;
         var engine = ReleaseEngines.ForEcsService(context);
         ReleasePlan? plan = null;
@@ -80,7 +97,10 @@ public sealed class StartBlueGreenDeploymentCommand : ReleaseCmdlet
         }
 
         var caption = $"Start a blue/green release of service '{Service}' in cluster '{Cluster}'";
-        if (!ShouldProcess(plan.Describe(), caption + "?", "Start-BlueGreenDeployment"))
+        var description = migrations is null
+            ? plan.Describe()
+            : plan.Describe() + $"{Environment.NewLine}Before it: the expand phase of {Migration} on {Dialect} {ConnectionStringRedactor.Redact(ConnectionString!)}.";
+        if (!ShouldProcess(description, caption + "?", "Start-BlueGreenDeployment"))
         {
             return;
         }
@@ -90,8 +110,20 @@ public sealed class StartBlueGreenDeploymentCommand : ReleaseCmdlet
         {
             RunAsync(cancellationToken => GuardAsync(Service, async () =>
             {
+                using var schema = migrations is null ? null : await ExpandAsync(migrations, cancellationToken).ConfigureAwait(false);
+                if (migrations is not null && schema is null)
+                {
+                    return;
+                }
+
                 var deployment = await engine.StartAsync(plan, cancellationToken).ConfigureAwait(false);
                 started = deployment.DeploymentId;
+                if (schema is not null)
+                {
+                    await schema.Migrator.AttachDeploymentAsync(schema.ReleaseId, deployment.DeploymentId, cancellationToken).ConfigureAwait(false);
+                    EmitVerbose($"Schema release {schema.ReleaseId} is tied to release {deployment.DeploymentId}.");
+                }
+
                 EmitVerbose($"Started release {deployment.DeploymentId} of {Service}: {plan.GreenTaskDefinition} with {plan.Policy.DeploymentConfigName}.");
                 if (Wait)
                 {
@@ -99,6 +131,10 @@ public sealed class StartBlueGreenDeploymentCommand : ReleaseCmdlet
                     if (deployment.Status != DeploymentStatus.Succeeded)
                     {
                         EmitError(EndedBadly(deployment, "Succeeded"));
+                    }
+                    else if (schema is not null)
+                    {
+                        await schema.Migrator.MarkSwitchedAsync(schema.ReleaseId, cancellationToken).ConfigureAwait(false);
                     }
                 }
 
@@ -110,6 +146,81 @@ public sealed class StartBlueGreenDeploymentCommand : ReleaseCmdlet
             SayStillRunning(started);
             throw;
         }
+    }
+
+    /// <summary>Checks the schema parameters and loads the migrations before anything is sent; null without -Migration.</summary>
+    private MigrationSet? LoadMigrations()
+    {
+        if (Migration is null && ConnectionString is null)
+        {
+            return null;
+        }
+
+        if (Migration is null || ConnectionString is null)
+        {
+            ThrowTerminatingError(ErrorRecords.Create(new PSArgumentException("-Migration and -ConnectionString go together.", Migration is null ? nameof(Migration) : nameof(ConnectionString)),
+                "MigrationIncomplete", ErrorCategory.InvalidArgument, Migration, "Give the migrations folder, the connection string and -Dialect, or none of them."));
+        }
+
+        if (!SchemaSupport.CanOpenDatabases)
+        {
+            ThrowTerminatingError(SchemaSupport.RuntimeNotSupported(MyInvocation.MyCommand.Name));
+        }
+
+        try
+        {
+            return MigrationSet.Load(GetUnresolvedProviderPathFromPSPath(Migration), Dialect);
+        }
+        catch (SchemaMigrationException ex)
+        {
+            ThrowTerminatingError(SchemaSupport.FromSchema(ex, Migration));
+            throw;
+        }
+    }
+
+    /// <summary>Runs the expand phase; null (with the error written) when it fails, and then no deployment is created.</summary>
+    private async Task<SchemaSession?> ExpandAsync(MigrationSet migrations, CancellationToken cancellationToken)
+    {
+        ISchemaDatabase? database = null;
+        try
+        {
+            database = await SchemaSupport.OpenAsync(Dialect, ConnectionString!, cancellationToken).ConfigureAwait(false);
+            var migrator = new SchemaMigrator(database);
+            var releaseId = SchemaMigrator.NewReleaseId(DateTimeOffset.UtcNow);
+            var result = await migrator.ExpandAsync(migrations, releaseId, cancellationToken).ConfigureAwait(false);
+            EmitVerbose($"Expand phase of schema release {releaseId}: {result.Applied.Count} scripts applied in {result.Duration.TotalSeconds:0.0} s.");
+            return new SchemaSession(database, migrator, releaseId);
+        }
+        catch (SchemaMigrationException ex)
+        {
+            database?.Dispose();
+            EmitError(SchemaSupport.FromSchema(ex, Migration));
+            return null;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            database?.Dispose();
+            EmitError(SchemaSupport.FromUnexpected(ex, ConnectionString, Migration));
+            return null;
+        }
+    }
+
+    private sealed class SchemaSession : IDisposable
+    {
+        public SchemaSession(ISchemaDatabase database, SchemaMigrator migrator, string releaseId)
+        {
+            Database = database;
+            Migrator = migrator;
+            ReleaseId = releaseId;
+        }
+
+        public ISchemaDatabase Database { get; }
+
+        public SchemaMigrator Migrator { get; }
+
+        public string ReleaseId { get; }
+
+        public void Dispose() => Database.Dispose();
     }
 
     private ReleaseRequest? BuildRequest()

@@ -1,7 +1,10 @@
 using System;
 using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
 using BlueGreen.Core.Deployments;
 using BlueGreen.Core.Releases;
+using BlueGreen.Core.Schema;
 using BlueGreen.Internal;
 
 namespace BlueGreen.Commands;
@@ -33,6 +36,22 @@ public sealed class UndoDeploymentCommand : ReleaseCmdlet
     [Parameter]
     public SwitchParameter NoWait { get; set; }
 
+    /// <summary>The database of the release's schema migrations: the undo is refused once their contract phase has run.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? ConnectionString { get; set; }
+
+    [Parameter]
+    public SqlDialect Dialect { get; set; } = SqlDialect.PostgreSql;
+
+    /// <summary>Undo even though the schema was contracted (blue may fail on it); needs -Reason, which is recorded.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Reason { get; set; }
+
     protected override void ProcessRecord()
     {
         TrafficShiftPolicy? policy = null;
@@ -52,7 +71,23 @@ public sealed class UndoDeploymentCommand : ReleaseCmdlet
         var engine = ReleaseEngines.ForDeployment(ContextFor(carried, id), carried);
         UndoPlan? plan = null;
         RunAsync(cancellationToken => GuardAsync(id, async () => plan = await engine.PlanUndoAsync(carried ?? new BlueGreenDeployment(id), policy, cancellationToken).ConfigureAwait(false)));
-        if (plan is null || !ShouldProcess(plan.Description, plan.Description + "?", "Undo-Deployment"))
+        if (plan is null)
+        {
+            return;
+        }
+
+        SchemaGate? gate = null;
+        if (ConnectionString is not null)
+        {
+            RunAsync(async cancellationToken => gate = await CheckSchemaAsync(id, cancellationToken).ConfigureAwait(false));
+            if (gate is null)
+            {
+                return;
+            }
+        }
+
+        using var schemaGate = gate;
+        if (!ShouldProcess(plan.Description, plan.Description + "?", "Undo-Deployment"))
         {
             return;
         }
@@ -64,6 +99,12 @@ public sealed class UndoDeploymentCommand : ReleaseCmdlet
             {
                 var undo = await engine.UndoAsync(plan, cancellationToken).ConfigureAwait(false);
                 following = undo.DeploymentId;
+                if (schemaGate?.Release is { } release)
+                {
+                    await schemaGate.Migrator.AbandonAsync(release.ReleaseId, schemaGate.Decision, cancellationToken).ConfigureAwait(false);
+                    EmitVerbose($"Schema release {release.ReleaseId} is marked abandoned: {schemaGate.Decision.Explanation}.");
+                }
+
                 EmitVerbose(plan.Kind == UndoKind.RedeployPrevious
                     ? $"Release {undo.DeploymentId} puts {plan.Release?.GreenTaskDefinition} back."
                     : $"Rollback {undo.DeploymentId} puts traffic back on blue.");
@@ -92,5 +133,66 @@ public sealed class UndoDeploymentCommand : ReleaseCmdlet
             SayStillRunning(following ?? id);
             throw;
         }
+    }
+
+    /// <summary>The schema gate: null (with the error written) when the undo must not happen.</summary>
+    private async Task<SchemaGate?> CheckSchemaAsync(string deploymentId, CancellationToken cancellationToken)
+    {
+        if (!SchemaSupport.CanOpenDatabases)
+        {
+            EmitError(SchemaSupport.RuntimeNotSupported(MyInvocation.MyCommand.Name));
+            return null;
+        }
+
+        ISchemaDatabase? database = null;
+        try
+        {
+            database = await SchemaSupport.OpenAsync(Dialect, ConnectionString!, cancellationToken).ConfigureAwait(false);
+            var migrator = new SchemaMigrator(database);
+            var release = await migrator.FindReleaseAsync(deploymentId, cancellationToken).ConfigureAwait(false);
+            var decision = SchemaGates.EvaluateUndo(release, Force, Reason);
+            if (!decision.Allowed)
+            {
+                database.Dispose();
+                EmitError(ErrorRecords.Create(new PSInvalidOperationException("Undo refused: " + decision.Explanation + "."), "UndoNotAllowed", ErrorCategory.InvalidOperation, deploymentId,
+                    "Roll forward instead (a new release that works on the contracted schema), or pass -Force with -Reason if blue is known to cope."));
+                return null;
+            }
+
+            return new SchemaGate(database, migrator, release, decision);
+        }
+        catch (SchemaMigrationException ex)
+        {
+            database?.Dispose();
+            EmitError(SchemaSupport.FromSchema(ex, deploymentId));
+            return null;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            database?.Dispose();
+            EmitError(SchemaSupport.FromUnexpected(ex, ConnectionString, deploymentId));
+            return null;
+        }
+    }
+
+    private sealed class SchemaGate : IDisposable
+    {
+        public SchemaGate(ISchemaDatabase database, SchemaMigrator migrator, SchemaRelease? release, UndoDecision decision)
+        {
+            Database = database;
+            Migrator = migrator;
+            Release = release;
+            Decision = decision;
+        }
+
+        public ISchemaDatabase Database { get; }
+
+        public SchemaMigrator Migrator { get; }
+
+        public SchemaRelease? Release { get; }
+
+        public UndoDecision Decision { get; }
+
+        public void Dispose() => Database.Dispose();
     }
 }
