@@ -60,7 +60,7 @@ public abstract class ReleaseCmdlet : AwsCmdlet
     /// <summary>Checks an id before anything is sent; writes the error and returns false when it is bad.</summary>
     protected bool CheckId(string id)
     {
-        var problem = DeploymentCatalog.ValidateDeploymentId(id);
+        var problem = DeploymentIds.Validate(id);
         if (problem is null)
         {
             return true;
