@@ -10,7 +10,7 @@ $ErrorActionPreference = 'Stop'
 Import-Module (Join-Path $PSScriptRoot '../build/BuildTools.psm1') -Force
 $manifest = Join-Path $PSScriptRoot '../out/BlueGreen/BlueGreen.psd1' | Resolve-Path
 $pwsh = @(Get-FreshPwshCommand)
-$prefix = @($pwsh | Select-Object -Skip 1)
+$prefix = @($pwsh | Select-Object -Last ($pwsh.Count - 1))
 
 function Measure-Fresh([string] $Command) {
     $times = foreach ($i in 1..$Runs) {

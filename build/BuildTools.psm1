@@ -187,7 +187,7 @@ function Invoke-PesterSuite([string] $PesterManifest, [string] $TestsDir, [strin
     $summary = Join-Path $ResultsDir 'pester-summary.json'
     $runner = Join-Path $PSScriptRoot 'Invoke-PesterTests.ps1'
     $pwsh = @(Get-FreshPwshCommand)
-    $arguments = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $runner,
+    $arguments = @($pwsh | Select-Object -Last ($pwsh.Count - 1)) + @('-NoProfile', '-NonInteractive', '-File', $runner,
         '-PesterManifest', $PesterManifest, '-TestsDir', $TestsDir, '-ResultsDir', $ResultsDir, '-SummaryPath', $summary)
     & $pwsh[0] @arguments | Out-Host
     if (-not (Test-Path $summary)) {

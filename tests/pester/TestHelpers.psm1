@@ -64,7 +64,7 @@ function Invoke-FreshPwsh([string] $Script, [hashtable] $Environment = @{}) {
     $saved = @{}
     foreach ($name in $Environment.Keys) { $saved[$name] = [Environment]::GetEnvironmentVariable($name); Set-EnvironmentVariable $name $Environment[$name] }
     try {
-        $arguments = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $file)
+        $arguments = @($pwsh | Select-Object -Last ($pwsh.Count - 1)) + @('-NoProfile', '-NonInteractive', '-File', $file)
         $output = & $pwsh[0] @arguments 2>&1 | ForEach-Object { "$_" }
         [pscustomobject]@{ Output = @($output); ExitCode = $LASTEXITCODE }
     }

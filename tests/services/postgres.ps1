@@ -58,7 +58,7 @@ $asPostgres = if ($isRoot) {
 
 function Invoke-Postgres([string] $What, [string[]] $Arguments) {
     $line = @($asPostgres) + $Arguments
-    Invoke-Checked $What { & $line[0] @($line | Select-Object -Skip 1) }
+    Invoke-Checked $What { & $line[0] @($line | Select-Object -Last ($line.Count - 1)) }
 }
 
 $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
@@ -73,7 +73,7 @@ $stopCommand = @($asPostgres) + @("$bin/pg_ctl", '-D', $data, '-m', 'fast', '-w'
     Name        = 'postgres'
     Environment = @{ BLUEGREEN_TEST_PG = "Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres;Pooling=false" }
     Stop        = {
-        & $stopCommand[0] @($stopCommand | Select-Object -Skip 1) | Out-Null
+        & $stopCommand[0] @($stopCommand | Select-Object -Last ($stopCommand.Count - 1)) | Out-Null
         if (Test-Path $log) { Copy-Item $log (Join-Path $LogDir 'postgres.log') -ErrorAction SilentlyContinue }
         Remove-Item $root -Recurse -Force -ErrorAction SilentlyContinue
     }.GetNewClosure()
