@@ -152,7 +152,6 @@ function Invoke-Test {
 function Invoke-Demo {
     Invoke-Build
     Write-BuildStep 'Demo'
-    Assert-AwsCli
     & (Join-Path $Root 'build/Invoke-Demo.ps1') -ModuleManifest (Join-Path $ModuleOut 'BlueGreen.psd1') -TimeScale $TimeScale
     exit $LASTEXITCODE
 }

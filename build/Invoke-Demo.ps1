@@ -49,11 +49,8 @@ try {
     $env:AWS_ACCESS_KEY_ID = 'test'; $env:AWS_SECRET_ACCESS_KEY = 'test'; $env:AWS_REGION = 'us-east-1'
     $aws = @{ EndpointUrl = $sandbox.Endpoint.ToString() }
 
-    # Production traffic moves only when we say so: the group waits at Ready (STOP_DEPLOYMENT after an hour).
-    $gate = '{"terminateBlueInstancesOnDeploymentSuccess":{"action":"TERMINATE","terminationWaitTimeInMinutes":5},"deploymentReadyOption":{"actionOnTimeout":"STOP_DEPLOYMENT","waitTimeInMinutes":60}}'
-    $null = & aws --endpoint-url $aws.EndpointUrl --region us-east-1 deploy update-deployment-group --application-name web `
-        --current-deployment-group-name web-dg --blue-green-deployment-configuration $gate
-    if ($LASTEXITCODE -ne 0) { throw 'The AWS CLI could not give the deployment group its Ready wait.' }
+    # Production traffic moves only when we say so: the group waits at Ready (and stops the release after an hour).
+    Set-TrafficShift -ApplicationName web -DeploymentGroupName web-dg -ReadyWait 60 -Confirm:$false @aws
     Write-Host '  deployment group web-dg now waits at Ready for the go-ahead'
 
     Write-Chapter 'A good release: web 2.0, canary 10% for 5 minutes'

@@ -326,6 +326,25 @@ Describe 'Set-TrafficShift' {
             ForEach-Object Status | Should -Be 'Succeeded'
     }
 
+    It 'gives a group a Ready wait, kept with its other blue/green settings, and takes it away again' {
+        Set-TrafficShift -ApplicationName web -DeploymentGroupName web-dg -ReadyWait 45 -Confirm:$false @Aws
+        $group = (Invoke-SandboxCli deploy get-deployment-group --application-name web --deployment-group-name web-dg).deploymentGroupInfo
+        $group.blueGreenDeploymentConfiguration.deploymentReadyOption.actionOnTimeout | Should -Be 'STOP_DEPLOYMENT'
+        $group.blueGreenDeploymentConfiguration.deploymentReadyOption.waitTimeInMinutes | Should -Be 45
+        $group.blueGreenDeploymentConfiguration.terminateBlueInstancesOnDeploymentSuccess.terminationWaitTimeInMinutes | Should -Be 5
+        $group.deploymentConfigName | Should -Be 'CodeDeployDefault.ECSCanary10Percent5Minutes'
+
+        $d = Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition web:2 -TrafficShift AllAtOnce @Aws | Wait-BlueGreenDeployment -Until Ready
+        Start-Sleep -Milliseconds 500
+        ($d | Get-BlueGreenDeployment).Status | Should -Be 'Ready' -Because 'it waits for the go-ahead'
+
+        Set-TrafficShift -ApplicationName web -DeploymentGroupName web-dg -ReadyWait 0 -TrafficShift AllAtOnce -Confirm:$false @Aws
+        $group = (Invoke-SandboxCli deploy get-deployment-group --application-name web --deployment-group-name web-dg).deploymentGroupInfo
+        $group.blueGreenDeploymentConfiguration.deploymentReadyOption.actionOnTimeout | Should -Be 'CONTINUE_DEPLOYMENT'
+        $group.deploymentConfigName | Should -Be 'CodeDeployDefault.ECSAllAtOnce'
+        { Set-TrafficShift -ApplicationName web -DeploymentGroupName web-dg @Aws -ErrorAction Stop } | Should -Throw -ErrorId 'NothingToSet,*'
+    }
+
     It 'refuses to go on with a release that is not waiting' {
         $d = Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition web:2 -TrafficShift AllAtOnce -Wait @Aws
         $d | Set-TrafficShift -Continue -Confirm:$false -ErrorAction SilentlyContinue -ErrorVariable over

@@ -813,11 +813,12 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine
         }
     }
 
-    public async Task<string> PlanDefaultTrafficShiftAsync(string applicationName, string deploymentGroupName, TrafficShiftPolicy policy, CancellationToken cancellationToken)
+    public async Task<string> PlanDefaultTrafficShiftAsync(string applicationName, string deploymentGroupName, TrafficShiftPolicy? policy, TimeSpan? readyWait,
+        CancellationToken cancellationToken)
     {
-        if (policy is null)
+        if (policy is null && readyWait is null)
         {
-            throw new ArgumentNullException(nameof(policy));
+            throw new ArgumentException("Give a traffic shift, a Ready wait, or both.", nameof(policy));
         }
 
         var group = await GetGroupAsync(applicationName, deploymentGroupName, cancellationToken).ConfigureAwait(false);
@@ -826,31 +827,59 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine
             throw new ReleaseException("NotAnEcsGroup", ReleaseErrorKind.InvalidArgument, $"The deployment group '{deploymentGroupName}' is for {group.ComputePlatform}, not ECS.", deploymentGroupName);
         }
 
-        var creates = !policy.IsPredefined && !await DeploymentConfigExistsAsync(policy.DeploymentConfigName, cancellationToken).ConfigureAwait(false);
-        return $"Set the default traffic shift of deployment group '{deploymentGroupName}' (application '{applicationName}') from {group.DeploymentConfigName ?? "none"} to {policy.DeploymentConfigName}" +
-            (creates ? " (custom configuration, created first)" : string.Empty);
-    }
-
-    public async Task SetDefaultTrafficShiftAsync(string applicationName, string deploymentGroupName, TrafficShiftPolicy policy, CancellationToken cancellationToken)
-    {
-        if (policy is null)
+        var changes = new List<string>();
+        if (policy is not null)
         {
-            throw new ArgumentNullException(nameof(policy));
+            var creates = !policy.IsPredefined && !await DeploymentConfigExistsAsync(policy.DeploymentConfigName, cancellationToken).ConfigureAwait(false);
+            changes.Add($"the default traffic shift from {group.DeploymentConfigName ?? "none"} to {policy.DeploymentConfigName}" + (creates ? " (custom configuration, created first)" : string.Empty));
         }
 
-        if (!policy.IsPredefined && !await DeploymentConfigExistsAsync(policy.DeploymentConfigName, cancellationToken).ConfigureAwait(false))
+        if (readyWait is { } wait)
+        {
+            var ready = group.BlueGreenDeploymentConfiguration?.DeploymentReadyOption;
+            var from = ready?.ActionOnTimeout == DeploymentReadyAction.StopDeployment ? $"{ready.WaitTimeInMinutes ?? 0} minutes" : "none";
+            changes.Add($"the Ready wait from {from} to " + (wait <= TimeSpan.Zero ? "none (production traffic moves as soon as green is up)" : $"{ReadyWaitMinutes(wait)} minutes (then the release stops)"));
+        }
+
+        return $"Set {string.Join(" and ", changes)} of deployment group '{deploymentGroupName}' (application '{applicationName}')";
+    }
+
+    public async Task SetDefaultTrafficShiftAsync(string applicationName, string deploymentGroupName, TrafficShiftPolicy? policy, TimeSpan? readyWait,
+        CancellationToken cancellationToken)
+    {
+        if (policy is null && readyWait is null)
+        {
+            throw new ArgumentException("Give a traffic shift, a Ready wait, or both.", nameof(policy));
+        }
+
+        if (policy is not null && !policy.IsPredefined && !await DeploymentConfigExistsAsync(policy.DeploymentConfigName, cancellationToken).ConfigureAwait(false))
         {
             await CreateDeploymentConfigAsync(policy, cancellationToken).ConfigureAwait(false);
+        }
+
+        BlueGreenDeploymentConfiguration? blueGreen = null;
+        if (readyWait is { } wait)
+        {
+            // UpdateDeploymentGroup replaces the whole blue/green configuration: keep what is there, change the Ready option.
+            var group = await GetGroupAsync(applicationName, deploymentGroupName, cancellationToken).ConfigureAwait(false);
+            blueGreen = group.BlueGreenDeploymentConfiguration ?? new BlueGreenDeploymentConfiguration();
+            blueGreen.DeploymentReadyOption = wait <= TimeSpan.Zero
+                ? new DeploymentReadyOption { ActionOnTimeout = DeploymentReadyAction.ContinueDeployment, WaitTimeInMinutes = 0 }
+                : new DeploymentReadyOption { ActionOnTimeout = DeploymentReadyAction.StopDeployment, WaitTimeInMinutes = ReadyWaitMinutes(wait) };
         }
 
         await _codeDeploy.UpdateDeploymentGroupAsync(new UpdateDeploymentGroupRequest
         {
             ApplicationName = applicationName,
             CurrentDeploymentGroupName = deploymentGroupName,
-            DeploymentConfigName = policy.DeploymentConfigName,
+            DeploymentConfigName = policy?.DeploymentConfigName,
+            BlueGreenDeploymentConfiguration = blueGreen,
         }, cancellationToken).ConfigureAwait(false);
         _groups.TryRemove(applicationName + "\n" + deploymentGroupName, out _);
     }
+
+    // CodeDeploy counts the Ready wait in whole minutes, up to two days.
+    private static int ReadyWaitMinutes(TimeSpan wait) => (int)Math.Min(2880, Math.Max(1, Math.Ceiling(wait.TotalMinutes)));
 
     // ----- undo ------------------------------------------------------------------------------------------
 

@@ -38,10 +38,11 @@ public interface IReleaseEngine
     /// <summary>Ends the termination wait: blue is removed now.</summary>
     Task CompleteAsync(BlueGreenDeployment deployment, CancellationToken cancellationToken);
 
-    /// <summary>Checks and describes a group default change.</summary>
-    Task<string> PlanDefaultTrafficShiftAsync(string applicationName, string deploymentGroupName, TrafficShiftPolicy policy, CancellationToken cancellationToken);
+    /// <summary>Checks and describes a change of a group's defaults: its traffic shift, its Ready wait (how long
+    /// green waits with test traffic for the go-ahead; zero moves production traffic at once), or both.</summary>
+    Task<string> PlanDefaultTrafficShiftAsync(string applicationName, string deploymentGroupName, TrafficShiftPolicy? policy, TimeSpan? readyWait, CancellationToken cancellationToken);
 
-    Task SetDefaultTrafficShiftAsync(string applicationName, string deploymentGroupName, TrafficShiftPolicy policy, CancellationToken cancellationToken);
+    Task SetDefaultTrafficShiftAsync(string applicationName, string deploymentGroupName, TrafficShiftPolicy? policy, TimeSpan? readyWait, CancellationToken cancellationToken);
 
     /// <summary>Works out how to put blue back: roll back in place, or release the previous task definition again.</summary>
     Task<UndoPlan> PlanUndoAsync(BlueGreenDeployment deployment, TrafficShiftPolicy? policy, CancellationToken cancellationToken);

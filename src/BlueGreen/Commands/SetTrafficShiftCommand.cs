@@ -1,3 +1,4 @@
+using System;
 using System.Management.Automation;
 using BlueGreen.Core.Deployments;
 using BlueGreen.Core.Releases;
@@ -52,10 +53,16 @@ public sealed class SetTrafficShiftCommand : ReleaseCmdlet
     [ValidateNotNullOrEmpty]
     public string DeploymentGroupName { get; set; } = null!;
 
-    [Parameter(Mandatory = true, ParameterSetName = GroupSet)]
+    [Parameter(ParameterSetName = GroupSet)]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(TrafficShiftCompleter))]
-    public string TrafficShift { get; set; } = null!;
+    public string? TrafficShift { get; set; }
+
+    /// <summary>Minutes that green waits at Ready, with test traffic only, for Set-TrafficShift -Continue
+    /// (then the release stops); 0 lets production traffic move as soon as green is up.</summary>
+    [Parameter(ParameterSetName = GroupSet)]
+    [ValidateRange(0, 2880)]
+    public int ReadyWait { get; set; }
 
     protected override void ProcessRecord()
     {
@@ -113,7 +120,15 @@ public sealed class SetTrafficShiftCommand : ReleaseCmdlet
 
     private void SetGroupDefault()
     {
-        if (!TrafficShiftPolicy.TryParse(TrafficShift, out var policy, out var problem))
+        TimeSpan? readyWait = MyInvocation.BoundParameters.ContainsKey(nameof(ReadyWait)) ? TimeSpan.FromMinutes(ReadyWait) : null;
+        if (TrafficShift is null && readyWait is null)
+        {
+            ThrowTerminatingError(ErrorRecords.Create(new PSArgumentException("Give -TrafficShift, -ReadyWait, or both.", nameof(TrafficShift)), "NothingToSet",
+                ErrorCategory.InvalidArgument, DeploymentGroupName, "Example: -TrafficShift Canary10Percent5Minutes -ReadyWait 60."));
+        }
+
+        TrafficShiftPolicy? policy = null;
+        if (TrafficShift is not null && !TrafficShiftPolicy.TryParse(TrafficShift, out policy, out var problem))
         {
             ThrowTerminatingError(ErrorRecords.Create(new PSArgumentException(problem, nameof(TrafficShift)), "InvalidTrafficShift", ErrorCategory.InvalidArgument, TrafficShift,
                 "Examples: AllAtOnce, Canary10Percent5Minutes, Linear20PercentEvery3Minutes."));
@@ -122,12 +137,12 @@ public sealed class SetTrafficShiftCommand : ReleaseCmdlet
         var engine = ReleaseEngines.ForEcsService(AwsContext);
         string? description = null;
         RunAsync(cancellationToken => GuardAsync(DeploymentGroupName, async () =>
-            description = await engine.PlanDefaultTrafficShiftAsync(ApplicationName, DeploymentGroupName, policy!, cancellationToken).ConfigureAwait(false)));
+            description = await engine.PlanDefaultTrafficShiftAsync(ApplicationName, DeploymentGroupName, policy, readyWait, cancellationToken).ConfigureAwait(false)));
         if (description is null || !ShouldProcess(description, description + "?", "Set-TrafficShift"))
         {
             return;
         }
 
-        RunAsync(cancellationToken => GuardAsync(DeploymentGroupName, () => engine.SetDefaultTrafficShiftAsync(ApplicationName, DeploymentGroupName, policy!, cancellationToken)));
+        RunAsync(cancellationToken => GuardAsync(DeploymentGroupName, () => engine.SetDefaultTrafficShiftAsync(ApplicationName, DeploymentGroupName, policy, readyWait, cancellationToken)));
     }
 }
