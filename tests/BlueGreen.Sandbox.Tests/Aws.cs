@@ -8,6 +8,17 @@ namespace BlueGreen.Sandbox.Tests;
 public sealed record CliResult(int ExitCode, string Stdout, string Stderr)
 {
     public JsonNode Json => JsonNode.Parse(Stdout)!;
+
+    /// <summary>
+    /// Asserts that the command failed with the AWS error <paramref name="errorCode"/>, judged by what the CLI printed.
+    /// Every CLI version prints "An error occurred (Code) when calling the Op operation..." for a service error, but
+    /// their exit numbers differ (v1: 255; v2: 254), so only "not zero" is judged of the exit code.
+    /// </summary>
+    public void AssertServiceError(string errorCode)
+    {
+        Assert.True(ExitCode != 0, $"The command was expected to fail with {errorCode}, but it succeeded: {Stdout}");
+        Assert.Contains($"An error occurred ({errorCode})", Stderr, StringComparison.Ordinal);
+    }
 }
 
 public sealed class Aws(SandboxFixture sandbox, string region)

@@ -131,11 +131,12 @@ public sealed class ProtocolTests(SandboxFixture sandbox)
         start.Environment["AWS_SECRET_ACCESS_KEY"] = "not-the-secret";
         start.Environment["AWS_DEFAULT_REGION"] = Region;
         start.Environment["AWS_MAX_ATTEMPTS"] = "1";
+        start.Environment["AWS_PAGER"] = string.Empty;
         using var process = System.Diagnostics.Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEnd();
         process.WaitForExit();
-        Assert.Equal(254, process.ExitCode);
-        Assert.Contains("InvalidSignatureException", stderr, StringComparison.Ordinal);
+        new CliResult(process.ExitCode, stdout.Result, stderr).AssertServiceError("InvalidSignatureException");
     }
 
     [Fact]
@@ -146,8 +147,7 @@ public sealed class ProtocolTests(SandboxFixture sandbox)
         try
         {
             var throttled = aws.Run("ecs", "list-clusters");
-            Assert.Equal(254, throttled.ExitCode);
-            Assert.Contains("ThrottlingException", throttled.Stderr, StringComparison.Ordinal);
+            throttled.AssertServiceError("ThrottlingException");
 
             // Other operations are untouched.
             aws.Ok("ecs", "describe-clusters", "--clusters", "default");
@@ -163,8 +163,7 @@ public sealed class ProtocolTests(SandboxFixture sandbox)
         try
         {
             var failed = aws.Run("elbv2", "describe-load-balancers");
-            Assert.Equal(255, failed.ExitCode is 254 ? 255 : failed.ExitCode);
-            Assert.Contains("InternalFailure", failed.Stderr, StringComparison.Ordinal);
+            failed.AssertServiceError("InternalFailure");
         }
         finally
         {
@@ -177,16 +176,15 @@ public sealed class ProtocolTests(SandboxFixture sandbox)
     {
         var aws = new Aws(sandbox, Region);
         var ecs = aws.Run("ecs", "describe-services", "--cluster", "no-such-cluster", "--services", "x");
-        Assert.Contains("ClusterNotFoundException", ecs.Stderr, StringComparison.Ordinal);
+        ecs.AssertServiceError("ClusterNotFoundException");
         var lambda = aws.Run("lambda", "get-alias", "--function-name", "missing", "--name", "live");
-        Assert.Contains("ResourceNotFoundException", lambda.Stderr, StringComparison.Ordinal);
+        lambda.AssertServiceError("ResourceNotFoundException");
         var deploy = aws.Run("deploy", "get-application", "--application-name", "missing");
-        Assert.Contains("ApplicationDoesNotExistException", deploy.Stderr, StringComparison.Ordinal);
+        deploy.AssertServiceError("ApplicationDoesNotExistException");
         var elb = aws.Run("elbv2", "describe-load-balancers", "--names", "missing");
-        Assert.Contains("LoadBalancerNotFound", elb.Stderr, StringComparison.Ordinal);
+        elb.AssertServiceError("LoadBalancerNotFound");
         var cw = aws.Run("cloudwatch", "set-alarm-state", "--alarm-name", "missing", "--state-value", "ALARM", "--state-reason", "x");
-        Assert.Contains("ResourceNotFound", cw.Stderr, StringComparison.Ordinal);
-        Assert.All(new[] { ecs, lambda, deploy, elb, cw }, r => Assert.Equal(254, r.ExitCode));
+        cw.AssertServiceError("ResourceNotFound");
     }
 
     [Fact]

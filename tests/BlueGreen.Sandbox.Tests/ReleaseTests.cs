@@ -24,8 +24,7 @@ public sealed class ReleaseTests(SandboxFixture sandbox)
         // One active deployment per group, with AWS's error.
         var second = aws.Run("deploy", "create-deployment", "--application-name", "demo", "--deployment-group-name", "demo-dg", "--revision", EcsEnvironment.Revision("web:2"));
         sandbox.SetTimeScaleAsync(SandboxFixture.TimeScale).GetAwaiter().GetResult();
-        Assert.Equal(254, second.ExitCode);
-        Assert.Contains("DeploymentLimitExceededException", second.Stderr, StringComparison.Ordinal);
+        second.AssertServiceError("DeploymentLimitExceededException");
         Assert.Contains(id, second.Stderr, StringComparison.Ordinal);
 
         var info = aws.WaitForDeployment(id, d => d["status"]!.GetValue<string>() is "Succeeded" or "Failed" or "Stopped");
@@ -110,8 +109,7 @@ public sealed class ReleaseTests(SandboxFixture sandbox)
         Assert.EndsWith("web:1", Assert.Single(sets, s => s!["status"]!.GetValue<string>() == "PRIMARY")!["taskDefinition"]!.GetValue<string>(), StringComparison.Ordinal);
 
         var again = aws.Run("deploy", "stop-deployment", "--deployment-id", id);
-        Assert.Equal(254, again.ExitCode);
-        Assert.Contains("DeploymentAlreadyCompletedException", again.Stderr, StringComparison.Ordinal);
+        again.AssertServiceError("DeploymentAlreadyCompletedException");
     }
 
     [Fact]
