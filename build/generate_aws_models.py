@@ -271,7 +271,11 @@ class Generator:
         lines = self.header() + [f"namespace {ns};", "",
                                  "/// <summary>Source-generated JSON metadata for the service's requests and responses.</summary>",
                                  "[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,",
-                                 "    Converters = new[] { typeof(AwsTimestampConverter) })]"]
+                                 "    Converters = new[]",
+                                 "    {",
+                                 "        typeof(AwsTimestampConverter), typeof(AwsStringConverter), typeof(AwsInt32Converter), typeof(AwsInt64Converter),",
+                                 "        typeof(AwsDoubleConverter), typeof(AwsSingleConverter), typeof(AwsBooleanConverter),",
+                                 "    })]"]
         for op in self.config["operations"]:
             lines.append(f"[JsonSerializable(typeof(Model.{op}Request))]")
             lines.append(f"[JsonSerializable(typeof(Model.{op}Response))]")

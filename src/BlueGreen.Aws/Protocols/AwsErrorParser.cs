@@ -18,6 +18,7 @@ internal static class AwsErrorParser
         // __type holds the shape name instead ("LimitExceededFault"). The SDKs prefer the header.
         string? code = QueryCompatibleCode(response) ?? response.GetHeader("x-amzn-ErrorType");
         string? message = null;
+        var isJsonObject = false;
         if (response.Body.Length > 0)
         {
             try
@@ -25,6 +26,7 @@ internal static class AwsErrorParser
                 using var document = JsonDocument.Parse(response.Body);
                 if (document.RootElement.ValueKind == JsonValueKind.Object)
                 {
+                    isJsonObject = true;
                     foreach (var property in document.RootElement.EnumerateObject())
                     {
                         if (property.Value.ValueKind != JsonValueKind.String)
@@ -45,11 +47,16 @@ internal static class AwsErrorParser
             }
             catch (JsonException)
             {
-                message = Truncate(Encoding.UTF8.GetString(response.Body));
             }
         }
 
-        return (SanitizeCode(code, response), message ?? DefaultMessage(response));
+        // Not a JSON error: a proxy's page, a crashed handler's HTML, plain text or nothing at all.
+        if (!isJsonObject || (code is null && message is null))
+        {
+            return (SanitizeCode(code, response), NotTheProtocol(response, "a JSON error"));
+        }
+
+        return (SanitizeCode(code, response), string.IsNullOrWhiteSpace(message) ? WithoutMessage(response, SanitizeCode(code, response)) : message!);
     }
 
     private static string? QueryCompatibleCode(AwsHttpResponse response)
@@ -87,10 +94,14 @@ internal static class AwsErrorParser
         }
         catch (XmlException)
         {
-            message = Truncate(Encoding.UTF8.GetString(response.Body));
         }
 
-        return (SanitizeCode(code, response), message ?? DefaultMessage(response));
+        if (string.IsNullOrWhiteSpace(code))
+        {
+            return (SanitizeCode(null, response), NotTheProtocol(response, "an XML error"));
+        }
+
+        return (SanitizeCode(code, response), string.IsNullOrWhiteSpace(message) ? WithoutMessage(response, SanitizeCode(code, response)) : message!);
     }
 
     // "aws.protocoltests#FooError", "FooError:http://internal.amazon.com/..." and "FooError" all mean FooError.
@@ -117,7 +128,21 @@ internal static class AwsErrorParser
         return value.Trim();
     }
 
-    private static string DefaultMessage(AwsHttpResponse response) => $"The service answered HTTP {(int)response.StatusCode} ({response.StatusCode}) without a message.";
+    private static string WithoutMessage(AwsHttpResponse response, string code) => $"{response.Answered()} and {code}, without a message.";
 
-    private static string Truncate(string text) => text.Length > 500 ? text.Substring(0, 500) + "..." : text;
+    /// <summary>An answer that is not the protocol's: the operation, the status and a short, sanitised excerpt of what came.</summary>
+    internal static string NotTheProtocol(AwsHttpResponse response, string expected)
+    {
+        if (response.Body.Length == 0)
+        {
+            return $"{response.Answered()} and an empty body.";
+        }
+
+        var type = response.GetHeader("Content-Type");
+        var kind = string.IsNullOrWhiteSpace(type) ? "no content type" : type!.Split(';')[0].Trim();
+        var excerpt = AwsRedaction.Excerpt(response.Body, type);
+        return excerpt.Length == 0
+            ? $"{response.Answered()} and a body that is not {expected} ({kind}, {response.Body.Length} bytes)."
+            : $"{response.Answered()} and a body that is not {expected} ({kind}): \"{excerpt}\"";
+    }
 }

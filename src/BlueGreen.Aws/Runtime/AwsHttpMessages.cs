@@ -102,6 +102,15 @@ public sealed class AwsHttpResponse
 
     public string? GetHeader(string name) => Headers.TryGetValue(name, out var value) ? value : null;
 
+    /// <summary>The service and operation that were answered, so what reads the answer can name them in its errors.</summary>
+    internal AwsServiceMetadata? Service { get; set; }
+
+    internal AwsOperation? Operation { get; set; }
+
+    /// <summary>"CodeDeploy answered GetDeploymentTarget with HTTP 500": the start of every message about an answer.</summary>
+    internal string Answered() =>
+        $"{Service?.ServiceId ?? "The service"} answered {Operation?.Name ?? "the request"} with HTTP {(int)StatusCode}";
+
     internal static string Format(object? value) => value switch
     {
         null => string.Empty,

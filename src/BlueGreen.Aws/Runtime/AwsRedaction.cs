@@ -107,6 +107,58 @@ public static class AwsRedaction
         return result.Length > MaxBodyCharacters ? result.Substring(0, MaxBodyCharacters) + $"... ({result.Length} characters)" : result;
     }
 
+    /// <summary>
+    /// A short, single-line excerpt of an answer that could not be read, for an error message: JSON with its secret
+    /// members masked, markup without its tags, scripts and styles, entities decoded, whitespace collapsed, anything
+    /// that looks like a key, token or signature masked, and at most <paramref name="maxCharacters"/> long.
+    /// </summary>
+    public static string Excerpt(byte[] body, string? contentType, int maxCharacters = 200)
+    {
+        if (body is null)
+        {
+            throw new ArgumentNullException(nameof(body));
+        }
+
+        // Only the start is shown: reading more than a few pages of a large answer would only cost time.
+        var text = Encoding.UTF8.GetString(body, 0, Math.Min(body.Length, 64 * 1024));
+        var json = (contentType ?? string.Empty).IndexOf("json", StringComparison.OrdinalIgnoreCase) >= 0 || text.TrimStart().StartsWith("{", StringComparison.Ordinal)
+            ? RedactJson(text)
+            : null;
+        if (json is not null)
+        {
+            text = json;
+        }
+        else if (text.IndexOf('<') >= 0)
+        {
+            text = MarkupNoise.Replace(text, " ");
+            text = Tag.Replace(text, " ");
+            text = System.Net.WebUtility.HtmlDecode(text);
+        }
+
+        text = SecretAssignment.Replace(text, m => m.Groups["name"].Value + m.Groups["separator"].Value + Mask);
+        text = AccessKeyId.Replace(text, Mask);
+        text = LongToken.Replace(text, Mask);
+        text = Whitespace.Replace(text, " ").Trim();
+        return text.Length > maxCharacters ? text.Substring(0, maxCharacters).TrimEnd() + "..." : text;
+    }
+
+    private static readonly Regex MarkupNoise = new(@"<!--.*?-->|<(script|style)\b[^>]*>.*?</\1\s*>|<!\[CDATA\[|\]\]>",
+        RegexOptions.IgnoreCase | RegexOptions.Singleline | RegexOptions.CultureInvariant);
+
+    private static readonly Regex Tag = new(@"<[^>]*>", RegexOptions.CultureInvariant);
+
+    // "Authorization: AWS4-HMAC-SHA256 ...", "X-Amz-Security-Token=...", "password = hunter2", "aws_secret_access_key=...".
+    private static readonly Regex SecretAssignment = new(
+        @"(?<name>\b[\w-]*(authorization|signature|credential|secret|password|passwd|token|accesskey|access_key|access-key)[\w-]*)(?<separator>[""']?\s*[:=]\s*)(""[^""]*""|'[^']*'|(\w+-\w+-\w+\s+)?[^\s,;&<""']+)",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+
+    private static readonly Regex AccessKeyId = new(@"\b(AKIA|ASIA|AIDA|AROA)[A-Z0-9]{12,}\b", RegexOptions.CultureInvariant);
+
+    // Secret keys (40 characters) and session tokens: long runs of base64.
+    private static readonly Regex LongToken = new(@"[A-Za-z0-9+/=_-]{40,}", RegexOptions.CultureInvariant);
+
+    private static readonly Regex Whitespace = new(@"\s+", RegexOptions.CultureInvariant);
+
     public static string? RedactJson(string json)
     {
         try

@@ -60,7 +60,11 @@ public abstract class AwsServiceClient
         }
         catch (System.Xml.XmlException ex)
         {
-            throw new AwsServiceException($"The service's answer to {operation.Name} is not XML: {ex.Message}", ex);
+            throw Unreadable(response, AwsErrorParser.NotTheProtocol(response, "XML"), ex);
+        }
+        catch (Exception ex) when (ex is JsonException or FormatException or OverflowException)
+        {
+            throw Unreadable(response, $"{response.Answered()}, but the answer does not fit the {operation.Name} model: {Reason(ex)}", ex);
         }
 
         result.RequestId = QueryProtocol.RequestId(response.Body);
@@ -90,9 +94,37 @@ public abstract class AwsServiceClient
         }
         catch (JsonException ex)
         {
-            var start = AwsRedaction.RedactBody(response.Body, response.GetHeader("Content-Type"));
-            start = start.Length > 200 ? start.Substring(0, 200) + "..." : start;
-            throw new AwsServiceException($"The service's answer could not be read as {typeof(TResponse).Name}: {ex.Message} (body: {start})", ex);
+            // Not JSON at all (a proxy's HTML page), or JSON whose members are not even close to the model: the
+            // scalar converters already read what botocore reads (a number for a string, "5" for an integer...).
+            var message = IsJson(response.Body)
+                ? $"{response.Answered()}, but the answer does not fit the {response.Operation?.Name ?? typeof(TResponse).Name} model: {Reason(ex)} (answer: \"{AwsRedaction.Excerpt(response.Body, response.GetHeader("Content-Type"))}\")"
+                : AwsErrorParser.NotTheProtocol(response, "JSON");
+            throw Unreadable(response, message, ex);
+        }
+    }
+
+    // The request was answered with success, so whatever it asked for happened: an operation that changes
+    // something must be looked up, not sent again.
+    private static AwsServiceException Unreadable(AwsHttpResponse response, string message, Exception inner) =>
+        new(response.Service?.ServiceId ?? string.Empty, response.Operation?.Name ?? string.Empty, "UnreadableResponse", message,
+            response.StatusCode, response.RequestId, isThrottling: false, isRetryable: false,
+            outcomeUnknown: response.Operation is { RetryWhenOutcomeUnknown: false }, innerException: inner);
+
+    private static string Reason(Exception exception) =>
+        exception is JsonException { Path: { Length: > 0 } path } && exception.Message.IndexOf(path, StringComparison.Ordinal) < 0
+            ? $"{exception.Message.TrimEnd('.')} (at {path})."
+            : exception.Message;
+
+    private static bool IsJson(byte[] body)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
         }
     }
 

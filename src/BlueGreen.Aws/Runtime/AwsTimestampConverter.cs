@@ -6,7 +6,8 @@ using System.Text.Json.Serialization;
 namespace BlueGreen.Aws.Runtime;
 
 /// <summary>AWS timestamps: epoch seconds (with fractions) in the JSON protocols, ISO 8601 in Query and
-/// some REST members. Reads either; writes epoch seconds, as the JSON protocols expect.</summary>
+/// some REST members. Reads any of them (epoch seconds also as a string, and RFC 822 dates), as botocore
+/// does; writes epoch seconds, as the JSON protocols expect.</summary>
 public sealed class AwsTimestampConverter : JsonConverter<DateTime>
 {
     private static readonly DateTime Epoch = new(1970, 1, 1, 0, 0, 0, DateTimeKind.Utc);
@@ -15,13 +16,18 @@ public sealed class AwsTimestampConverter : JsonConverter<DateTime>
     {
         if (reader.TokenType == JsonTokenType.Number)
         {
-            return Epoch.AddTicks((long)Math.Round(reader.GetDouble() * TimeSpan.TicksPerSecond));
+            return FromEpoch(reader.GetDouble());
         }
 
-        var text = reader.GetString();
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            throw AwsScalars.NotA("timestamp", reader.TokenType);
+        }
+
+        var text = reader.GetString()!.Trim();
         if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds))
         {
-            return Epoch.AddTicks((long)Math.Round(seconds * TimeSpan.TicksPerSecond));
+            return FromEpoch(seconds);
         }
 
         if (DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var parsed))
@@ -29,7 +35,18 @@ public sealed class AwsTimestampConverter : JsonConverter<DateTime>
             return parsed;
         }
 
-        throw new JsonException($"'{text}' is not a timestamp.");
+        throw new JsonException($"\"{AwsScalars.Shorten(text)}\" is not a timestamp.");
+    }
+
+    private static DateTime FromEpoch(double seconds)
+    {
+        // Year 1 to 9999, as DateTime can hold.
+        if (double.IsNaN(seconds) || seconds < -62135596800d || seconds > 253402300799d)
+        {
+            throw new JsonException($"{seconds.ToString(CultureInfo.InvariantCulture)} seconds since 1970 is not a timestamp.");
+        }
+
+        return Epoch.AddTicks((long)Math.Round(seconds * TimeSpan.TicksPerSecond));
     }
 
     public override void Write(Utf8JsonWriter writer, DateTime value, JsonSerializerOptions options)

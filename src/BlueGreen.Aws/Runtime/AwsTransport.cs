@@ -166,7 +166,7 @@ internal static class AwsTransport
             responseHeaders[header.Key] = string.Join(",", header.Value);
         }
 
-        var response = new AwsHttpResponse(httpResponse.StatusCode, responseHeaders, body);
+        var response = new AwsHttpResponse(httpResponse.StatusCode, responseHeaders, body) { Service = service, Operation = operation };
         trace?.Write(AwsRedaction.DescribeResponse(service, operation, response));
         return response;
     }

@@ -65,6 +65,36 @@ public sealed class CodeDeployConformanceTests
     }
 
     [Fact]
+    public async Task GetDeploymentTarget_OfADeploymentTheCliMade_AnswersOrFailsWithAMessageThatSaysWhat()
+    {
+        var (application, _, id) = MotoSetup.CodeDeployDeployment(_moto);
+        var context = _moto.Context();
+        context.RetryPolicy.MaxAttempts = 1;
+        var client = new CodeDeployClient(context);
+        Assert.Equal(application, (await client.GetDeploymentAsync(new GetDeploymentRequest { DeploymentId = id })).DeploymentInfo!.ApplicationName);
+
+        // moto 5.2.1 has no GetDeploymentTarget and answers with Werkzeug's HTML 500 page; a moto that has it must answer the target.
+        GetDeploymentTargetResponse target;
+        try
+        {
+            target = await client.GetDeploymentTargetAsync(new GetDeploymentTargetRequest { DeploymentId = id, TargetId = "cli-cluster:web" });
+        }
+        catch (AwsServiceException error) when (error.StatusCode == System.Net.HttpStatusCode.InternalServerError)
+        {
+            Assert.Equal(("CodeDeploy", "GetDeploymentTarget", "InternalFailure"), (error.Service, error.Operation, error.ErrorCode));
+            Assert.StartsWith("CodeDeploy answered GetDeploymentTarget with HTTP 500 and a body that is not a JSON error (text/html): \"", error.Message, System.StringComparison.Ordinal);
+            Assert.Contains("Internal Server Error", error.Message, System.StringComparison.Ordinal);
+            Assert.DoesNotContain('<', error.Message);
+            Assert.DoesNotContain('\n', error.Message);
+            Assert.InRange(error.Message.Length, 100, 400);
+            return;
+        }
+
+        Assert.Equal("ECSTarget", target.DeploymentTarget!.DeploymentTargetType);
+        Assert.Equal(id, target.DeploymentTarget.EcsTarget!.DeploymentId);
+    }
+
+    [Fact]
     public async Task ListApplications_AndPaginators()
     {
         var client = new CodeDeployClient(_moto.Context());

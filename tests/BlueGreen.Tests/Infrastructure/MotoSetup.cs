@@ -53,6 +53,20 @@ public static class MotoSetup
         return result.GetProperty("tasks")[0].GetProperty("taskArn").GetString()!;
     }
 
+    /// <summary>An ECS application, deployment group and deployment made by the AWS CLI, as another tool would leave them.</summary>
+    public static (string Application, string Group, string DeploymentId) CodeDeployDeployment(MotoServer moto)
+    {
+        var application = MotoServer.UniqueName("cli-app");
+        Aws(moto.Url, "deploy", "create-application", "--application-name", application, "--compute-platform", "ECS");
+        Aws(moto.Url, "deploy", "create-deployment-group", "--application-name", application, "--deployment-group-name", "cli-dg",
+            "--service-role-arn", "arn:aws:iam::123456789012:role/codedeploy",
+            "--deployment-style", "deploymentType=BLUE_GREEN,deploymentOption=WITH_TRAFFIC_CONTROL",
+            "--ecs-services", "serviceName=web,clusterName=cli-cluster");
+        var id = Aws(moto.Url, "deploy", "create-deployment", "--application-name", application, "--deployment-group-name", "cli-dg",
+            "--revision", "revisionType=AppSpecContent,appSpecContent={content='{}'}").GetProperty("deploymentId").GetString()!;
+        return (application, "cli-dg", id);
+    }
+
     private static JsonElement Aws(string motoUrl, params string[] arguments)
     {
         var start = new ProcessStartInfo("aws")

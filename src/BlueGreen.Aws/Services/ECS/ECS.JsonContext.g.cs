@@ -9,7 +9,11 @@ namespace BlueGreen.Aws.ECS;
 
 /// <summary>Source-generated JSON metadata for the service's requests and responses.</summary>
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    Converters = new[] { typeof(AwsTimestampConverter) })]
+    Converters = new[]
+    {
+        typeof(AwsTimestampConverter), typeof(AwsStringConverter), typeof(AwsInt32Converter), typeof(AwsInt64Converter),
+        typeof(AwsDoubleConverter), typeof(AwsSingleConverter), typeof(AwsBooleanConverter),
+    })]
 [JsonSerializable(typeof(Model.CreateClusterRequest))]
 [JsonSerializable(typeof(Model.CreateClusterResponse))]
 [JsonSerializable(typeof(Model.DescribeClustersRequest))]
