@@ -135,11 +135,19 @@ public static class AwsRedaction
             text = System.Net.WebUtility.HtmlDecode(text);
         }
 
-        text = SecretAssignment.Replace(text, m => m.Groups["name"].Value + m.Groups["separator"].Value + Mask);
+        text = SecretAssignment.Replace(text, m =>
+            m.Groups["name"].Value + m.Groups["separator"].Value + m.Groups["quote"].Value + Mask + m.Groups["quote"].Value);
         text = AccessKeyId.Replace(text, Mask);
         text = LongToken.Replace(text, Mask);
         text = Whitespace.Replace(text, " ").Trim();
-        return text.Length > maxCharacters ? text.Substring(0, maxCharacters).TrimEnd() + "..." : text;
+        if (text.Length <= maxCharacters)
+        {
+            return text;
+        }
+
+        // Cut at a word where there is one, so the excerpt ends on something readable.
+        var cut = text.LastIndexOf(' ', maxCharacters);
+        return text.Substring(0, cut > maxCharacters / 2 ? cut : maxCharacters).TrimEnd() + "...";
     }
 
     private static readonly Regex MarkupNoise = new(@"<!--.*?-->|<(script|style)\b[^>]*>.*?</\1\s*>|<!\[CDATA\[|\]\]>",
@@ -149,7 +157,8 @@ public static class AwsRedaction
 
     // "Authorization: AWS4-HMAC-SHA256 ...", "X-Amz-Security-Token=...", "password = hunter2", "aws_secret_access_key=...".
     private static readonly Regex SecretAssignment = new(
-        @"(?<name>\b[\w-]*(authorization|signature|credential|secret|password|passwd|token|accesskey|access_key|access-key)[\w-]*)(?<separator>[""']?\s*[:=]\s*)(""[^""]*""|'[^']*'|(\w+-\w+-\w+\s+)?[^\s,;&<""']+)",
+        @"(?<name>\b[\w-]*(authorization|signature|credential|secret|password|passwd|token|accesskey|access_key|access-key)[\w-]*)(?<separator>[""']?\s*[:=]\s*)" +
+        @"(?:(?<quote>[""'])[^""']*\k<quote>|(\w+-\w+-\w+\s+)?[^\s,;&<""']+)",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 
     private static readonly Regex AccessKeyId = new(@"\b(AKIA|ASIA|AIDA|AROA)[A-Z0-9]{12,}\b", RegexOptions.CultureInvariant);

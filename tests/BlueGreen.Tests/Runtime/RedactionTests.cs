@@ -145,4 +145,26 @@ public sealed class RedactionTests
         Assert.DoesNotContain("X-Amz-Signature", text, StringComparison.Ordinal);
         Assert.Contains("https://bucket.s3.amazonaws.com/fn.zip?***", text, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Excerpt_OfJson_MasksSecretMembers_AndStaysOneLine()
+    {
+        var body = Encoding.UTF8.GetBytes("{\n  \"message\": \"denied\",\n  \"SecretAccessKey\": \"sk-1\",\n  \"password\": \"pw-1\"\n}");
+        var excerpt = AwsRedaction.Excerpt(body, "application/json");
+
+        Assert.Equal("{\"message\":\"denied\",\"SecretAccessKey\":\"***\",\"password\":\"***\"}", excerpt);
+    }
+
+    [Fact]
+    public void Excerpt_OfMarkup_DecodesEntities_CutsAtAWord_AndMasksAssignments()
+    {
+        var body = Encoding.UTF8.GetBytes("<p>Tom &amp; Jerry&#39;s page</p><p>password=hunter2; token: 'abc def'</p>" + string.Concat(Enumerable.Repeat(" word", 100)));
+        var excerpt = AwsRedaction.Excerpt(body, "text/html", maxCharacters: 80);
+
+        Assert.StartsWith("Tom & Jerry's page password=***; token: '***' word", excerpt, StringComparison.Ordinal);
+        Assert.EndsWith(" word...", excerpt, StringComparison.Ordinal);
+        Assert.InRange(excerpt.Length, 60, 83);
+        Assert.DoesNotContain("hunter2", excerpt, StringComparison.Ordinal);
+        Assert.DoesNotContain("abc", excerpt, StringComparison.Ordinal);
+    }
 }
