@@ -196,8 +196,8 @@ internal static class OwnedPath
     {
         string shown = string.Equals(path, resolved, StringComparison.Ordinal) ? $"'{path}'" : $"'{path}' ({resolved})";
         return new InvalidOperationException(
-            $"Refusing to delete {shown}: {reason}. Nothing was deleted. Tests delete only what they made: strictly inside the temp directory " +
-            $"({roots.Temp}) or in the repository's {string.Join(", ", OutputFolders.Select(folder => folder + "/"))} ({roots.Repository ?? "repository not found"}).");
+            $"Refusing to delete {shown}: {reason}. Nothing was deleted. Builds and tests delete only what they made: strictly inside the temp directory " +
+            $"({roots.Temp}), or inside the repository's {string.Join(", ", OutputFolders.Select(folder => folder + "/"))} ({roots.Repository ?? "repository not found"}).");
     }
 }
 
