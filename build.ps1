@@ -4,11 +4,12 @@
     Builds, tests and demonstrates the BlueGreen module.
 .DESCRIPTION
     Build  lays the module out in out/BlueGreen exactly as a user installs it.
-    Test   builds, starts the test services (moto, and others the suites need), runs every xunit
-           project and every Pester file, and ends with one line:
+    Test   builds, installs what the tests need and the machine lacks (saying what and why), starts the
+           test services (moto, and others the suites need), runs every xunit project and every Pester
+           file, and ends with one line:
            Tests: N passed, N failed, N skipped
     Demo   builds, then runs a whole release story on the local sandbox (build/Invoke-Demo.ps1).
-    Clean  removes out/ and the build output of every project.
+    Clean  removes out/ and the build output of every project (bin/, obj/), through the deletion guard.
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 Test
 #>
@@ -45,7 +46,7 @@ function Invoke-Build {
     Write-BuildStep 'Build'
     $version = Get-ProjectVersion -Root $Root
     $staging = Join-Path $Out 'staging'
-    Remove-Item $ModuleOut, $staging -Recurse -Force -ErrorAction SilentlyContinue
+    Remove-OwnedItem $ModuleOut, $staging
 
     Invoke-Native dotnet publish (Join-Path $Root 'src/BlueGreen/BlueGreen.csproj') -c $Configuration -o (Join-Path $staging 'module') --nologo -v quiet
     Invoke-Native dotnet publish (Join-Path $Root 'src/BlueGreen.LoadContext/BlueGreen.LoadContext.csproj') -c $Configuration -o (Join-Path $staging 'loadcontext') --nologo -v quiet
@@ -93,7 +94,7 @@ function Invoke-Build {
         & $helpScript -Path (Join-Path $Root 'docs/cmdlets') -OutputPath (Join-Path $ModuleOut 'en-US/BlueGreen.dll-Help.xml')
     }
 
-    Remove-Item $staging -Recurse -Force
+    Remove-OwnedItem $staging
     $null = Test-ModuleManifest (Join-Path $ModuleOut 'BlueGreen.psd1')
     Write-Host "Module laid out in $ModuleOut (version $version)"
 }
@@ -101,16 +102,16 @@ function Invoke-Build {
 function Invoke-Test {
     Invoke-Build
     Write-BuildStep 'Test'
-    Remove-Item $ResultsDir -Recurse -Force -ErrorAction SilentlyContinue
+    Remove-OwnedItem $ResultsDir
     $null = New-Item -ItemType Directory -Path $ResultsDir
 
-    $pester = Install-Pester -ToolsDir $ToolsDir -Version $PesterVersion
-    # The isolation tests load this older AWSSDK.Core first, as AWS.Tools does.
-    $env:BLUEGREEN_TEST_AWSSDK37 = Install-NuGetPackage -ToolsDir $ToolsDir -Name 'AWSSDK.Core' -Version '3.7.402' -File 'lib/netcoreapp3.1/AWSSDK.Core.dll'
+    # The one place that installs anything the tests need; test code only starts things.
+    $prerequisites = Install-TestPrerequisites -ToolsDir $ToolsDir -PesterVersion $PesterVersion
+    $pester = $prerequisites.Pester
+    $env:BLUEGREEN_TEST_AWSSDK37 = $prerequisites.AwsSdk37
     $services = [System.Collections.Generic.List[object]]::new()
     $suites = [System.Collections.Generic.List[object]]::new()
     try {
-        Assert-AwsCli
         $services.Add((Start-MotoServer -LogDir $ResultsDir -ToolsDir $ToolsDir))
         foreach ($service in Get-ChildItem (Join-Path $Root 'tests/services') -Filter '*.ps1' -ErrorAction SilentlyContinue) {
             $services.Add((& $service.FullName -Start -LogDir $ResultsDir))
@@ -158,10 +159,10 @@ function Invoke-Demo {
 
 function Invoke-Clean {
     Write-BuildStep 'Clean'
-    Remove-Item $Out -Recurse -Force -ErrorAction SilentlyContinue
+    Remove-OwnedItem $Out
     Get-ChildItem $Root -Include 'bin', 'obj' -Recurse -Directory |
         Where-Object { $_.FullName -notlike "$ToolsDir*" } |
-        Remove-Item -Recurse -Force
+        Remove-OwnedItem
 }
 
 switch ($Task) {

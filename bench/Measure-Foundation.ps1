@@ -51,5 +51,5 @@ Import-Module '$manifest'
 }
 finally {
     & $moto.Stop
-    Remove-Item $logs -Recurse -Force -ErrorAction SilentlyContinue
+    Remove-OwnedItem $logs
 }

@@ -1,6 +1,8 @@
-# Helpers for build.ps1: running native tools, fetching Pester, starting moto, running and counting test suites.
+# Helpers for build.ps1: running native tools, installing what the tests need, starting moto, running and counting test suites.
 Set-StrictMode -Version 3.0
 $ErrorActionPreference = 'Stop'
+# Remove-OwnedItem, the one way the build deletes anything; exported with the rest.
+Import-Module (Join-Path $PSScriptRoot 'OwnedItems.psm1')
 
 function Write-BuildStep([string] $Name) {
     Write-Host "==> $Name" -ForegroundColor Cyan
@@ -36,19 +38,35 @@ function Get-FreshPwshCommand {
     return @($process)
 }
 
-function Install-NuGetPackage([string] $ToolsDir, [string] $Name, [string] $Version, [string] $File) {
+function Install-TestPrerequisites([string] $ToolsDir, [string] $PesterVersion) {
+    # Everything the test run needs that a machine may lack, installed here and nowhere else: the test projects
+    # and tests/services only start things, and name what is missing. Each line says what is there, or what is
+    # installed, how and why. Returns the paths the run needs.
+    Write-BuildStep 'Test prerequisites'
+    [pscustomobject]@{
+        Pester   = Install-NuGetPackage -ToolsDir $ToolsDir -Name 'Pester' -Version $PesterVersion -File 'tools/Pester.psd1' -Why 'runs the Pester suites'
+        AwsSdk37 = Install-NuGetPackage -ToolsDir $ToolsDir -Name 'AWSSDK.Core' -Version '3.7.402' -File 'lib/netcoreapp3.1/AWSSDK.Core.dll' `
+            -Why 'the isolation tests load this older AWSSDK.Core first, as AWS.Tools does'
+        Moto     = Install-Moto -ToolsDir $ToolsDir
+        AwsCli   = Install-AwsCli
+        InitDb   = Install-PostgreSql
+    }
+}
+
+function Write-Prerequisite([string] $Name, [string] $Path) {
+    Write-Host "  $Name`: $Path"
+}
+
+function Install-NuGetPackage([string] $ToolsDir, [string] $Name, [string] $Version, [string] $File, [string] $Why) {
     # Fetches a package from NuGet into .tools (no PowerShell Gallery needed) and returns the path of one of its files.
     $path = Join-Path $ToolsDir "$($Name.ToLowerInvariant())/$Version/$File"
     if (-not (Test-Path $path)) {
-        Write-Host "Fetching $Name $Version from NuGet"
+        Write-Host "  Installing $Name $Version from NuGet into $ToolsDir (dotnet package download $Name@$Version): $Why"
         Invoke-Native dotnet package download "$Name@$Version" --output $ToolsDir
     }
     if (-not (Test-Path $path)) { throw "$Name $Version was downloaded but $path is missing." }
+    Write-Prerequisite "$Name $Version" $path
     $path
-}
-
-function Install-Pester([string] $ToolsDir, [string] $Version) {
-    Install-NuGetPackage -ToolsDir $ToolsDir -Name 'Pester' -Version $Version -File 'tools/Pester.psd1'
 }
 
 function Find-MotoServer([string] $ToolsDir) {
@@ -59,12 +77,14 @@ function Find-MotoServer([string] $ToolsDir) {
     $null
 }
 
-function Install-DebianPackages([string[]] $Names) {
+function Install-DebianPackages([string[]] $Names, [switch] $NoRecommends) {
     if (-not (Get-Command apt-get -ErrorAction SilentlyContinue)) { return $false }
     if ((& id -u) -ne '0') { throw "Installing $($Names -join ', ') needs root (apt-get). Run as root, or install them by hand." }
     $env:DEBIAN_FRONTEND = 'noninteractive'
+    $options = @('-y', '-qq') + @(if ($NoRecommends) { '--no-install-recommends' })
+    Write-Host "  apt-get install $($options -join ' ') $($Names -join ' ')"
     & apt-get update -qq | Out-Host
-    & apt-get install -y -qq @Names | Out-Host
+    & apt-get install @options @Names | Out-Host
     $LASTEXITCODE -eq 0
 }
 
@@ -85,6 +105,7 @@ function Install-MotoFromDebian([string] $ToolsDir) {
     & apt-get @options update -qq | Out-Host
     Push-Location (Join-Path $dir 'debs')
     try {
+        Write-Host "  apt-get download (Debian unstable) python3-moto and its pure-Python AWS libraries, unpacked into $dir"
         & apt-get @options download python3-moto python3-boto3 python3-botocore python3-s3transfer python3-antlr4 python3-jsonpath-ng `
             python3-joserfc python3-pyparsing python3-jsondiff python3-ply | Out-Host
         if ($LASTEXITCODE -ne 0) { throw 'apt-get could not download python3-moto from Debian unstable.' }
@@ -98,20 +119,30 @@ function Install-MotoFromDebian([string] $ToolsDir) {
     $launcher
 }
 
-function Start-MotoServer([string] $LogDir, [string] $ToolsDir) {
+function Install-Moto([string] $ToolsDir) {
     $moto = Find-MotoServer $ToolsDir
     if (-not $moto) {
-        Write-Host 'moto_server not found: installing moto[server] with pip'
+        Write-Host "  Installing moto[server]>=5.2,<6 with pip (python3 -m pip install 'moto[server]>=5.2,<6'): moto_server, not found on PATH or in $ToolsDir/moto, is the AWS the client layer is judged against"
         $python = Get-Command python3, python -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
         if ($python) { & $python.Source -m pip install --quiet 'moto[server]>=5.2,<6' | Out-Host }
         $moto = Find-MotoServer $ToolsDir
     }
     if (-not $moto) {
-        Write-Host 'pip could not install moto: installing it from Debian packages'
+        Write-Host "  pip could not install moto: installing it from Debian's packages instead"
         $moto = Install-MotoFromDebian $ToolsDir
     }
     if (-not $moto) {
-        throw 'moto_server is not installed and could not be installed (no pip index, no apt-get). Install it: python3 -m pip install "moto[server]"'
+        throw 'moto_server is not installed and could not be installed (no pip index, no apt-get). Install it: python3 -m pip install "moto[server]>=5.2,<6"'
+    }
+    Write-Prerequisite 'moto_server' $moto
+    $moto
+}
+
+function Start-MotoServer([string] $LogDir, [string] $ToolsDir) {
+    # Starts moto, never installs it: Install-TestPrerequisites does.
+    $moto = Find-MotoServer $ToolsDir
+    if (-not $moto) {
+        throw "moto_server is missing (not on PATH, not in $ToolsDir/moto). 'dotnet pwsh ./build.ps1 Test' installs it before the tests; or install it yourself: python3 -m pip install 'moto[server]>=5.2,<6'"
     }
 
     $port = Get-FreeTcpPort
@@ -128,13 +159,38 @@ function Start-MotoServer([string] $LogDir, [string] $ToolsDir) {
     }
 }
 
-function Assert-AwsCli {
+function Install-AwsCli {
     # The tests set state up with the AWS CLI, a client nobody here wrote.
-    if (Get-Command aws -CommandType Application -ErrorAction SilentlyContinue) { return }
-    Write-Host 'The AWS CLI is missing: installing Debian''s awscli'
-    if (-not (Install-DebianPackages @('awscli')) -or -not (Get-Command aws -CommandType Application -ErrorAction SilentlyContinue)) {
+    $aws = Get-Command aws -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
+    if (-not $aws) {
+        Write-Host "  Installing Debian's awscli: the tests set AWS state up with the AWS CLI, and no aws is on PATH"
+        if (-not (Install-DebianPackages @('awscli'))) { $aws = $null } else { $aws = Get-Command aws -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1 }
+    }
+    if (-not $aws) {
         throw 'The AWS CLI (aws) is not installed and could not be installed. Install it: python3 -m pip install awscli, or apt-get install awscli.'
     }
+    Write-Prerequisite 'aws' $aws.Source
+    $aws.Source
+}
+
+function Find-PostgresInitDb {
+    Get-ChildItem -Path '/usr/lib/postgresql/*/bin/initdb' -ErrorAction SilentlyContinue |
+        Sort-Object { [int] $_.Directory.Parent.Name } -Descending |
+        Select-Object -First 1 -ExpandProperty FullName
+}
+
+function Install-PostgreSql {
+    # tests/services/postgres.ps1 starts it; the schema tests run against a real PostgreSQL.
+    $initdb = Find-PostgresInitDb
+    if (-not $initdb) {
+        Write-Host "  Installing Debian's postgresql: the schema tests run against a real PostgreSQL, and there is no /usr/lib/postgresql/*/bin/initdb"
+        if (Install-DebianPackages @('postgresql') -NoRecommends) { $initdb = Find-PostgresInitDb }
+    }
+    if (-not $initdb) {
+        throw 'PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb) and could not be installed (needs apt-get, as root). Install it: apt-get install -y --no-install-recommends postgresql'
+    }
+    Write-Prerequisite 'PostgreSQL' $initdb
+    $initdb
 }
 
 function Wait-HttpEndpoint([string] $Url, [System.Diagnostics.Process] $Process, [string] $What, [string] $Log, [int] $TimeoutSeconds = 60) {

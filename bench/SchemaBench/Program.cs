@@ -7,6 +7,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using BlueGreen.Core.Schema;
 using BlueGreen.Schema.Data;
+using BlueGreen.Testing;
 using Npgsql;
 
 // Usage:
@@ -101,6 +102,6 @@ static async Task<int> ApplyAsync(string serverConnectionString, int scripts)
     clock.Stop();
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"apply PostgreSql expand: {result.Applied.Count} scripts in {clock.Elapsed.TotalSeconds:0.000} s ({clock.Elapsed.TotalMilliseconds / result.Applied.Count:0.0} ms/script, including connect, lock and history)"));
-    Directory.Delete(folder, recursive: true);
+    OwnedPath.Delete(folder);
     return 0;
 }

@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Text;
 using System.Text.Json.Nodes;
+using BlueGreen.Testing;
 using Xunit;
 
 namespace BlueGreen.Sandbox.Tests;
@@ -190,7 +191,7 @@ public sealed class ReleaseTests(SandboxFixture sandbox)
             var invoke = aws.Ok("lambda", "invoke", "--function-name", "orders", "--qualifier", "live", outFile);
             Assert.Equal("2", invoke["ExecutedVersion"]!.GetValue<string>());
             Assert.Equal(2, JsonNode.Parse(File.ReadAllText(outFile))!["v"]!.GetValue<int>());
-            File.Delete(outFile);
+            OwnedPath.Delete(outFile);
 
             // The hooks reported back through PutLifecycleEventHookExecutionStatus.
             var log = sandbox.ControlAsync(HttpMethod.Get, "requests").GetAwaiter().GetResult()["requests"]!.AsArray();
@@ -198,9 +199,9 @@ public sealed class ReleaseTests(SandboxFixture sandbox)
         }
         finally
         {
-            File.Delete(zip1);
-            File.Delete(zip2);
-            File.Delete(hookZip);
+            OwnedPath.Delete(zip1);
+            OwnedPath.Delete(zip2);
+            OwnedPath.Delete(hookZip);
         }
     }
 
@@ -226,7 +227,7 @@ public sealed class ReleaseTests(SandboxFixture sandbox)
         }
         finally
         {
-            File.Delete(hookZip);
+            OwnedPath.Delete(hookZip);
         }
     }
 

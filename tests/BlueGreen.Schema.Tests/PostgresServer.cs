@@ -5,6 +5,7 @@ using System.Linq;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading.Tasks;
+using BlueGreen.Testing;
 using Npgsql;
 using Xunit;
 
@@ -13,6 +14,7 @@ namespace BlueGreen.Schema.Tests;
 /// <summary>
 /// The PostgreSQL the tests run against: the one build.ps1 started (BLUEGREEN_TEST_PG), or, when the
 /// tests run on their own, one started here the same way tests/services/postgres.ps1 does it.
+/// Nothing is installed from here: without PostgreSQL the tests fail, saying how to install it.
 /// Each test gets a database of its own from <see cref="CreateDatabaseAsync"/>.
 /// </summary>
 public sealed class PostgresServer : IAsyncLifetime
@@ -32,13 +34,10 @@ public sealed class PostgresServer : IAsyncLifetime
             return;
         }
 
-        string? initdb = FindInitDb();
-        if (initdb is null)
-        {
-            Run("apt-get", "update -qq", asPostgres: false);
-            Run("apt-get", "install -y -qq --no-install-recommends postgresql", asPostgres: false);
-            initdb = FindInitDb() ?? throw new InvalidOperationException("apt-get installed postgresql but /usr/lib/postgresql/*/bin/initdb is still missing.");
-        }
+        string initdb = FindInitDb() ?? throw new InvalidOperationException(
+            "PostgreSQL is not installed: no /usr/lib/postgresql/*/bin/initdb, and BLUEGREEN_TEST_PG names no server. " +
+            "'dotnet pwsh ./build.ps1 Test' installs it and runs every test; or install it yourself (as root: " +
+            "apt-get install -y --no-install-recommends postgresql), or set BLUEGREEN_TEST_PG to a server's connection string.");
 
         _bin = Path.GetDirectoryName(initdb)!;
         _asPostgres = Environment.UserName == "root";
@@ -62,7 +61,7 @@ public sealed class PostgresServer : IAsyncLifetime
         if (_root is not null && _bin is not null)
         {
             Run(Path.Combine(_bin, "pg_ctl"), $"-D {_root}/data -m fast -w stop", _asPostgres);
-            Directory.Delete(_root, recursive: true);
+            OwnedPath.Delete(_root);
         }
 
         return Task.CompletedTask;

@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using BlueGreen.Testing;
 
 namespace BlueGreen.Schema.Tests;
 
@@ -26,7 +27,7 @@ public sealed class TempFolder : IDisposable
     {
         try
         {
-            Directory.Delete(Path, recursive: true);
+            OwnedPath.Delete(Path);
         }
         catch (IOException)
         {

@@ -28,10 +28,7 @@ catch { 'error=' + `$_.FullyQualifiedErrorId; 'message=' + `$_.Exception.Message
 }
 
 AfterAll {
-    # Only ever the folder this file made under the temp path.
-    if ($FakeHome -and $FakeHome.StartsWith([IO.Path]::GetTempPath()) -and (Split-Path $FakeHome -Leaf) -like 'home-*') {
-        Remove-Item $FakeHome -Recurse -Force -ErrorAction SilentlyContinue
-    }
+    if ($FakeHome) { Remove-OwnedItem $FakeHome }
 }
 
 Describe 'Get-BlueGreenDeployment against moto' {
@@ -61,7 +58,7 @@ Describe 'Get-BlueGreenDeployment against moto' {
             $result.ExitCode | Should -Be 0 -Because ($result.Output -join "`n")
             $result.Output | Should -Contain "id=$id"
         }
-        finally { Remove-Item (Join-Path $FakeHome '.aws/*') -Force }
+        finally { Get-ChildItem -Force (Join-Path $FakeHome '.aws') | Remove-OwnedItem }
     }
     It 'shows the traced exchange with -Debug in a non-interactive session, without prompting' {
         $id = New-CliDeployment (New-UniqueName 'dbg')

@@ -31,7 +31,7 @@ Describe 'The built module' {
             $result.ExitCode | Should -Be 0
             $result.Output[-1] | Should -Be (Join-Path $modules 'BlueGreen')
         }
-        finally { Remove-Item $modules -Recurse -Force }
+        finally { Remove-OwnedItem $modules }
     }
 
     It 'keeps the AWS layer and its dependencies out of the default load context' {

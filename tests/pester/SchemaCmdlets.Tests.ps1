@@ -70,7 +70,7 @@ BeforeAll {
 
 AfterAll {
     foreach ($path in $script:Created) {
-        Remove-Item -LiteralPath $path, "$path.migration-lock" -Recurse -Force -ErrorAction SilentlyContinue
+        Remove-OwnedItem $path, "$path.migration-lock"
     }
 }
 

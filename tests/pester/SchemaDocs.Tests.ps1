@@ -34,7 +34,7 @@ foreach (`$statement in `$ast.EndBlock.Statements) { . ([scriptblock]::Create(`$
 'example-done'
 "@
         try { $result = Invoke-FreshPwsh $script }
-        finally { Remove-Item -LiteralPath $file -ErrorAction SilentlyContinue }
+        finally { Remove-OwnedItem $file }
         $text = $result.Output -join "`n"
         $result.ExitCode | Should -Be 0 -Because $text
         $result.Output | Should -Contain 'example-done' -Because $text

@@ -26,7 +26,7 @@ BeforeAll {
 AfterAll {
     if ($Sandbox) { $Sandbox | Stop-BlueGreenSandbox }
     foreach ($name in $Saved.Keys) { Set-EnvironmentVariable $name $Saved[$name] }
-    if ($Work -and $Work.StartsWith([IO.Path]::GetTempPath()) -and (Split-Path $Work -Leaf) -like 'schema-gates-*') { Remove-Item $Work -Recurse -Force -ErrorAction SilentlyContinue }
+    if ($Work) { Remove-OwnedItem $Work }
 }
 
 Describe 'Schema phases tied to the release' {

@@ -1,5 +1,7 @@
 # Shared helpers for the Pester suites: where the built module and moto are, and the AWS CLI for setup.
 Set-StrictMode -Version 3.0
+# Remove-OwnedItem, the one way the tests delete anything; exported with the rest.
+Import-Module (Join-Path $PSScriptRoot '../../build/OwnedItems.psm1')
 
 function Get-ModuleManifestPath {
     if ($env:BLUEGREEN_MODULE_MANIFEST) { return $env:BLUEGREEN_MODULE_MANIFEST }
@@ -31,7 +33,7 @@ function Invoke-AwsCli {
             $output = & aws --endpoint-url (Get-MotoUrl) --output json @Arguments 2>$errors
             if ($LASTEXITCODE -ne 0) { throw "aws $($Arguments -join ' ') failed ($LASTEXITCODE): $(Get-Content $errors -Raw)" }
         }
-        finally { Remove-Item $errors -ErrorAction SilentlyContinue }
+        finally { Remove-OwnedItem $errors }
         if ($output) { $output | Out-String | ConvertFrom-Json }
     }
     finally {
@@ -70,7 +72,7 @@ function Invoke-FreshPwsh([string] $Script, [hashtable] $Environment = @{}) {
     }
     finally {
         foreach ($name in $saved.Keys) { Set-EnvironmentVariable $name $saved[$name] }
-        Remove-Item $file -ErrorAction SilentlyContinue
+        Remove-OwnedItem $file
     }
 }
 

@@ -4,7 +4,8 @@
 .DESCRIPTION
     build.ps1 Test calls: & tests/services/postgres.ps1 -Start -LogDir <dir>
     and gets back [pscustomobject]@{ Name; Environment = @{ BLUEGREEN_TEST_PG = '<connection string>' }; Stop }.
-    Debian's postgresql package is installed with apt-get when no /usr/lib/postgresql/*/bin/initdb exists.
+    It only starts PostgreSQL, never installs it: build.ps1 Test installs Debian's postgresql before it runs
+    this when no /usr/lib/postgresql/*/bin/initdb exists; run alone, this fails and says how to install it.
     The server runs as the postgres user (initdb refuses root) in a temporary directory, listening on a
     free 127.0.0.1 port with trust authentication, and is removed by Stop.
 #>
@@ -17,6 +18,7 @@ param(
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 3.0
 if (-not $Start) { throw 'Usage: postgres.ps1 -Start -LogDir <dir>' }
+Import-Module (Join-Path $PSScriptRoot '../../build/OwnedItems.psm1')
 
 function Find-InitDb {
     Get-ChildItem -Path '/usr/lib/postgresql/*/bin/initdb' -ErrorAction SilentlyContinue |
@@ -32,15 +34,7 @@ function Invoke-Checked([string] $What, [scriptblock] $Script) {
 $isRoot = (& id -u) -eq '0'
 $initdb = Find-InitDb
 if (-not $initdb) {
-    if (-not (Get-Command apt-get -CommandType Application -ErrorAction SilentlyContinue) -or -not $isRoot) {
-        throw 'PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb) and cannot be installed here: run "apt-get install postgresql" as root, then try again.'
-    }
-    Write-Host 'PostgreSQL not found: installing the postgresql package with apt-get'
-    $env:DEBIAN_FRONTEND = 'noninteractive'
-    Invoke-Checked 'apt-get update' { apt-get update -qq }
-    Invoke-Checked 'apt-get install postgresql' { apt-get install -y -qq --no-install-recommends postgresql }
-    $initdb = Find-InitDb
-    if (-not $initdb) { throw 'apt-get installed postgresql but no /usr/lib/postgresql/*/bin/initdb appeared.' }
+    throw "PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb). 'dotnet pwsh ./build.ps1 Test' installs it before starting it; or install it yourself, as root: apt-get install -y --no-install-recommends postgresql"
 }
 
 $bin = $initdb.DirectoryName
@@ -75,6 +69,6 @@ $stopCommand = @($asPostgres) + @("$bin/pg_ctl", '-D', $data, '-m', 'fast', '-w'
     Stop        = {
         & $stopCommand[0] @($stopCommand | Select-Object -Last ($stopCommand.Count - 1)) | Out-Null
         if (Test-Path $log) { Copy-Item $log (Join-Path $LogDir 'postgres.log') -ErrorAction SilentlyContinue }
-        Remove-Item $root -Recurse -Force -ErrorAction SilentlyContinue
+        Remove-OwnedItem $root
     }.GetNewClosure()
 }

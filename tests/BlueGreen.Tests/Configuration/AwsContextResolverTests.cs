@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using BlueGreen.Aws.Configuration;
 using BlueGreen.Aws.Runtime;
+using BlueGreen.Testing;
 
 namespace BlueGreen.Tests.Configuration;
 
@@ -188,5 +189,5 @@ public sealed class AwsContextResolverTests : IDisposable
         Assert.Equal(7, Resolve(new AwsConnectionSettings { AccessKey = "a", SecretKey = "b", Region = "us-east-1" }).RetryPolicy.MaxAttempts);
     }
 
-    public void Dispose() => Directory.Delete(_directory, recursive: true);
+    public void Dispose() => OwnedPath.Delete(_directory);
 }
