@@ -64,7 +64,9 @@ public static class UndoCoordinator
             return started;
         }
 
-        if (plan.Kind != UndoKind.RedeployPrevious)
+        // A release that ended well just before its stop is undone by a release of the previous version instead.
+        var redeploy = plan.Kind == UndoKind.RedeployPrevious || started.DeploymentId != plan.Deployment.DeploymentId && !started.IsRollback;
+        if (!redeploy)
         {
             if (started.RollbackDeploymentId is not { } rollbackId)
             {

@@ -135,7 +135,7 @@ public sealed class UndoDeploymentCommand : ReleaseCmdlet
                 Emit(undone);
             }));
         }
-        catch (PipelineStoppedException)
+        catch (PipelineStoppedException) when (Interrupted)
         {
             SayUndoInterrupted(UndoCoordinator.Interrupted(plan, started, lastSeen));
             throw;

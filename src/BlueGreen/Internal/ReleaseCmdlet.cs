@@ -155,7 +155,8 @@ public abstract class ReleaseCmdlet : AwsCmdlet
     /// <summary>Says, when Ctrl+C stops a wait, where the release is: going on in AWS (and how to get back to it), or over.</summary>
     protected void SayStillRunning(string? deploymentId)
     {
-        if (deploymentId is null)
+        // A pipeline that stopped at what was written (Select-Object -First) interrupted nothing.
+        if (deploymentId is null || !Interrupted)
         {
             return;
         }
