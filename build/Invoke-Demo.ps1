@@ -81,7 +81,7 @@ try {
     $served = @(Get-ServingVersion $bad.ProductionEndpoint)
     Test-Step 'undo puts blue back on all traffic' ($served.Count -eq 1 -and $served[0] -like "$goodGreen *") ($served -join ', ')
     $final = Get-BlueGreenDeployment -Id $bad.DeploymentId @aws
-    Test-Step 'the bad release is marked stopped' ($final.Status -in 'Stopped', 'Failed') "$($final.DeploymentId) is $($final.Status), rolled back by $(@($undo)[-1].DeploymentId)"
+    Test-Step 'the bad release is marked stopped' ($final.Status -in 'Stopped', 'Failed') "$($final.DeploymentId) is $($final.Status), rolled back by $(@($undo)[-1].RollbackDeploymentId)"
 }
 finally {
     if ($sandbox) { Stop-BlueGreenSandbox -ProcessId $sandbox.ProcessId -Confirm:$false; Write-Host ''; Write-Host '  sandbox stopped' }

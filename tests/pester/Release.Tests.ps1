@@ -386,7 +386,11 @@ Describe 'Undo-Deployment' {
         $d | Undo-Deployment -WhatIf
         @(Get-Calls | Where-Object mutating) | Should -BeNullOrEmpty
 
-        $rollback = $d | Undo-Deployment -Confirm:$false
+        $undone = $d | Undo-Deployment -Confirm:$false
+        $undone.DeploymentId | Should -Be $d.DeploymentId -Because 'what Undo returns is the release undone, as it serves now'
+        $undone.Status | Should -Be 'Stopped'
+        $undone.GreenTrafficPercent | Should -Be 0
+        $rollback = Get-BlueGreenDeployment -Id $undone.RollbackDeploymentId @Aws
         $rollback.IsRollback | Should -BeTrue
         $rollback.RollbackTriggeringDeploymentId | Should -Be $d.DeploymentId
         $rollback.Status | Should -Be 'Succeeded'
@@ -395,7 +399,7 @@ Describe 'Undo-Deployment' {
         $stopped = $d | Get-BlueGreenDeployment
         $stopped.Status | Should -Be 'Stopped'
         $stopped.RolledBack | Should -BeTrue
-        ($stopped | Undo-Deployment -Confirm:$false).DeploymentId | Should -Be $rollback.DeploymentId -Because 'a release already rolled back has nothing more to undo'
+        ($stopped | Undo-Deployment -Confirm:$false).RollbackDeploymentId | Should -Be $rollback.DeploymentId -Because 'a release already rolled back has nothing more to undo'
     }
 
     It 'once blue is gone, releases the previous task definition again; accepts a smoke result by DeploymentId' {

@@ -107,6 +107,9 @@ public sealed class BlueGreenDeployment
 
     public DateTime? StartTime { get; set; }
 
+    /// <summary>Whether the release stops at Ready until Set-TrafficShift -Continue (its group's Ready wait); null when not known.</summary>
+    public bool? WaitsAtReady { get; set; }
+
     /// <summary>Blue is kept while the termination wait runs.</summary>
     public bool TerminationWaitStarted { get; set; }
 

@@ -60,6 +60,15 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine
             throw new ReleaseException("InvalidHook", ReleaseErrorKind.InvalidArgument, hookProblem, request.Hooks, "Name hooks after ECS lifecycle events, e.g. @{ BeforeAllowTraffic = 'my-check-function' }.");
         }
 
+        foreach (var image in request.Images ?? new Dictionary<string, string>())
+        {
+            if (ImageArguments.Problem(image.Value) is { } problem)
+            {
+                throw new ReleaseException("InvalidImage", ReleaseErrorKind.InvalidArgument, $"The image for container '{image.Key}' ('{image.Value}') is not a valid image reference: {problem}.",
+                    image.Value, "Give the image as [registry[:port]/]repository[:tag][@sha256:digest].");
+            }
+        }
+
         var service = await DescribeServiceAsync(request.Cluster, request.Service, cancellationToken).ConfigureAwait(false);
         var plan = new ReleasePlan(request) { BlueTaskDefinition = service.TaskDefinition ?? string.Empty };
         var loadBalancer = service.LoadBalancers?.FirstOrDefault(lb => lb.ContainerName is not null);
@@ -183,6 +192,7 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine
                 Status = DeploymentStatus.Created,
                 BlueTaskDefinition = plan.BlueTaskDefinition,
                 GreenTaskDefinition = plan.GreenTaskDefinition,
+                WaitsAtReady = plan.ReadyWaitMinutes is not null,
                 TrafficShift = plan.Request.TrafficShift?.DeploymentConfigName,
                 TestEndpoint = plan.TestEndpoint,
                 ProductionEndpoint = plan.ProductionEndpoint,
@@ -493,7 +503,22 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine
 
             return c;
         }).ToList();
-        var response = await _ecs.RegisterTaskDefinitionAsync(new RegisterTaskDefinitionRequest
+        RegisterTaskDefinitionResponse response;
+        try
+        {
+            response = await RegisterAsync().ConfigureAwait(false);
+        }
+        catch (AwsServiceException ex) when (ex.OutcomeUnknown)
+        {
+            // Nothing was released yet: a lost answer costs at most an unused revision, so starting again is safe.
+            throw new ReleaseException("RegisterOutcomeUnknown", ReleaseErrorKind.InvalidOperation,
+                $"The new revision of task definition family '{blue.Family}' (with the new image) may or may not have been registered: AWS's answer was lost ({ex.ErrorCode}). No release was started.",
+                blue.Family, "Run Start-BlueGreenDeployment again: it registers a fresh revision; at worst one unused revision of the family stays registered.", ex);
+        }
+
+        return response.TaskDefinition ?? throw new ReleaseException("RegisterFailed", ReleaseErrorKind.InvalidOperation, "ECS registered the task definition but returned none.");
+
+        Task<RegisterTaskDefinitionResponse> RegisterAsync() => _ecs.RegisterTaskDefinitionAsync(new RegisterTaskDefinitionRequest
         {
             Family = blue.Family,
             TaskRoleArn = blue.TaskRoleArn,
@@ -512,8 +537,7 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine
             RuntimePlatform = blue.RuntimePlatform,
             EphemeralStorage = blue.EphemeralStorage,
             EnableFaultInjection = blue.EnableFaultInjection,
-        }, cancellationToken).ConfigureAwait(false);
-        return response.TaskDefinition ?? throw new ReleaseException("RegisterFailed", ReleaseErrorKind.InvalidOperation, "ECS registered the task definition but returned none.");
+        }, cancellationToken);
     }
 
     // ----- read ------------------------------------------------------------------------------------------
@@ -582,6 +606,7 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine
             ErrorMessage = info.ErrorInformation?.Message,
             TrafficShift = info.DeploymentConfigName,
             TerminationWaitStarted = info.InstanceTerminationWaitTimeStarted ?? false,
+            WaitsAtReady = info.BlueGreenDeploymentConfiguration?.DeploymentReadyOption is { } ready ? ready.ActionOnTimeout == DeploymentReadyAction.StopDeployment : null,
             RollbackDeploymentId = info.RollbackInfo?.RollbackDeploymentId,
             RollbackTriggeringDeploymentId = info.RollbackInfo?.RollbackTriggeringDeploymentId,
             RollbackMessage = info.RollbackInfo?.RollbackMessage,
@@ -946,7 +971,7 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine
         switch (plan.Kind)
         {
             case UndoKind.AlreadyRolledBack:
-                return await GetAsync(plan.Deployment.RollbackDeploymentId!, cancellationToken).ConfigureAwait(false);
+                return await RolledBackAsync(plan.Deployment, plan.Deployment.RollbackDeploymentId!, cancellationToken).ConfigureAwait(false);
             case UndoKind.RedeployPrevious:
                 return await StartAsync(plan.Release!, cancellationToken).ConfigureAwait(false);
         }
@@ -966,7 +991,7 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine
             var stopped = await GetInfoAsync(id, cancellationToken).ConfigureAwait(false);
             if (stopped.RollbackInfo?.RollbackDeploymentId is { } rollback)
             {
-                return await GetAsync(rollback, cancellationToken).ConfigureAwait(false);
+                return await RolledBackAsync(plan.Deployment, rollback, cancellationToken).ConfigureAwait(false);
             }
 
             if (stopped.Status == CodeDeployStatus.Succeeded)
@@ -990,5 +1015,13 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine
 
         throw new ReleaseException("StopNotTaken", ReleaseErrorKind.OperationTimeout, $"Release {id} did not stop after StopDeployment.", id,
             $"Look with 'Get-BlueGreenDeployment -Id {id}' and try Undo-Deployment again.");
+    }
+
+    /// <summary>The release undone, read again, with where its rollback has put traffic: what serves after the undo.</summary>
+    private async Task<BlueGreenDeployment> RolledBackAsync(BlueGreenDeployment release, string rollbackId, CancellationToken cancellationToken)
+    {
+        var now = await GetAsync(release.DeploymentId, cancellationToken).ConfigureAwait(false);
+        var rollback = await RefreshAsync(new BlueGreenDeployment(rollbackId) { TargetId = now.TargetId, Cluster = now.Cluster, Service = now.Service }, cancellationToken).ConfigureAwait(false);
+        return UndoCoordinator.AfterRollback(now, rollback);
     }
 }

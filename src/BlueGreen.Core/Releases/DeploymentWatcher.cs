@@ -7,13 +7,22 @@ using BlueGreen.Core.Deployments;
 
 namespace BlueGreen.Core.Releases;
 
-/// <summary>What a wait waits for.</summary>
+/// <summary>What a wait waits for: the points of a release, in the order it gets to them (see <see cref="ReleasePoints"/>).</summary>
 public enum WaitTarget
 {
-    /// <summary>Green is up with test traffic (status Ready, or past it).</summary>
+    /// <summary>Green's tasks are up (the Install event succeeded).</summary>
+    Installed,
+
+    /// <summary>The test listener routes to green (AllowTestTraffic succeeded).</summary>
+    TestTraffic,
+
+    /// <summary>Green waits for the go-ahead (status Ready): Set-TrafficShift -Continue lets production traffic move.</summary>
     Ready,
 
-    /// <summary>The release has ended well.</summary>
+    /// <summary>All production traffic is on green (AllowTraffic succeeded); blue is still kept.</summary>
+    TrafficShifted,
+
+    /// <summary>The release has ended well: blue is removed.</summary>
     Succeeded,
 }
 
@@ -69,18 +78,7 @@ public static class DeploymentWatcher
     /// <summary>True when the release has got where the caller waits for.</summary>
     public static bool Reached(BlueGreenDeployment deployment, WaitTarget until)
     {
-        if (deployment is null)
-        {
-            throw new ArgumentNullException(nameof(deployment));
-        }
-
-        if (until == WaitTarget.Succeeded)
-        {
-            return deployment.Status == DeploymentStatus.Succeeded;
-        }
-
-        return deployment.Status is DeploymentStatus.Ready or DeploymentStatus.Baking or DeploymentStatus.Succeeded
-            || deployment.LifecycleEvents.Any(e => e.Name == "AllowTestTraffic" && e.Status == "Succeeded");
+        return ReleasePoints.Reached(deployment, until);
     }
 
     /// <summary>A fingerprint of what moves, to tell whether a look found something new.</summary>

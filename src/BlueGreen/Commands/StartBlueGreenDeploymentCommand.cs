@@ -18,7 +18,6 @@ public sealed class StartBlueGreenDeploymentCommand : ReleaseCmdlet
 {
     private const string ByImageSet = "ByImage";
     private const string ByTaskDefinitionSet = "ByTaskDefinition";
-    private static readonly char[] WhiteSpace = { ' ', '\t', '\n', '\r' };
 
     [Parameter(Mandatory = true)]
     [ValidateNotNullOrEmpty]
@@ -130,7 +129,7 @@ public sealed class StartBlueGreenDeploymentCommand : ReleaseCmdlet
                     deployment = await WatchAsync(engine, deployment, WaitTarget.Succeeded, null, cancellationToken).ConfigureAwait(false);
                     if (deployment.Status != DeploymentStatus.Succeeded)
                     {
-                        EmitError(EndedBadly(deployment, "Succeeded"));
+                        EmitError(EndedBadly(deployment, WaitTarget.Succeeded));
                     }
                     else if (schema is not null)
                     {
@@ -272,79 +271,16 @@ public sealed class StartBlueGreenDeploymentCommand : ReleaseCmdlet
             return request;
         }
 
-        var images = ParseImages(Image);
-        if (images is null)
+        try
         {
-            ThrowTerminatingError(ErrorRecords.Create(new PSArgumentException("-Image takes 'container=image', a hashtable @{ container = 'image' }, or a plain image for a task with one container.", nameof(Image)),
-                "InvalidImage", ErrorCategory.InvalidArgument, Image, "Example: -Image 'web=123456789012.dkr.ecr.eu-west-1.amazonaws.com/web:2.4.1'."));
+            request.Images = ImageArguments.Parse(Image, value => value is PSObject wrapped ? wrapped.BaseObject : value);
+        }
+        catch (ReleaseException ex)
+        {
+            ThrowTerminatingError(ToErrorRecord(ex, Image)!);
         }
 
-        request.Images = images;
         return request;
-    }
-
-    /// <summary>Container name to image ("" for the only container); null when the value is not one of the accepted shapes.</summary>
-    internal static Dictionary<string, string>? ParseImages(object? value)
-    {
-        value = value is PSObject wrapped ? wrapped.BaseObject : value;
-        var images = new Dictionary<string, string>(StringComparer.Ordinal);
-        switch (value)
-        {
-            case string text:
-                text = text.Trim();
-                if (text.Length == 0 || text.IndexOfAny(WhiteSpace) >= 0)
-                {
-                    return null;
-                }
-
-                var equals = text.IndexOf('=');
-                if (equals < 0)
-                {
-                    images[string.Empty] = text;
-                }
-                else if (equals == 0 || equals == text.Length - 1)
-                {
-                    return null;
-                }
-                else
-                {
-                    images[text.Substring(0, equals)] = text.Substring(equals + 1);
-                }
-
-                return images;
-            case IDictionary table:
-                foreach (DictionaryEntry entry in table)
-                {
-                    var name = entry.Key?.ToString();
-                    var image = (entry.Value is PSObject inner ? inner.BaseObject : entry.Value)?.ToString();
-                    if (string.IsNullOrWhiteSpace(name) || string.IsNullOrWhiteSpace(image))
-                    {
-                        return null;
-                    }
-
-                    images[name!] = image!.Trim();
-                }
-
-                return images.Count == 0 ? null : images;
-            case object[] many:
-                foreach (var item in many)
-                {
-                    var one = ParseImages(item);
-                    if (one is null || one.ContainsKey(string.Empty))
-                    {
-                        return null;
-                    }
-
-                    foreach (var pair in one)
-                    {
-                        images[pair.Key] = pair.Value;
-                    }
-                }
-
-                return images.Count == 0 ? null : images;
-            default:
-                return null;
-        }
     }
 }
 

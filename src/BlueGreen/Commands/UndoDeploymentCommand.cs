@@ -36,6 +36,11 @@ public sealed class UndoDeploymentCommand : ReleaseCmdlet
     [Parameter]
     public SwitchParameter NoWait { get; set; }
 
+    /// <summary>For a release of the previous task definition on a group that waits at Ready: leave it waiting there for
+    /// Set-TrafficShift -Continue instead of giving the go-ahead.</summary>
+    [Parameter]
+    public SwitchParameter StopAtReady { get; set; }
+
     /// <summary>The database of the release's schema migrations: the undo is refused once their contract phase has run.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -61,6 +66,13 @@ public sealed class UndoDeploymentCommand : ReleaseCmdlet
                 "Examples: AllAtOnce, Canary10Percent5Minutes, Linear20PercentEvery3Minutes."));
         }
 
+        if (NoWait && StopAtReady)
+        {
+            ThrowTerminatingError(ErrorRecords.Create(new PSArgumentException("-NoWait and -StopAtReady do not go together.", nameof(StopAtReady)), "NoWaitOrStopAtReady", ErrorCategory.InvalidArgument, null,
+                "-NoWait returns as soon as the undo is started; -StopAtReady follows it to Ready and leaves it there. Give one."));
+        }
+
+        var follow = NoWait ? UndoFollow.NoWait : StopAtReady ? UndoFollow.StopAtReady : UndoFollow.AllTraffic;
         var carried = ParameterSetName == ByObjectSet ? InputObject : null;
         var id = carried?.DeploymentId ?? Id;
         if (carried is null && !CheckId(id))
@@ -87,18 +99,19 @@ public sealed class UndoDeploymentCommand : ReleaseCmdlet
         }
 
         using var schemaGate = gate;
-        if (!ShouldProcess(plan.Description, plan.Description + "?", "Undo-Deployment"))
+        var description = UndoCoordinator.Describe(plan, follow);
+        if (!ShouldProcess(description, description + "?", "Undo-Deployment"))
         {
             return;
         }
 
-        string? following = null;
+        BlueGreenDeployment? started = null;
+        BlueGreenDeployment? lastSeen = null;
         try
         {
             RunAsync(cancellationToken => GuardAsync(id, async () =>
             {
-                var undo = await engine.UndoAsync(plan, cancellationToken).ConfigureAwait(false);
-                following = undo.DeploymentId;
+                started = await engine.UndoAsync(plan, cancellationToken).ConfigureAwait(false);
                 if (schemaGate?.Release is { } release)
                 {
                     await schemaGate.Migrator.AbandonAsync(release.ReleaseId, schemaGate.Decision, cancellationToken).ConfigureAwait(false);
@@ -106,32 +119,38 @@ public sealed class UndoDeploymentCommand : ReleaseCmdlet
                 }
 
                 EmitVerbose(plan.Kind == UndoKind.RedeployPrevious
-                    ? $"Release {undo.DeploymentId} puts {plan.Release?.GreenTaskDefinition} back."
-                    : $"Rollback {undo.DeploymentId} puts traffic back on blue.");
-                if (!NoWait && undo.DeploymentId != id)
+                    ? $"Release {started.DeploymentId} puts {plan.Release?.GreenTaskDefinition} back."
+                    : $"Release {started.DeploymentId} is stopped; rollback {started.RollbackDeploymentId} puts traffic back on blue.");
+                var undone = await UndoCoordinator.FollowAsync(engine, plan, started, follow, async (d, until, token) =>
                 {
-                    // Blue serves all traffic once the rollback ends, or once the new release has moved all production traffic.
-                    var until = plan.Kind == UndoKind.RedeployPrevious ? WaitTarget.Ready : WaitTarget.Succeeded;
-                    undo = await WatchAsync(engine, undo, until, null, cancellationToken).ConfigureAwait(false);
-                    while (plan.Kind == UndoKind.RedeployPrevious && !undo.IsComplete && undo.GreenTrafficPercent < 100 && undo.Status != DeploymentStatus.Baking)
-                    {
-                        await System.Threading.Tasks.Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken).ConfigureAwait(false);
-                        undo = await engine.RefreshAsync(undo, cancellationToken).ConfigureAwait(false);
-                    }
-
-                    if (undo.Status is DeploymentStatus.Failed or DeploymentStatus.Stopped)
-                    {
-                        EmitError(EndedBadly(undo, "serving all traffic"));
-                    }
+                    lastSeen = d;
+                    return lastSeen = await WatchAsync(engine, d, until, null, token).ConfigureAwait(false);
+                }, cancellationToken).ConfigureAwait(false);
+                if (plan.Kind == UndoKind.RedeployPrevious && (follow == UndoFollow.StopAtReady && undone.Status == DeploymentStatus.Ready || follow == UndoFollow.NoWait && ReleasePoints.WaitsAtReady(undone) == true))
+                {
+                    // Left at (or bound for) the Ready gate: production serves the undone version until the go-ahead.
+                    EmitWarning(UndoCoordinator.State(plan, started, undone));
                 }
 
-                Emit(undo);
+                Emit(undone);
             }));
         }
-        catch (PipelineStoppedException)
+        catch (PipelineStoppedException) when (Interrupted)
         {
-            SayStillRunning(following ?? id);
+            SayUndoInterrupted(UndoCoordinator.Interrupted(plan, started, lastSeen));
             throw;
+        }
+    }
+
+    private void SayUndoInterrupted(string message)
+    {
+        try
+        {
+            Host?.UI?.WriteWarningLine(message);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or NotImplementedException or PipelineStoppedException)
+        {
+            // A host without a UI: nothing more to say.
         }
     }
 

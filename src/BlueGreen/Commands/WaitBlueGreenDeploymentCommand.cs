@@ -6,7 +6,7 @@ using BlueGreen.Internal;
 
 namespace BlueGreen.Commands;
 
-/// <summary>Waits until a release is Ready (green up with test traffic) or Succeeded, with progress, and returns it refreshed.</summary>
+/// <summary>Waits until a release gets to a point (green installed, test traffic, Ready, production traffic shifted, succeeded), with progress, and returns it refreshed.</summary>
 [Cmdlet(VerbsLifecycle.Wait, "BlueGreenDeployment", DefaultParameterSetName = ByObjectSet)]
 [OutputType(typeof(BlueGreenDeployment))]
 public sealed class WaitBlueGreenDeploymentCommand : ReleaseCmdlet
@@ -23,7 +23,8 @@ public sealed class WaitBlueGreenDeploymentCommand : ReleaseCmdlet
     [ValidateNotNull]
     public BlueGreenDeployment InputObject { get; set; } = null!;
 
-    /// <summary>Ready: green is up with test traffic (waiting for the go-ahead). Succeeded: the release is over.</summary>
+    /// <summary>The point to wait for: Installed (green's tasks up), TestTraffic (the test listener routes to green), Ready (waiting for
+    /// Set-TrafficShift -Continue), TrafficShifted (all production traffic on green, blue kept), Succeeded (blue removed).</summary>
     [Parameter]
     public WaitTarget Until { get; set; } = WaitTarget.Succeeded;
 
@@ -55,8 +56,13 @@ public sealed class WaitBlueGreenDeploymentCommand : ReleaseCmdlet
                 deployment = await WatchAsync(engine, deployment, Until, timeout, cancellationToken).ConfigureAwait(false);
                 if (!DeploymentWatcher.Reached(deployment, Until) && !AllowFailure)
                 {
-                    EmitError(EndedBadly(deployment, Until.ToString()));
+                    EmitError(EndedBadly(deployment, Until));
                     return;
+                }
+
+                if (Until == WaitTarget.Ready && ReleasePoints.ReadyNote(deployment) is { } note)
+                {
+                    EmitWarning(note);
                 }
 
                 Emit(deployment);

@@ -21,7 +21,14 @@ public abstract class AsyncCmdlet : PSCmdlet, IDisposable
     /// <summary>Cancelled when the user presses Ctrl+C or the pipeline is stopped.</summary>
     protected CancellationToken StopToken => _stopping.Token;
 
-    protected sealed override void StopProcessing() => _stopping.Cancel();
+    /// <summary>The user pressed Ctrl+C (or the pipeline was stopped from outside): not a stop from downstream (Select-Object -First).</summary>
+    protected bool Interrupted { get; private set; }
+
+    protected sealed override void StopProcessing()
+    {
+        Interrupted = true;
+        _stopping.Cancel();
+    }
 
     /// <summary>Runs <paramref name="work"/> on the thread pool and pumps its output on this thread until it ends.</summary>
     protected void RunAsync(Func<CancellationToken, Task> work)

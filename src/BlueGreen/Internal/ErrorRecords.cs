@@ -33,7 +33,7 @@ internal static class ErrorRecords
     }
 
     /// <summary>An AWS error: the id is the AWS error code, so scripts can match on it.</summary>
-    public static ErrorRecord FromAws(AwsServiceException exception, object? target)
+    public static ErrorRecord FromAws(AwsServiceException exception, object? target, string? command = null)
     {
         var category = exception switch
         {
@@ -47,7 +47,8 @@ internal static class ErrorRecords
         };
         var action = exception switch
         {
-            { OutcomeUnknown: true } => $"The request may have taken effect: check the current state before trying {exception.Operation} again.",
+            // In the user's terms: they ran a cmdlet, not the AWS operation it made.
+            { OutcomeUnknown: true } => $"The request may have taken effect (AWS's answer was lost): check the current state, e.g. with Get-BlueGreenDeployment, before running {command ?? "the command"} again.",
             { IsThrottling: true } => "AWS is throttling these calls: wait a little and try again, or lower the call rate (AWS_MAX_ATTEMPTS raises the retries).",
             { StatusCode: 0 } => "Check the network and the endpoint (-EndpointUrl, AWS_ENDPOINT_URL), then try again.",
             { StatusCode: HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized } => $"Check that the credentials are valid and allowed to call {exception.Service}:{exception.Operation}.",

@@ -17,6 +17,9 @@ public abstract class ReleaseCmdlet : AwsCmdlet
 {
     private readonly Dictionary<string, AwsContext> _contexts = new(StringComparer.Ordinal);
 
+    // The last state a wait saw: what an interrupted wait reports.
+    private BlueGreenDeployment? _lastSeen;
+
     private static readonly string[] ConnectionParameters = { "Region", "EndpointUrl", "ProfileName", "ProfileLocation", "AccessKey", "Credential" };
 
     /// <summary>The context for a release given by id: where this session last saw it, unless AWS parameters say otherwise.</summary>
@@ -72,7 +75,7 @@ public abstract class ReleaseCmdlet : AwsCmdlet
     }
 
     /// <summary>The error record for what Core or AWS threw; null when it is not one of ours.</summary>
-    protected static ErrorRecord? ToErrorRecord(Exception exception, object? target) => exception switch
+    protected static ErrorRecord? ToErrorRecord(Exception exception, object? target, string? command = null) => exception switch
     {
         ReleaseException release => ErrorRecords.Create(release, release.ErrorId, release.Kind switch
         {
@@ -85,7 +88,7 @@ public abstract class ReleaseCmdlet : AwsCmdlet
         }, release.Target ?? target, release.RecommendedAction),
         DeploymentNotFoundException notFound => ErrorRecords.Create(notFound, "DeploymentNotFound", ErrorCategory.ObjectNotFound, target,
             "Check the id, and that -Region (and -EndpointUrl) point where the release was started."),
-        AwsServiceException aws => ErrorRecords.FromAws(aws, target),
+        AwsServiceException aws => ErrorRecords.FromAws(aws, target, command),
         // Credentials that could not be fetched mid-request (an expired SSO session, a failing credential_process).
         AwsConfigurationException configuration => ErrorRecords.FromConfiguration(configuration),
         _ => null,
@@ -103,7 +106,7 @@ public abstract class ReleaseCmdlet : AwsCmdlet
         {
             await work().ConfigureAwait(false);
         }
-        catch (Exception ex) when (ToErrorRecord(ex, target) is { } record)
+        catch (Exception ex) when (ToErrorRecord(ex, target, MyInvocation.MyCommand.Name) is { } record)
         {
             EmitError(record);
         }
@@ -122,6 +125,7 @@ public abstract class ReleaseCmdlet : AwsCmdlet
             {
                 return await DeploymentWatcher.WaitAsync(engine, deployment, until, timeout, polling, (d, next) =>
                 {
+                    _lastSeen = d;
                     var record = new ProgressRecord(1, activity,
                         string.Format(CultureInfo.InvariantCulture, "{0} {1}: blue {2:0}% {3} green {4:0}%", d.Status, d.Phase ?? "starting", 100 - d.GreenTrafficPercent, d.TrafficBar, d.GreenTrafficPercent))
                     {
@@ -140,25 +144,28 @@ public abstract class ReleaseCmdlet : AwsCmdlet
     }
 
     /// <summary>The error for a release that ended otherwise than waited for.</summary>
-    protected static ErrorRecord EndedBadly(BlueGreenDeployment deployment, string waitedFor)
+    protected static ErrorRecord EndedBadly(BlueGreenDeployment deployment, WaitTarget waitedFor)
     {
-        var rolledBack = deployment.RolledBack ? $" and was rolled back by {deployment.RollbackDeploymentId}" : string.Empty;
-        var reason = deployment.ErrorCode is null ? string.Empty : $" ({deployment.ErrorCode}: {deployment.ErrorMessage})";
         var exception = new ReleaseException("Deployment" + deployment.Status, ReleaseErrorKind.OperationStopped,
-            $"Release {deployment.DeploymentId} {deployment.Status}{rolledBack} before it was {waitedFor}{reason}.", deployment.DeploymentId,
+            ReleasePoints.Unreachable(deployment, waitedFor) ?? $"Release {deployment.DeploymentId} is {deployment.Status} and did not get to {waitedFor}.", deployment.DeploymentId,
             deployment.RolledBack ? $"Blue serves again. See the rollback with 'Get-BlueGreenDeployment -Id {deployment.RollbackDeploymentId}'." : "See the lifecycle events with 'Get-BlueGreenDeployment -Id " + deployment.DeploymentId + " | Format-List *'.");
         return ErrorRecords.Create(exception, exception.ErrorId, ErrorCategory.OperationStopped, deployment);
     }
 
-    /// <summary>Says, when Ctrl+C stops a wait, that the release goes on and how to get back to it.</summary>
+    /// <summary>Says, when Ctrl+C stops a wait, where the release is: going on in AWS (and how to get back to it), or over.</summary>
     protected void SayStillRunning(string? deploymentId)
     {
-        if (deploymentId is null)
+        // A pipeline that stopped at what was written (Select-Object -First) interrupted nothing.
+        if (deploymentId is null || !Interrupted)
         {
             return;
         }
 
-        var message = $"Stopped waiting. Release {deploymentId} goes on in AWS; reattach with 'Get-BlueGreenDeployment -Id {deploymentId} | Wait-BlueGreenDeployment', or undo it with Undo-Deployment.";
+        var seen = _lastSeen?.DeploymentId == deploymentId ? _lastSeen : null;
+        var message = seen is { IsComplete: true }
+            ? $"Stopped. Release {deploymentId} had already ended {seen.Status}{(seen.RolledBack ? $" and was rolled back by {seen.RollbackDeploymentId}" : string.Empty)}; see it with 'Get-BlueGreenDeployment -Id {deploymentId}'."
+            : $"Stopped waiting. Release {deploymentId} goes on in AWS{(seen is null ? string.Empty : $" ({seen.Status}, {seen.GreenTrafficPercent.ToString("0", CultureInfo.InvariantCulture)}% of production traffic on green)")}; " +
+              $"reattach with 'Get-BlueGreenDeployment -Id {deploymentId} | Wait-BlueGreenDeployment', or undo it with Undo-Deployment.";
         try
         {
             Host?.UI?.WriteWarningLine(message);
