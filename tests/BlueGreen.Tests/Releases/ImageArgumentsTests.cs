@@ -53,7 +53,7 @@ public sealed class ImageArgumentsTests
     [InlineData("host:/web", "port")]
     [InlineData("host:50a0/web", "port")]
     [InlineData("-host.com/web", "not a host name")]
-    [InlineData("web@sha256:abc", "6 hex digits where it takes 64")]
+    [InlineData("web@sha256:abc", "3 hex digits where it takes 64")]
     [InlineData("web@sha256:", "hex digits")]
     [InlineData("web@sha256:zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz", "not hex digits")]
     [InlineData("web@sha256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "capital hex digits")]
@@ -124,7 +124,7 @@ public sealed class ImageArgumentsTests
         { new object[] { "web=repo:1", "web=repo:2" }, "container 'web' twice ('repo:1' and 'repo:2')" },
         { new object[] { "repo:1" }, "names no container" },
         { new object[] { "web=repo:1", 7 }, "an item that is a Int32" },
-        { new object[0], "names no image" },
+        { Array.Empty<object>(), "names no image" },
         { "web=Repo:1", "capital letters" },
         { 42, "-Image cannot be a Int32" },
         { null, "-Image cannot be empty" },

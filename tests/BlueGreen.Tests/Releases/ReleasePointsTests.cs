@@ -87,7 +87,7 @@ public sealed class ReleasePointsTests
     [Fact]
     public void Reached_EveryPointOfASucceededRelease()
     {
-        foreach (WaitTarget point in Enum.GetValues(typeof(WaitTarget)))
+        foreach (var point in Enum.GetValues<WaitTarget>())
         {
             Assert.True(ReleasePoints.Reached(At(DeploymentStatus.Succeeded, 8), point));
         }
@@ -102,7 +102,7 @@ public sealed class ReleasePointsTests
         ended.RollbackDeploymentId = "d-ROLLBACK1";
         ended.ErrorCode = "TIMEOUT";
         ended.ErrorMessage = "The deployment timed out while waiting for the replacement.";
-        foreach (WaitTarget point in Enum.GetValues(typeof(WaitTarget)))
+        foreach (var point in Enum.GetValues<WaitTarget>())
         {
             Assert.False(ReleasePoints.Reached(ended, point));
             var why = ReleasePoints.Unreachable(ended, point);
@@ -124,6 +124,6 @@ public sealed class ReleasePointsTests
     [Fact]
     public void WaitTarget_IsInTheOrderAReleaseGetsThere()
     {
-        Assert.Equal(new[] { "Installed", "TestTraffic", "Ready", "TrafficShifted", "Succeeded" }, Enum.GetNames(typeof(WaitTarget)));
+        Assert.Equal(new[] { "Installed", "TestTraffic", "Ready", "TrafficShifted", "Succeeded" }, Enum.GetNames<WaitTarget>());
     }
 }
