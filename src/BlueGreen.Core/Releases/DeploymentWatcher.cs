@@ -64,16 +64,15 @@ public sealed class PollingPolicy
 /// <summary>Follows a release until it reaches a state, ends, or the time is up.</summary>
 public static class DeploymentWatcher
 {
-    /// <summary>A failure that passes: throttling, a 5xx, an answer lost on the way. Not a connection that could not be
-    /// made at all (nothing listens there, or the host is unknown): that is where the request was sent, not a passing state.</summary>
     public static bool IsTransient(AwsServiceException exception) =>
-        exception is not null && !exception.NotConnected
-        && (exception.IsThrottling || exception.IsRetryable || exception.OutcomeUnknown || exception.StatusCode == 0 || (int)exception.StatusCode >= 500);
+        exception is not null && (exception.IsThrottling || exception.IsRetryable || exception.OutcomeUnknown || exception.StatusCode == 0 || (int)exception.StatusCode >= 500);
 
     /// <summary>The one way a release is read, whether by a wait (first look or later, id piped or given) or a single
     /// Get: transient failures that outlast the AWS layer's retries are read again, with the polling policy's growing
     /// pauses, until <see cref="PollingPolicy.TransientTolerance"/> (or <paramref name="deadline"/>) has passed.
-    /// <paramref name="onRetry"/> hears of each failure ridden out, with the pause before the next try.</summary>
+    /// A connection that cannot be made at all (nothing listens there, the host is unknown) is not waited out: waiting
+    /// does not make something answer there. <paramref name="onRetry"/> hears of each failure ridden out, with the pause
+    /// before the next try.</summary>
     public static async Task<T> ReadAsync<T>(Func<CancellationToken, Task<T>> read, PollingPolicy polling, Action<AwsServiceException, TimeSpan>? onRetry,
         DateTime? deadline, CancellationToken cancellationToken)
     {
@@ -100,7 +99,7 @@ public static class DeploymentWatcher
             {
                 return await read(cancellationToken).ConfigureAwait(false);
             }
-            catch (AwsServiceException ex) when (IsTransient(ex) && DateTime.UtcNow < giveUpAt)
+            catch (AwsServiceException ex) when (IsTransient(ex) && !ex.NotConnected && DateTime.UtcNow < giveUpAt)
             {
                 pause = polling.Next(pause, changed: false);
                 var left = giveUpAt - DateTime.UtcNow;

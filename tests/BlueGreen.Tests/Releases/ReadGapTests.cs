@@ -179,7 +179,7 @@ public sealed class ReadGapTests
             innerException: new HttpRequestException("refused", new SocketException((int)SocketError.ConnectionRefused)));
         var denied = new AwsServiceException("CodeDeploy", "GetDeployment", "AccessDeniedException", "no", HttpStatusCode.BadRequest, null, isThrottling: false, isRetryable: false);
         Assert.True(refused.NotConnected);
-        Assert.False(DeploymentWatcher.IsTransient(refused));
+        Assert.False(denied.NotConnected);
 
         foreach (var failure in new[] { refused, denied })
         {
