@@ -73,6 +73,25 @@ Describe 'Every read rides out throttling alike' {
     }
 }
 
+Describe 'The read after a go-ahead rides out throttling too' {
+    BeforeAll {
+        $null = Invoke-Control POST 'reset?seed=true'
+        $null = Invoke-Control PUT 'time-scale' @{ timeScale = 600 }
+    }
+    AfterEach { $null = Invoke-Control DELETE 'faults' }
+
+    It 'Set-TrafficShift -Continue returns the release though GetDeployment is throttled after ContinueDeployment' {
+        Set-TrafficShift -ApplicationName web -DeploymentGroupName web-dg -ReadyWait 600 -Confirm:$false @Aws
+        $ready = Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition web:2 -TrafficShift AllAtOnce @Aws | Wait-BlueGreenDeployment -Until Ready
+        $ready.Status | Should -Be 'Ready'
+        $going = Invoke-WhileThrottled { $ready | Set-TrafficShift -Continue -Confirm:$false -ErrorAction Stop } 'GetDeployment'
+        $going.DeploymentId | Should -Be $ready.DeploymentId
+        $going.Status | Should -Not -Be 'Ready'
+        @(Get-Calls 'ContinueDeployment').Count | Should -Be 1
+        @(Get-Calls 'GetDeployment' | Where-Object status -ne 200).Count | Should -BeGreaterThan 3
+    }
+}
+
 Describe 'An optional call that fails degrades the read' {
     BeforeAll {
         $null = Invoke-Control POST 'reset?seed=true'
