@@ -60,6 +60,40 @@ Describe 'Get-BlueGreenDeployment against moto' {
         }
         finally { Get-ChildItem -Force (Join-Path $FakeHome '.aws') | Remove-OwnedItem }
     }
+    It 'returns an ECS deployment boto3 created, with one warning for the target moto cannot read' {
+        # An ECS deployment group names its service, so the read goes on to GetDeploymentTarget, which moto lacks.
+        $boto = @'
+import sys, boto3
+codedeploy = boto3.client("codedeploy", endpoint_url=sys.argv[1], region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
+codedeploy.create_application(applicationName=sys.argv[2], computePlatform="ECS")
+codedeploy.create_deployment_group(applicationName=sys.argv[2], deploymentGroupName="web-dg", serviceRoleArn="arn:aws:iam::123456789012:role/codedeploy",
+    deploymentStyle={"deploymentType": "BLUE_GREEN", "deploymentOption": "WITH_TRAFFIC_CONTROL"}, ecsServices=[{"clusterName": "prod", "serviceName": "web"}])
+print(codedeploy.create_deployment(applicationName=sys.argv[2], deploymentGroupName="web-dg",
+    revision={"revisionType": "AppSpecContent", "appSpecContent": {"content": "{}"}})["deploymentId"])
+'@
+        $app = New-UniqueName 'boto'
+        $id = (& python3 -c $boto $Moto $app | Select-Object -Last 1)
+        $LASTEXITCODE | Should -Be 0
+        $script = @"
+Import-Module '$Manifest' -ErrorAction Stop
+`$found = Get-BlueGreenDeployment -Id '$id' -EndpointUrl '$Moto' -Region us-east-1 -AccessKey testing -SecretKey testing -ErrorAction Stop -WarningVariable gaps -WarningAction SilentlyContinue
+'id=' + `$found.DeploymentId; 'status=' + `$found.Status; 'service=' + `$found.Cluster + '/' + `$found.Service
+'warnings=' + @(`$gaps).Count
+foreach (`$gap in `$gaps) { 'warning=' + `$gap.Message }
+'gaps=' + ((`$found.ReadGaps | ForEach-Object Operation) -join ',')
+"@
+        $result = Invoke-FreshPwsh $script -Environment $Clean
+        $result.ExitCode | Should -Be 0 -Because ($result.Output -join "`n")
+        $result.Output | Should -Contain "id=$id"
+        $result.Output | Should -Contain 'status=Created'
+        $result.Output | Should -Contain 'service=prod/web'
+        $result.Output | Should -Contain 'warnings=1'
+        $result.Output | Should -Contain 'gaps=GetDeploymentTarget'
+        $warning = $result.Output | Where-Object { $_ -like 'warning=*' }
+        $warning | Should -Match "$id.*GetDeploymentTarget \(\w+, HTTP 5\d\d"
+        $warning | Should -Match 'lifecycle events and traffic split'
+    }
+
     It 'shows the traced exchange with -Debug in a non-interactive session, without prompting' {
         $id = New-CliDeployment (New-UniqueName 'dbg')
         $script = @"

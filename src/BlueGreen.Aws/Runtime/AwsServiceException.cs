@@ -1,5 +1,6 @@
 using System;
 using System.Net;
+using System.Net.Sockets;
 
 namespace BlueGreen.Aws.Runtime;
 
@@ -53,6 +54,25 @@ public sealed class AwsServiceException : Exception
 
     /// <summary>Whether the same request may succeed if sent again.</summary>
     public bool IsRetryable { get; }
+
+    /// <summary>No connection could be made (refused, unknown host, unreachable network): the request never left, and
+    /// nothing answers at that address; unlike throttling or a dropped answer, this does not pass by waiting.</summary>
+    public bool NotConnected
+    {
+        get
+        {
+            for (var inner = InnerException; StatusCode == 0 && inner is not null; inner = inner.InnerException)
+            {
+                if (inner is SocketException socket && socket.SocketErrorCode is SocketError.ConnectionRefused or SocketError.HostNotFound
+                    or SocketError.NetworkUnreachable or SocketError.HostUnreachable or SocketError.NoData)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
 
     /// <summary>The request may or may not have taken effect (the answer was lost or a 5xx came back
     /// for an operation that changes something): the caller must look before acting again.</summary>

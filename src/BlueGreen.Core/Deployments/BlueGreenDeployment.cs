@@ -130,6 +130,9 @@ public sealed class BlueGreenDeployment
     /// <summary>The engine's target id (e.g. <c>cluster:service</c>), used to read traffic and events.</summary>
     public string? TargetId { get; set; }
 
+    /// <summary>What the last read could not get (an optional call that failed), with why; empty when it read everything.</summary>
+    public IReadOnlyList<ReadGap> ReadGaps { get; set; } = Array.Empty<ReadGap>();
+
     /// <summary>A text bar of the production split: blue as '-', green as '#'.</summary>
     public string TrafficBar
     {

@@ -570,7 +570,7 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine
         fresh.TestEndpoint = deployment.TestEndpoint;
         fresh.ProductionEndpoint = deployment.ProductionEndpoint;
         fresh.BlueTaskDefinition ??= deployment.BlueTaskDefinition;
-        await EnrichAsync(fresh, info, full: false, cancellationToken).ConfigureAwait(false);
+        await EnrichAsync(fresh, info, full: false, cancellationToken, previous: deployment).ConfigureAwait(false);
         return fresh;
     }
 
@@ -634,9 +634,13 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine
     };
 
     /// <summary>The target's events and traffic; on a full read also the service, task definitions and listeners.
-    /// What cannot be read (an emulator without targets, say) is left empty rather than failing the read.</summary>
-    private async Task EnrichAsync(BlueGreenDeployment deployment, DeploymentInfo info, bool full, CancellationToken cancellationToken)
+    /// None of it is needed to know where the release stands: what cannot be read becomes a <see cref="ReadGap"/> on the
+    /// deployment (what exists nowhere, like the target of a deployment not yet started, is simply left empty), and what
+    /// was read is returned. A refresh keeps the previous look's events and traffic when the target cannot be read.</summary>
+    private async Task EnrichAsync(BlueGreenDeployment deployment, DeploymentInfo info, bool full, CancellationToken cancellationToken, BlueGreenDeployment? previous = null)
     {
+        var gaps = new List<ReadGap>();
+        deployment.ReadGaps = gaps;
         if (info.ComputePlatform is not null && info.ComputePlatform != ComputePlatform.Ecs)
         {
             return;
@@ -653,14 +657,16 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine
 
             try
             {
-                group = await GetGroupAsync(info.ApplicationName!, info.DeploymentGroupName!, cancellationToken).ConfigureAwait(false);
+                (_, group) = await OptionalAsync("GetDeploymentGroup", "service, lifecycle events, traffic split and endpoints", gaps,
+                    () => GetGroupAsync(info.ApplicationName!, info.DeploymentGroupName!, cancellationToken)).ConfigureAwait(false);
             }
             catch (ReleaseException)
             {
+                // The group is gone: nothing names the service any more.
                 return;
             }
 
-            var ecs = group.EcsServices?.FirstOrDefault();
+            var ecs = group?.EcsServices?.FirstOrDefault();
             if (ecs?.ClusterName is null || ecs.ServiceName is null)
             {
                 return;
@@ -671,16 +677,10 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine
             deployment.TargetId = deployment.Cluster + ":" + deployment.Service;
         }
 
-        ECSTarget? target;
-        try
-        {
-            target = (await _codeDeploy.GetDeploymentTargetAsync(new GetDeploymentTargetRequest { DeploymentId = deployment.DeploymentId, TargetId = deployment.TargetId }, cancellationToken).ConfigureAwait(false))
-                .DeploymentTarget?.EcsTarget;
-        }
-        catch (AwsServiceException ex) when (!ex.IsThrottling && ex.StatusCode != 0 && (int)ex.StatusCode < 500)
-        {
-            target = null;
-        }
+        var (targetRead, target) = await OptionalAsync("GetDeploymentTarget", "lifecycle events and traffic split", gaps,
+            async () => (await _codeDeploy.GetDeploymentTargetAsync(new GetDeploymentTargetRequest { DeploymentId = deployment.DeploymentId, TargetId = deployment.TargetId }, cancellationToken).ConfigureAwait(false))
+                .DeploymentTarget?.EcsTarget,
+            CodeDeployErrorCode.DeploymentTargetDoesNotExistException, CodeDeployErrorCode.DeploymentNotStartedException).ConfigureAwait(false);
 
         if (target is not null)
         {
@@ -695,35 +695,70 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine
             deployment.BlueExists = blueSet is not null && blueSet.Status != "DRAINING" && !(deployment.Status == DeploymentStatus.Succeeded && !deployment.IsRollback);
             if (full && deployment.BlueTaskDefinition is null && blueSet?.Identifer is not null)
             {
-                deployment.BlueTaskDefinition = await TaskDefinitionOfSetAsync(deployment, blueSet.Identifer, cancellationToken).ConfigureAwait(false);
+                (_, deployment.BlueTaskDefinition) = await OptionalAsync("DescribeServices", "blue task definition", gaps,
+                    () => TaskDefinitionOfSetAsync(deployment, blueSet.Identifer, cancellationToken),
+                    ECSErrorCode.ClusterNotFoundException, ECSErrorCode.ServiceNotFoundException).ConfigureAwait(false);
             }
+        }
+        else if (!targetRead && previous is not null)
+        {
+            // Unread this time: what the last look saw stands (the gap says so) rather than dropping to nothing.
+            deployment.LifecycleEvents = previous.LifecycleEvents;
+            deployment.Phase = previous.Phase;
+            deployment.GreenTrafficPercent = previous.GreenTrafficPercent;
+            deployment.BlueExists = previous.BlueExists;
         }
 
         if (full && group is not null)
         {
-            try
+            var (endpointsRead, endpoints) = await OptionalAsync("DescribeListeners", "endpoints", gaps, () => EndpointsAsync(group, cancellationToken),
+                ElasticLoadBalancingV2ErrorCode.ListenerNotFoundException, ElasticLoadBalancingV2ErrorCode.LoadBalancerNotFoundException).ConfigureAwait(false);
+            if (endpointsRead)
             {
-                (deployment.ProductionEndpoint, deployment.TestEndpoint) = await EndpointsAsync(group, cancellationToken).ConfigureAwait(false);
-            }
-            catch (AwsServiceException ex) when (!ex.IsThrottling && ex.StatusCode != 0 && (int)ex.StatusCode < 500)
-            {
-                // No listeners to name.
+                (deployment.ProductionEndpoint, deployment.TestEndpoint) = endpoints;
             }
         }
     }
 
-    private async Task<string?> TaskDefinitionOfSetAsync(BlueGreenDeployment deployment, string taskSetId, CancellationToken cancellationToken)
+    /// <summary>An optional read. An error whose code says the thing does not exist reads as nothing (true, default);
+    /// any other failure of the call (throttling or 5xx past the AWS layer's retries, an operation the endpoint lacks,
+    /// no permission) becomes a gap and gives (false, default).</summary>
+    private static async Task<(bool Read, T? Value)> OptionalAsync<T>(string operation, string missing, List<ReadGap> gaps, Func<Task<T>> read, params string[] absentCodes)
     {
         try
         {
-            var service = (await _ecs.DescribeServicesAsync(new DescribeServicesRequest { Cluster = deployment.Cluster, Services = new List<string> { deployment.Service! } }, cancellationToken).ConfigureAwait(false))
-                .Services?.FirstOrDefault();
-            return service?.TaskSets?.FirstOrDefault(s => s.Id == taskSetId)?.TaskDefinition;
+            return (true, await read().ConfigureAwait(false));
         }
-        catch (AwsServiceException ex) when (!ex.IsThrottling && ex.StatusCode != 0 && (int)ex.StatusCode < 500)
+        catch (AwsServiceException ex) when (Array.IndexOf(absentCodes, ex.ErrorCode) >= 0)
         {
-            return null;
+            return (true, default);
         }
+        catch (AwsServiceException ex)
+        {
+            gaps.Add(new ReadGap(string.IsNullOrEmpty(ex.Operation) ? operation : ex.Operation, ShortReason(ex), missing));
+            return (false, default);
+        }
+    }
+
+    /// <summary>Why a call failed, in a line: its error code, HTTP status and the start of its message.</summary>
+    internal static string ShortReason(AwsServiceException exception)
+    {
+        var code = string.IsNullOrEmpty(exception.ErrorCode) ? "Unknown" : exception.ErrorCode;
+        var reason = exception.StatusCode == 0 ? code : string.Format(CultureInfo.InvariantCulture, "{0}, HTTP {1}", code, (int)exception.StatusCode);
+        var message = string.Join(" ", (exception.Message ?? string.Empty).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        if (message.Length == 0 || message.Trim('(', ')', ' ') == code)
+        {
+            return reason;
+        }
+
+        return reason + ": " + (message.Length > 160 ? message.Substring(0, 157) + "..." : message);
+    }
+
+    private async Task<string?> TaskDefinitionOfSetAsync(BlueGreenDeployment deployment, string taskSetId, CancellationToken cancellationToken)
+    {
+        var service = (await _ecs.DescribeServicesAsync(new DescribeServicesRequest { Cluster = deployment.Cluster, Services = new List<string> { deployment.Service! } }, cancellationToken).ConfigureAwait(false))
+            .Services?.FirstOrDefault();
+        return service?.TaskSets?.FirstOrDefault(s => s.Id == taskSetId)?.TaskDefinition;
     }
 
     /// <summary>The production and test listener URLs. On a loopback endpoint (the sandbox) the load balancer's

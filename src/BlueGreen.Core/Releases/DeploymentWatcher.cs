@@ -36,6 +36,10 @@ public sealed class PollingPolicy
     /// <summary>Each look that finds nothing new waits this many times longer.</summary>
     public double Growth { get; set; } = 1.5;
 
+    /// <summary>How long reads that keep failing for a passing reason (throttling, 5xx, a dropped connection) are tried
+    /// again, after the AWS layer's own retries, before the failure is the caller's: counted from the last good read.</summary>
+    public TimeSpan TransientTolerance { get; set; } = TimeSpan.FromSeconds(60);
+
     /// <summary>From the environment: BLUEGREEN_POLL_MIN_MS and BLUEGREEN_POLL_MAX_MS override the bounds.</summary>
     public static PollingPolicy FromEnvironment()
     {
@@ -69,11 +73,51 @@ public sealed class PollingPolicy
 /// <summary>Follows a release until it reaches a state, ends, or the time is up.</summary>
 public static class DeploymentWatcher
 {
-    /// <summary>Looks in a row that may fail (throttling, 5xx, lost answers) before the wait gives up.</summary>
-    public const int MaxTransientFailures = 5;
-
     public static bool IsTransient(AwsServiceException exception) =>
         exception is not null && (exception.IsThrottling || exception.IsRetryable || exception.OutcomeUnknown || exception.StatusCode == 0 || (int)exception.StatusCode >= 500);
+
+    /// <summary>The one way a release is read, whether by a wait (first look or later, id piped or given) or a single
+    /// Get: transient failures that outlast the AWS layer's retries are read again, with the polling policy's growing
+    /// pauses, until <see cref="PollingPolicy.TransientTolerance"/> (or <paramref name="deadline"/>) has passed.
+    /// A connection that cannot be made at all (nothing listens there, the host is unknown) is not waited out: waiting
+    /// does not make something answer there. <paramref name="onRetry"/> hears of each failure ridden out, with the pause
+    /// before the next try.</summary>
+    public static async Task<T> ReadAsync<T>(Func<CancellationToken, Task<T>> read, PollingPolicy polling, Action<AwsServiceException, TimeSpan>? onRetry,
+        DateTime? deadline, CancellationToken cancellationToken)
+    {
+        if (read is null)
+        {
+            throw new ArgumentNullException(nameof(read));
+        }
+
+        if (polling is null)
+        {
+            throw new ArgumentNullException(nameof(polling));
+        }
+
+        var giveUpAt = DateTime.UtcNow + polling.TransientTolerance;
+        if (deadline is { } end && end < giveUpAt)
+        {
+            giveUpAt = end;
+        }
+
+        var pause = TimeSpan.Zero;
+        while (true)
+        {
+            try
+            {
+                return await read(cancellationToken).ConfigureAwait(false);
+            }
+            catch (AwsServiceException ex) when (IsTransient(ex) && !ex.NotConnected && DateTime.UtcNow < giveUpAt)
+            {
+                pause = polling.Next(pause, changed: false);
+                var left = giveUpAt - DateTime.UtcNow;
+                var wait = left < pause ? (left > TimeSpan.Zero ? left : TimeSpan.Zero) : pause;
+                onRetry?.Invoke(ex, wait);
+                await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
 
     /// <summary>True when the release has got where the caller waits for.</summary>
     public static bool Reached(BlueGreenDeployment deployment, WaitTarget until)
@@ -87,8 +131,10 @@ public static class DeploymentWatcher
 
     /// <summary>Waits; returns the last state read (reached, or ended otherwise). Throws <see cref="ReleaseException"/>
     /// (<c>WaitTimedOut</c>) when <paramref name="timeout"/> passes first.</summary>
+    /// <remarks>A <paramref name="deployment"/> that is only an id (no target yet) is read in full by the first look, so
+    /// that look rides out transient failures exactly as every later one does.</remarks>
     public static async Task<BlueGreenDeployment> WaitAsync(IReleaseEngine engine, BlueGreenDeployment deployment, WaitTarget until, TimeSpan? timeout,
-        PollingPolicy polling, Action<BlueGreenDeployment, TimeSpan>? onLook, CancellationToken cancellationToken)
+        PollingPolicy polling, Action<BlueGreenDeployment, TimeSpan>? onLook, Action<AwsServiceException, TimeSpan>? onRetry, CancellationToken cancellationToken)
     {
         if (engine is null)
         {
@@ -104,22 +150,10 @@ public static class DeploymentWatcher
         var current = deployment;
         var seen = string.Empty;
         var interval = TimeSpan.Zero;
-        var failures = 0;
         while (true)
         {
-            try
-            {
-                current = await engine.RefreshAsync(current, cancellationToken).ConfigureAwait(false);
-                failures = 0;
-            }
-            catch (AwsServiceException ex) when (IsTransient(ex) && ++failures < MaxTransientFailures && DateTime.UtcNow < deadline)
-            {
-                // The transport already retried; a release lasts long enough to look again a little later.
-                interval = polling.Next(interval, changed: false);
-                await Task.Delay(interval, cancellationToken).ConfigureAwait(false);
-                continue;
-            }
-
+            var previous = current;
+            current = await ReadAsync(token => engine.RefreshAsync(previous, token), polling, onRetry, deadline, cancellationToken).ConfigureAwait(false);
             var print = Fingerprint(current);
             interval = polling.Next(interval, print != seen);
             seen = print;

@@ -45,7 +45,7 @@ public sealed class GetBlueGreenDeploymentCommand : ReleaseCmdlet
                 var serviceEngine = ReleaseEngines.ForEcsService(AwsContext);
                 RunAsync(cancellationToken => GuardAsync(Service, async () =>
                 {
-                    foreach (var deployment in await serviceEngine.GetForServiceAsync(Cluster, Service, All, cancellationToken).ConfigureAwait(false))
+                    foreach (var deployment in await ReadAsync(token => serviceEngine.GetForServiceAsync(Cluster, Service, All, token), cancellationToken).ConfigureAwait(false))
                     {
                         Emit(deployment);
                     }
@@ -55,7 +55,7 @@ public sealed class GetBlueGreenDeploymentCommand : ReleaseCmdlet
                 foreach (var item in InputObject)
                 {
                     var engine = ReleaseEngines.ForDeployment(ContextFor(item), item);
-                    RunAsync(cancellationToken => GuardAsync(item.DeploymentId, async () => Emit(await engine.GetAsync(item.DeploymentId, cancellationToken).ConfigureAwait(false))));
+                    RunAsync(cancellationToken => GuardAsync(item.DeploymentId, async () => Emit(await ReadAsync(token => engine.GetAsync(item.DeploymentId, token), cancellationToken).ConfigureAwait(false))));
                 }
 
                 break;
@@ -68,7 +68,7 @@ public sealed class GetBlueGreenDeploymentCommand : ReleaseCmdlet
                     }
 
                     var byId = ReleaseEngines.ForDeployment(ContextFor(null, id), null);
-                    RunAsync(cancellationToken => GuardAsync(id, async () => Emit(await byId.GetAsync(id, cancellationToken).ConfigureAwait(false))));
+                    RunAsync(cancellationToken => GuardAsync(id, async () => Emit(await ReadAsync(token => byId.GetAsync(id, token), cancellationToken).ConfigureAwait(false))));
                 }
 
                 break;

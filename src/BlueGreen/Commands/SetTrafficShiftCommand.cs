@@ -114,7 +114,7 @@ public sealed class SetTrafficShiftCommand : ReleaseCmdlet
                 await engine.CompleteAsync(deployment, cancellationToken).ConfigureAwait(false);
             }
 
-            Emit(await engine.GetAsync(id, cancellationToken).ConfigureAwait(false));
+            Emit(await ReadAsync(token => engine.GetAsync(id, token), cancellationToken).ConfigureAwait(false));
         }));
     }
 

@@ -52,8 +52,8 @@ public sealed class WaitBlueGreenDeploymentCommand : ReleaseCmdlet
         {
             RunAsync(cancellationToken => GuardAsync(id, async () =>
             {
-                var deployment = start ?? await engine.GetAsync(id, cancellationToken).ConfigureAwait(false);
-                deployment = await WatchAsync(engine, deployment, Until, timeout, cancellationToken).ConfigureAwait(false);
+                // By id, the first look reads it in full: it rides out throttling as every later look does.
+                var deployment = await WatchAsync(engine, start ?? new BlueGreenDeployment(id), Until, timeout, cancellationToken).ConfigureAwait(false);
                 if (!DeploymentWatcher.Reached(deployment, Until) && !AllowFailure)
                 {
                     EmitError(EndedBadly(deployment, Until));

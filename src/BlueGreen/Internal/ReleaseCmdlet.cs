@@ -16,6 +16,7 @@ namespace BlueGreen.Internal;
 public abstract class ReleaseCmdlet : AwsCmdlet
 {
     private readonly Dictionary<string, AwsContext> _contexts = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _warnedGaps = new(StringComparer.Ordinal);
 
     // The last state a wait saw: what an interrupted wait reports.
     private BlueGreenDeployment? _lastSeen;
@@ -33,7 +34,25 @@ public abstract class ReleaseCmdlet : AwsCmdlet
         return ContextFor(carried);
     }
 
-    protected override void OnEmitting(object? value) => KnownDeployments.Remember(value as BlueGreenDeployment);
+    protected override void OnEmitting(object? value)
+    {
+        var deployment = value as BlueGreenDeployment;
+        KnownDeployments.Remember(deployment);
+
+        // What a read could not get is said once per release, in the warning stream, next to what it did get.
+        if (deployment is { ReadGaps.Count: > 0 } && _warnedGaps.Add(deployment.DeploymentId))
+        {
+            EmitWarning(ReadGap.Describe(deployment.DeploymentId, deployment.ReadGaps));
+        }
+    }
+
+    /// <summary>Reads a release as every cmdlet does: transient failures ridden out for a bounded time
+    /// (<see cref="DeploymentWatcher.ReadAsync"/>), each one said in the verbose stream.</summary>
+    protected Task<T> ReadAsync<T>(Func<CancellationToken, Task<T>> read, CancellationToken cancellationToken) =>
+        DeploymentWatcher.ReadAsync(read, PollingPolicy.FromEnvironment(), SayRetrying, null, cancellationToken);
+
+    private void SayRetrying(AwsServiceException failure, TimeSpan pause) =>
+        EmitVerbose($"{failure.Service}.{failure.Operation}: {failure.ErrorCode}; reading again in {pause.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s");
 
     /// <summary>The context for a piped deployment (or the parameters alone when null).</summary>
     protected AwsContext ContextFor(BlueGreenDeployment? carried)
@@ -134,7 +153,7 @@ public abstract class ReleaseCmdlet : AwsCmdlet
                     };
                     EmitProgress(record);
                     EmitVerbose($"{d.DeploymentId}: {d.Status} {d.Phase} green {d.GreenTrafficPercent.ToString("0", CultureInfo.InvariantCulture)}% (next look in {next.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture)} ms)");
-                }, cancellationToken).ConfigureAwait(false);
+                }, SayRetrying, cancellationToken).ConfigureAwait(false);
             }
             finally
             {
