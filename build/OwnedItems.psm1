@@ -35,21 +35,24 @@ function Remove-OwnedItem {
         [string[]] $Path
     )
     process {
-        foreach ($item in @($Path)) {
-            $result = Remove-OwnedPath -Path $item -Roots (Get-OwnedRoots)
-            if ($result.Refusal) {
-                $PSCmdlet.ThrowTerminatingError([System.Management.Automation.ErrorRecord]::new(
-                    [InvalidOperationException]::new($result.Refusal), 'PathNotOwned', [System.Management.Automation.ErrorCategory]::PermissionDenied, $item))
-            }
+        $result = Remove-OwnedPath -Path $Path -Roots (Get-OwnedRoots)
+        if ($result.Refusal) {
+            $PSCmdlet.ThrowTerminatingError([System.Management.Automation.ErrorRecord]::new(
+                [InvalidOperationException]::new($result.Refusal), 'PathNotOwned', [System.Management.Automation.ErrorCategory]::PermissionDenied, $result.Item))
         }
     }
 }
 
-function Remove-OwnedPath([AllowNull()] [AllowEmptyString()] [string] $Path, $Roots) {
-    # Deletes unless refused; returns the check, with the refusal when there was one.
-    $check = Test-OwnedPath -Path $Path -Roots $Roots
-    if (-not $check.Refusal) { Remove-ResolvedPath $check.Path }
-    $check
+function Remove-OwnedPath([AllowNull()] [AllowEmptyCollection()] [string[]] $Path, $Roots) {
+    # Checks every path first and deletes only when none is refused; returns the first refusal, if any.
+    $resolved = [System.Collections.Generic.List[string]]::new()
+    foreach ($item in @(if ($null -eq $Path -or $Path.Count -eq 0) { '' } else { $Path })) {
+        $check = Test-OwnedPath -Path $item -Roots $Roots
+        if ($check.Refusal) { return [pscustomobject]@{ Item = $item; Refusal = $check.Refusal } }
+        $resolved.Add($check.Path)
+    }
+    foreach ($path in $resolved) { Remove-ResolvedPath $path }
+    [pscustomobject]@{ Item = $null; Refusal = $null }
 }
 
 function Remove-ResolvedPath([string] $Resolved) {

@@ -12,7 +12,7 @@ BeforeAll {
         & $Guard { param($t, $r, $h) New-OwnedRoots -Temp $t -Repository $r -Homes $h } $Temp $Repository $Homes
     }
     # The guard's own deletion, with the given roots: the refusal, or nothing when it deleted.
-    function script:Remove-With([AllowEmptyString()] [string] $Path, $Roots) {
+    function script:Remove-With([AllowEmptyString()] [string[]] $Path, $Roots) {
         (& $Guard { param($p, $r) Remove-OwnedPath -Path $p -Roots $r } $Path $Roots).Refusal
     }
     function script:Test-With([string] $Path) {
@@ -137,6 +137,11 @@ Describe 'Remove-OwnedItem refuses, deleting nothing' {
             (Test-With $path).Refusal | Should -BeLike 'Refusing to delete*' -Because $path
         }
         (Test-With (Join-Path $repository 'out/test-results')).Refusal | Should -BeNullOrEmpty
+    }
+
+    It 'deletes none of several paths when one of them is refused' {
+        Remove-With @((In 'tmp/work/sub/file.txt'), (In 'outside/keep/target.txt')) $Roots | Should -BeLike '*outside the temp directory*'
+        Assert-Untouched
     }
 
     It 'stops with PathNotOwned, also under -ErrorAction SilentlyContinue' {
