@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
 using System.Linq;
 using System.Net;
 using Amazon;
@@ -51,7 +53,7 @@ public sealed class AwsContextResolver
             ?? throw new AwsConfigurationException("UnknownRegion", $"'{region}' is not an AWS region.",
                 "Pass a region name such as us-east-1 or eu-west-1 to -Region (Get-AWSRegion in AWS.Tools lists them).", region);
 
-        var (credentials, source) = ResolveCredentials(settings, explicitProfile, ambientProfile, profiles);
+        var (credentials, source) = ResolveCredentials(settings, explicitProfile, ambientProfile, profiles, RegionEndpoint.GetBySystemName(region));
         var endpoints = ResolveEndpoints(settings, ambientProfile);
         return new AwsContext(region, partition, credentials, source, explicitProfile?.Name ?? ambientProfile?.Name,
             settings.EndpointUrl, endpoints)
@@ -137,7 +139,7 @@ public sealed class AwsContextResolver
     }
 
     private (AWSCredentials Credentials, string Source) ResolveCredentials(AwsConnectionSettings settings,
-        CredentialProfile? explicitProfile, CredentialProfile? ambientProfile, CredentialProfileStoreChain profiles)
+        CredentialProfile? explicitProfile, CredentialProfile? ambientProfile, CredentialProfileStoreChain profiles, RegionEndpoint region)
     {
         if (!string.IsNullOrEmpty(settings.AccessKey) || !string.IsNullOrEmpty(settings.SecretKey))
         {
@@ -164,7 +166,7 @@ public sealed class AwsContextResolver
 
         if (explicitProfile is not null)
         {
-            return (ProfileCredentials(explicitProfile, profiles), $"profile '{explicitProfile.Name}'");
+            return (ProfileCredentials(explicitProfile, profiles, settings, region), $"profile '{explicitProfile.Name}'");
         }
 
         if (settings.StoredCredentials is not null && ForeignCredentials.TryAdapt(settings.StoredCredentials) is { } stored)
@@ -186,17 +188,25 @@ public sealed class AwsContextResolver
         var profileName = _environment("AWS_PROFILE");
         if (!string.IsNullOrEmpty(profileName) && profiles.TryGetProfile(profileName, out var ambient))
         {
-            return (ProfileCredentials(ambient, profiles), $"profile '{profileName}' (AWS_PROFILE)");
+            return (ProfileCredentials(ambient, profiles, settings, region), $"profile '{profileName}' (AWS_PROFILE)");
         }
 
-        // Web identity (CI OIDC) comes before the default profile; the SDK's chain handles it.
-        var webIdentity = !string.IsNullOrEmpty(_environment("AWS_WEB_IDENTITY_TOKEN_FILE")) && !string.IsNullOrEmpty(_environment("AWS_ROLE_ARN"));
-        if (!webIdentity && ambientProfile is not null && ambientProfile.CanCreateAWSCredentials)
+        // Web identity (EKS, CI OIDC) comes before the default profile, as in the SDK's chain.
+        var tokenFile = _environment("AWS_WEB_IDENTITY_TOKEN_FILE");
+        var roleArn = _environment("AWS_ROLE_ARN");
+        if (!string.IsNullOrEmpty(tokenFile) && !string.IsNullOrEmpty(roleArn))
         {
-            return (ProfileCredentials(ambientProfile, profiles), $"profile '{ambientProfile.Name}'");
+            RequireTokenFile(tokenFile!, "AWS_WEB_IDENTITY_TOKEN_FILE");
+            var webIdentity = new StsWebIdentityCredentials(tokenFile!, roleArn!, SessionName(_environment("AWS_ROLE_SESSION_NAME")), region);
+            return (webIdentity, $"web identity (AWS_ROLE_ARN {roleArn})");
         }
 
-        // The SDK's own chain: web identity, SSO, container and instance credentials.
+        if (ambientProfile is not null && ambientProfile.CanCreateAWSCredentials)
+        {
+            return (ProfileCredentials(ambientProfile, profiles, settings, region), $"profile '{ambientProfile.Name}'");
+        }
+
+        // The SDK's own chain: container and instance credentials.
         try
         {
             var resolved = DefaultAWSCredentialsIdentityResolver.GetCredentials(null);
@@ -210,16 +220,130 @@ public sealed class AwsContextResolver
         }
     }
 
-    private static AWSCredentials ProfileCredentials(CredentialProfile profile, CredentialProfileStoreChain profiles)
+    private static AWSCredentials ProfileCredentials(CredentialProfile profile, CredentialProfileStoreChain profiles, AwsConnectionSettings settings, RegionEndpoint region)
     {
-        if (AWSCredentialsFactory.TryGetAWSCredentials(profile, profiles, out var credentials) && credentials is not null)
+        AWSCredentials? credentials = null;
+        Exception? failure = null;
+        if (profile.CanCreateAWSCredentials)
         {
-            return credentials;
+            try
+            {
+                credentials = AWSCredentialsFactory.GetAWSCredentials(profile, profiles);
+            }
+            catch (Exception ex) when (ex is AmazonClientException or InvalidOperationException or ArgumentException or IOException)
+            {
+                // e.g. a source_profile that does not exist, or a loop of source profiles: the SDK's message names it.
+                failure = ex;
+            }
         }
 
-        throw new AwsConfigurationException("ProfileWithoutCredentials", $"The AWS profile '{profile.Name}' has no usable credentials.",
-            "Add aws_access_key_id and aws_secret_access_key, a role_arn with a source_profile, or SSO settings to the profile.", profile.Name);
+        if (credentials is null)
+        {
+            var why = failure is null ? "has no usable credentials" : $"cannot give credentials: {failure.Message}";
+            throw new AwsConfigurationException("ProfileWithoutCredentials", $"The AWS profile '{profile.Name}' {why}",
+                "Add aws_access_key_id and aws_secret_access_key, a role_arn with a source_profile or credential_source, " +
+                "a web_identity_token_file, or SSO settings (sso_session, sso_account_id, sso_role_name) to the profile.", profile.Name, failure);
+        }
+
+        return WithModuleClients(credentials, profile, profiles, settings, region);
     }
+
+    /// <summary>
+    /// Rebuilds the role credentials of a profile (and of the profiles it takes its source from) on this module's
+    /// STS client, adding what the SDK leaves out: the profile's duration_seconds, and an MFA code from the caller.
+    /// </summary>
+    private static AWSCredentials WithModuleClients(AWSCredentials credentials, CredentialProfile? profile, CredentialProfileStoreChain profiles,
+        AwsConnectionSettings settings, RegionEndpoint region)
+    {
+        switch (credentials)
+        {
+            case AssumeRoleAWSCredentials assumeRole:
+            {
+                CredentialProfile? sourceProfile = null;
+                if (profile is not null && !string.IsNullOrEmpty(profile.Options.SourceProfile) && profile.Options.SourceProfile != profile.Name)
+                {
+                    profiles.TryGetProfile(profile.Options.SourceProfile, out sourceProfile);
+                }
+
+                var source = WithModuleClients(assumeRole.SourceCredentials, sourceProfile, profiles, settings, region);
+                var options = assumeRole.Options;
+                var name = profile?.Name ?? "(unnamed)";
+                if (profile is not null && TryGetProperty(profile, "duration_seconds", out var duration))
+                {
+                    options.DurationSeconds = int.TryParse(duration, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds >= 900 && seconds <= 43200
+                        ? seconds
+                        : throw new AwsConfigurationException("InvalidDurationSeconds",
+                            $"duration_seconds of the AWS profile '{name}' is '{duration}', not a number of seconds from 900 to 43200.",
+                            "Set duration_seconds to a whole number from 900 (15 minutes) to 43200 (12 hours, if the role allows it), or remove it.", name);
+                }
+
+                if (!string.IsNullOrEmpty(options.MfaSerialNumber) && options.MfaTokenCodeCallback is null)
+                {
+                    var provider = settings.MfaCodeProvider ?? throw MfaCodeRequired(name, assumeRole.RoleArn, options.MfaSerialNumber);
+                    var serial = options.MfaSerialNumber;
+                    var role = assumeRole.RoleArn;
+                    options.MfaTokenCodeCallback = () => provider(new MfaCodeRequest(name, role, serial));
+                }
+
+                return new StsAssumeRoleCredentials(source, assumeRole.RoleArn, assumeRole.RoleSessionName, options, region);
+            }
+
+            case AssumeRoleWithWebIdentityCredentials webIdentity:
+                RequireTokenFile(webIdentity.WebIdentityTokenFile, $"web_identity_token_file of the AWS profile '{profile?.Name}'");
+                return new StsWebIdentityCredentials(webIdentity.WebIdentityTokenFile, webIdentity.RoleArn, webIdentity.RoleSessionName, region);
+
+            case SSOAWSCredentials sso:
+                SsoClients.Register();
+                // No browser sign-in from inside a cmdlet: an expired SSO session is reported, with what to run.
+                sso.Options.SupportsGettingNewToken = false;
+                return sso;
+
+            default:
+                return credentials;
+        }
+    }
+
+    /// <summary>The code cannot be asked for: said before anything is sent.</summary>
+    public static AwsConfigurationException MfaCodeRequired(string profileName, string roleArn, string mfaSerial) =>
+        new("MfaCodeRequired",
+            $"The AWS profile '{profileName}' assumes the role {roleArn} with MFA (mfa_serial {mfaSerial}), and this session cannot ask for the code: it is not interactive.",
+            "Run the command in an interactive PowerShell session to be asked for the MFA code; or get temporary credentials first " +
+            "(e.g. 'aws sts assume-role ... --serial-number ... --token-code ...') and pass them with -AccessKey, -SecretKey and -SessionToken " +
+            "or the AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN variables; in CI, use a role without MFA (OIDC web identity).",
+            profileName);
+
+    private static bool TryGetProperty(CredentialProfile profile, string name, out string value)
+    {
+        value = string.Empty;
+        if (profile.Properties is null)
+        {
+            return false;
+        }
+
+        foreach (var property in profile.Properties)
+        {
+            if (string.Equals(property.Key, name, StringComparison.OrdinalIgnoreCase) && !string.IsNullOrWhiteSpace(property.Value))
+            {
+                value = property.Value.Trim();
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static void RequireTokenFile(string path, string origin)
+    {
+        if (!File.Exists(path))
+        {
+            throw new AwsConfigurationException("WebIdentityTokenFileNotFound", $"{origin} names the web identity token file '{path}', which does not exist.",
+                "Check the path: in EKS the pod's service account must be annotated with the role (eks.amazonaws.com/role-arn); " +
+                "in CI, the OIDC step must run before this one and write the token there.", path);
+        }
+    }
+
+    private static string SessionName(string? configured) =>
+        string.IsNullOrWhiteSpace(configured) ? "bluegreen-" + DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture) : configured!.Trim();
 
     private Dictionary<string, Uri> ResolveEndpoints(AwsConnectionSettings settings, CredentialProfile? profile)
     {
