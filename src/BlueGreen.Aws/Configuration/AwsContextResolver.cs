@@ -220,7 +220,7 @@ public sealed class AwsContextResolver
         }
     }
 
-    private static AWSCredentials ProfileCredentials(CredentialProfile profile, CredentialProfileStoreChain profiles, AwsConnectionSettings settings, RegionEndpoint region)
+    private AWSCredentials ProfileCredentials(CredentialProfile profile, CredentialProfileStoreChain profiles, AwsConnectionSettings settings, RegionEndpoint region)
     {
         AWSCredentials? credentials = null;
         Exception? failure = null;
@@ -252,7 +252,7 @@ public sealed class AwsContextResolver
     /// Rebuilds the role credentials of a profile (and of the profiles it takes its source from) on this module's
     /// STS client, adding what the SDK leaves out: the profile's duration_seconds, and an MFA code from the caller.
     /// </summary>
-    private static AWSCredentials WithModuleClients(AWSCredentials credentials, CredentialProfile? profile, CredentialProfileStoreChain profiles,
+    private AWSCredentials WithModuleClients(AWSCredentials credentials, CredentialProfile? profile, CredentialProfileStoreChain profiles,
         AwsConnectionSettings settings, RegionEndpoint region)
     {
         switch (credentials)
@@ -268,7 +268,7 @@ public sealed class AwsContextResolver
                 var source = WithModuleClients(assumeRole.SourceCredentials, sourceProfile, profiles, settings, region);
                 var options = assumeRole.Options;
                 var name = profile?.Name ?? "(unnamed)";
-                if (profile is not null && TryGetProperty(profile, "duration_seconds", out var duration))
+                if (profile is not null && ProfileFileValue(profile.Name, "duration_seconds", settings.ProfileLocation) is { } duration)
                 {
                     options.DurationSeconds = int.TryParse(duration, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds >= 900 && seconds <= 43200
                         ? seconds
@@ -312,24 +312,57 @@ public sealed class AwsContextResolver
             "or the AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN variables; in CI, use a role without MFA (OIDC web identity).",
             profileName);
 
-    private static bool TryGetProperty(CredentialProfile profile, string name, out string value)
+    /// <summary>
+    /// A setting of a profile that AWSSDK.Core does not read (duration_seconds), from the same files it reads
+    /// profiles from: the config file first, as the AWS CLI does, then the shared credentials file.
+    /// </summary>
+    private string? ProfileFileValue(string profileName, string key, string? profileLocation)
     {
-        value = string.Empty;
-        if (profile.Properties is null)
-        {
-            return false;
-        }
-
-        foreach (var property in profile.Properties)
-        {
-            if (string.Equals(property.Key, name, StringComparison.OrdinalIgnoreCase) && !string.IsNullOrWhiteSpace(property.Value))
+        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        var files = profileLocation is not null
+            ? new[] { (profileLocation, false) }
+            : new[]
             {
-                value = property.Value.Trim();
-                return true;
+                (FirstNonEmpty(_environment("AWS_CONFIG_FILE")) ?? Path.Combine(home, ".aws", "config"), true),
+                (FirstNonEmpty(_environment("AWS_SHARED_CREDENTIALS_FILE")) ?? Path.Combine(home, ".aws", "credentials"), false),
+            };
+        foreach (var (path, isConfig) in files)
+        {
+            if (!File.Exists(path))
+            {
+                continue;
+            }
+
+            var section = isConfig && profileName != "default" ? "profile " + profileName : profileName;
+            string? current = null;
+            foreach (var raw in File.ReadLines(path))
+            {
+                var line = raw.Trim();
+                if (line.Length == 0 || line[0] == '#' || line[0] == ';')
+                {
+                    continue;
+                }
+
+                if (line[0] == '[' && line[line.Length - 1] == ']')
+                {
+                    current = string.Join(" ", line.Substring(1, line.Length - 2).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+                    continue;
+                }
+
+                var equals = line.IndexOf('=');
+                if (equals > 0 && (string.Equals(current, section, StringComparison.Ordinal) || (isConfig && current == profileName && profileName != "default")) &&
+                    string.Equals(line.Substring(0, equals).Trim(), key, StringComparison.OrdinalIgnoreCase))
+                {
+                    var value = line.Substring(equals + 1).Trim();
+                    if (value.Length > 0)
+                    {
+                        return value;
+                    }
+                }
             }
         }
 
-        return false;
+        return null;
     }
 
     private static void RequireTokenFile(string path, string origin)
