@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
@@ -23,6 +24,13 @@ public sealed class AwsContextResolver
         AwsServiceMetadata.CodeDeploy, AwsServiceMetadata.Ecs, AwsServiceMetadata.Lambda,
         AwsServiceMetadata.ElasticLoadBalancingV2, AwsServiceMetadata.CloudWatch,
     };
+
+    /// <summary>
+    /// Role and SSO credentials of a profile, kept for the process: each cmdlet of a pipeline reuses the session
+    /// (and refreshes it when it nears its end) instead of calling STS again, or asking again for an MFA code.
+    /// Keyed by everything that would change them: the profile, its files and their last change, the region.
+    /// </summary>
+    private static readonly ConcurrentDictionary<string, (AWSCredentials Credentials, MfaPrompt Mfa)> ProfileSessions = new(StringComparer.Ordinal);
 
     private readonly Func<string, string?> _environment;
 
@@ -222,6 +230,14 @@ public sealed class AwsContextResolver
 
     private AWSCredentials ProfileCredentials(CredentialProfile profile, CredentialProfileStoreChain profiles, AwsConnectionSettings settings, RegionEndpoint region)
     {
+        var key = SessionKey(profile.Name, settings.ProfileLocation, region);
+        if (ProfileSessions.TryGetValue(key, out var session))
+        {
+            // The newest caller answers the next MFA prompt, if the session has to be renewed.
+            session.Mfa.Provider = settings.MfaCodeProvider;
+            return session.Credentials;
+        }
+
         AWSCredentials? credentials = null;
         Exception? failure = null;
         if (profile.CanCreateAWSCredentials)
@@ -230,7 +246,7 @@ public sealed class AwsContextResolver
             {
                 credentials = AWSCredentialsFactory.GetAWSCredentials(profile, profiles);
             }
-            catch (Exception ex) when (ex is AmazonClientException or InvalidOperationException or ArgumentException or IOException)
+            catch (Exception ex) when (ex is AmazonClientException or InvalidOperationException or ArgumentException or IOException or InvalidDataException)
             {
                 // e.g. a source_profile that does not exist, or a loop of source profiles: the SDK's message names it.
                 failure = ex;
@@ -245,7 +261,33 @@ public sealed class AwsContextResolver
                 "a web_identity_token_file, or SSO settings (sso_session, sso_account_id, sso_role_name) to the profile.", profile.Name, failure);
         }
 
-        return WithModuleClients(credentials, profile, profiles, settings, region);
+        var mfa = new MfaPrompt { Provider = settings.MfaCodeProvider };
+        var rebuilt = WithModuleClients(credentials, profile, profiles, mfa, settings.ProfileLocation, region);
+        if (rebuilt is StsAssumeRoleCredentials or StsWebIdentityCredentials)
+        {
+            rebuilt = ProfileSessions.GetOrAdd(key, (rebuilt, mfa)).Credentials;
+        }
+
+        return rebuilt;
+    }
+
+    private string SessionKey(string profileName, string? profileLocation, RegionEndpoint region)
+    {
+        var files = ProfileFiles(profileLocation);
+        var parts = new List<string> { profileName, region.SystemName };
+        foreach (var (path, _) in files)
+        {
+            parts.Add(path);
+            parts.Add(File.Exists(path) ? File.GetLastWriteTimeUtc(path).Ticks.ToString(CultureInfo.InvariantCulture) : "-");
+        }
+
+        return string.Join("\n", parts);
+    }
+
+    /// <summary>Who answers an MFA prompt: the cmdlet that runs when the role's session is first needed.</summary>
+    private sealed class MfaPrompt
+    {
+        public volatile Func<MfaCodeRequest, string>? Provider;
     }
 
     /// <summary>
@@ -253,7 +295,7 @@ public sealed class AwsContextResolver
     /// STS client, adding what the SDK leaves out: the profile's duration_seconds, and an MFA code from the caller.
     /// </summary>
     private AWSCredentials WithModuleClients(AWSCredentials credentials, CredentialProfile? profile, CredentialProfileStoreChain profiles,
-        AwsConnectionSettings settings, RegionEndpoint region)
+        MfaPrompt mfa, string? profileLocation, RegionEndpoint region)
     {
         switch (credentials)
         {
@@ -265,10 +307,10 @@ public sealed class AwsContextResolver
                     profiles.TryGetProfile(profile.Options.SourceProfile, out sourceProfile);
                 }
 
-                var source = WithModuleClients(assumeRole.SourceCredentials, sourceProfile, profiles, settings, region);
+                var source = WithModuleClients(assumeRole.SourceCredentials, sourceProfile, profiles, mfa, profileLocation, region);
                 var options = assumeRole.Options;
                 var name = profile?.Name ?? "(unnamed)";
-                if (profile is not null && ProfileFileValue(profile.Name, "duration_seconds", settings.ProfileLocation) is { } duration)
+                if (profile is not null && ProfileFileValue(profile.Name, "duration_seconds", profileLocation) is { } duration)
                 {
                     options.DurationSeconds = int.TryParse(duration, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds >= 900 && seconds <= 43200
                         ? seconds
@@ -279,10 +321,15 @@ public sealed class AwsContextResolver
 
                 if (!string.IsNullOrEmpty(options.MfaSerialNumber) && options.MfaTokenCodeCallback is null)
                 {
-                    var provider = settings.MfaCodeProvider ?? throw MfaCodeRequired(name, assumeRole.RoleArn, options.MfaSerialNumber);
+                    if (mfa.Provider is null)
+                    {
+                        throw MfaCodeRequired(name, assumeRole.RoleArn, options.MfaSerialNumber);
+                    }
+
                     var serial = options.MfaSerialNumber;
                     var role = assumeRole.RoleArn;
-                    options.MfaTokenCodeCallback = () => provider(new MfaCodeRequest(name, role, serial));
+                    options.MfaTokenCodeCallback = () =>
+                        (mfa.Provider ?? throw MfaCodeRequired(name, role, serial))(new MfaCodeRequest(name, role, serial));
                 }
 
                 return new StsAssumeRoleCredentials(source, assumeRole.RoleArn, assumeRole.RoleSessionName, options, region);
@@ -312,21 +359,28 @@ public sealed class AwsContextResolver
             "or the AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN variables; in CI, use a role without MFA (OIDC web identity).",
             profileName);
 
+    private (string Path, bool IsConfig)[] ProfileFiles(string? profileLocation)
+    {
+        if (profileLocation is not null)
+        {
+            return new[] { (profileLocation, false) };
+        }
+
+        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        return new[]
+        {
+            (FirstNonEmpty(_environment("AWS_CONFIG_FILE")) ?? Path.Combine(home, ".aws", "config"), true),
+            (FirstNonEmpty(_environment("AWS_SHARED_CREDENTIALS_FILE")) ?? Path.Combine(home, ".aws", "credentials"), false),
+        };
+    }
+
     /// <summary>
     /// A setting of a profile that AWSSDK.Core does not read (duration_seconds), from the same files it reads
     /// profiles from: the config file first, as the AWS CLI does, then the shared credentials file.
     /// </summary>
     private string? ProfileFileValue(string profileName, string key, string? profileLocation)
     {
-        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-        var files = profileLocation is not null
-            ? new[] { (profileLocation, false) }
-            : new[]
-            {
-                (FirstNonEmpty(_environment("AWS_CONFIG_FILE")) ?? Path.Combine(home, ".aws", "config"), true),
-                (FirstNonEmpty(_environment("AWS_SHARED_CREDENTIALS_FILE")) ?? Path.Combine(home, ".aws", "credentials"), false),
-            };
-        foreach (var (path, isConfig) in files)
+        foreach (var (path, isConfig) in ProfileFiles(profileLocation))
         {
             if (!File.Exists(path))
             {

@@ -10,7 +10,7 @@ namespace BlueGreen.Aws.Configuration;
 /// </summary>
 internal static class CredentialFailure
 {
-    public static AwsConfigurationException Describe(string source, Exception exception)
+    public static AwsConfigurationException Describe(string source, string? profileName, Exception exception)
     {
         for (var inner = exception; inner is not null; inner = inner.InnerException)
         {
@@ -37,7 +37,7 @@ internal static class CredentialFailure
         string action;
         if (sso)
         {
-            action = "Sign in again with 'aws sso login --profile <name>' (it refreshes the cached SSO token), or choose other credentials with -ProfileName or -AccessKey/-SecretKey, then try again.";
+            action = $"Sign in again with 'aws sso login --profile {profileName ?? "<name>"}' (it refreshes the cached SSO token), or choose other credentials with -ProfileName or -AccessKey/-SecretKey, then try again.";
         }
         else if (service is not null)
         {
@@ -48,7 +48,7 @@ internal static class CredentialFailure
             action = "Check the profile's role_arn, source_profile or credential_source, and web_identity_token_file, or choose other credentials with -ProfileName or -AccessKey/-SecretKey, then try again.";
         }
 
-        return new AwsConfigurationException("CredentialsUnavailable", $"Could not get AWS credentials from {source}: {detail}", action, null, exception);
+        return new AwsConfigurationException("CredentialsUnavailable", $"Could not get AWS credentials from {source}: {detail}", action, profileName, exception);
     }
 
     private static T? Find<T>(Exception exception)

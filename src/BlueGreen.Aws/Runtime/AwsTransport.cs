@@ -119,7 +119,7 @@ internal static class AwsTransport
         {
             // Credentials are fetched here (SSO, assume-role, credential_process, web identity): a refused or expired
             // session is the user's to refresh, not an error of the service called.
-            throw CredentialFailure.Describe(context.CredentialSource, ex);
+            throw CredentialFailure.Describe(context.CredentialSource, context.ProfileName, ex);
         }
 
         using var message = new HttpRequestMessage(request.Method, uri);
