@@ -107,6 +107,7 @@ function Invoke-Test {
     $pester = Install-Pester -ToolsDir $ToolsDir -Version $PesterVersion
     # The isolation tests load this older AWSSDK.Core first, as AWS.Tools does.
     $env:BLUEGREEN_TEST_AWSSDK37 = Install-NuGetPackage -ToolsDir $ToolsDir -Name 'AWSSDK.Core' -Version '3.7.402' -File 'lib/netcoreapp3.1/AWSSDK.Core.dll'
+    $env:BLUEGREEN_TEST_AWSSDK37_STS = Install-NuGetPackage -ToolsDir $ToolsDir -Name 'AWSSDK.SecurityToken' -Version '3.7.202' -File 'lib/netcoreapp3.1/AWSSDK.SecurityToken.dll'
     $services = [System.Collections.Generic.List[object]]::new()
     $suites = [System.Collections.Generic.List[object]]::new()
     try {
