@@ -26,9 +26,10 @@ public sealed class AwsContextResolver
     };
 
     /// <summary>
-    /// Role and SSO credentials of a profile, kept for the process: each cmdlet of a pipeline reuses the session
+    /// Role credentials of a profile, kept for the process: each cmdlet of a pipeline reuses the session
     /// (and refreshes it when it nears its end) instead of calling STS again, or asking again for an MFA code.
-    /// Keyed by everything that would change them: the profile, its files and their last change, the region.
+    /// Keyed by everything that would change them: the profile, its files and their last change, the region,
+    /// and the environment's key id (for credential_source = Environment).
     /// </summary>
     private static readonly ConcurrentDictionary<string, (AWSCredentials Credentials, MfaPrompt Mfa)> ProfileSessions = new(StringComparer.Ordinal);
 
@@ -274,7 +275,7 @@ public sealed class AwsContextResolver
     private string SessionKey(string profileName, string? profileLocation, RegionEndpoint region)
     {
         var files = ProfileFiles(profileLocation);
-        var parts = new List<string> { profileName, region.SystemName };
+        var parts = new List<string> { profileName, region.SystemName, _environment("AWS_ACCESS_KEY_ID") ?? "-" };
         foreach (var (path, _) in files)
         {
             parts.Add(path);
