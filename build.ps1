@@ -109,6 +109,7 @@ function Invoke-Test {
     $prerequisites = Install-TestPrerequisites -ToolsDir $ToolsDir -PesterVersion $PesterVersion
     $pester = $prerequisites.Pester
     $env:BLUEGREEN_TEST_AWSSDK37 = $prerequisites.AwsSdk37
+    $env:BLUEGREEN_TEST_AWSSDK37_STS = $prerequisites.AwsSdk37Sts
     $services = [System.Collections.Generic.List[object]]::new()
     $suites = [System.Collections.Generic.List[object]]::new()
     try {

@@ -47,6 +47,8 @@ function Install-TestPrerequisites([string] $ToolsDir, [string] $PesterVersion) 
         Pester   = Install-NuGetPackage -ToolsDir $ToolsDir -Name 'Pester' -Version $PesterVersion -File 'tools/Pester.psd1' -Why 'runs the Pester suites'
         AwsSdk37 = Install-NuGetPackage -ToolsDir $ToolsDir -Name 'AWSSDK.Core' -Version '3.7.402' -File 'lib/netcoreapp3.1/AWSSDK.Core.dll' `
             -Why 'the isolation tests load this older AWSSDK.Core first, as AWS.Tools does'
+        AwsSdk37Sts = Install-NuGetPackage -ToolsDir $ToolsDir -Name 'AWSSDK.SecurityToken' -Version '3.7.202' -File 'lib/netcoreapp3.1/AWSSDK.SecurityToken.dll' `
+            -Why 'the isolation tests assume a role with AWS.Tools'' STS loaded first'
         Moto     = Install-Moto -ToolsDir $ToolsDir
         AwsCli   = Install-AwsCli
         InitDb   = Install-PostgreSql

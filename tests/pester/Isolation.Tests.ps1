@@ -47,3 +47,42 @@ Import-Module '$Manifest'
         ($result.Output -join "`n") | Should -Match 'credentials from AWS.Tools session credentials'
     }
 }
+
+Describe 'With AWS.Tools'' AWSSDK.SecurityToken loaded first' {
+    BeforeAll {
+        $script:OldSts = $env:BLUEGREEN_TEST_AWSSDK37_STS
+        if (-not $OldSts -or -not (Test-Path $OldSts)) { throw 'BLUEGREEN_TEST_AWSSDK37_STS must name an AWSSDK.SecurityToken 3.7 assembly; build.ps1 Test provides it.' }
+        $script:Profiles = Join-Path ([IO.Path]::GetTempPath()) (New-UniqueName 'iso-sts')
+        $null = New-Item -ItemType Directory -Path $Profiles
+    }
+
+    AfterAll { if ($Profiles -and (Test-Path $Profiles)) { Remove-Item $Profiles -Recurse -Force } }
+
+    It 'assumes a profile''s role with its own STS client, not the one AWS.Tools loaded' {
+        # AWSSDK.Core looks STS up by name among every assembly of the process: it would find this older copy.
+        $id = New-CliDeployment (New-UniqueName 'isosts')
+        $config = Join-Path $Profiles 'config'
+        Set-Content -Path $config -Value "[profile deploy]`nrole_arn = arn:aws:iam::123456789012:role/deployer`nsource_profile = base`n"
+        $credentials = Join-Path $Profiles 'credentials'
+        Set-Content -Path $credentials -Value "[base]`naws_access_key_id = AKIAISOLATION0000001`naws_secret_access_key = isolation-secret`n"
+        $script = @"
+`$ErrorActionPreference = 'Stop'
+Add-Type -Path '$OldSdk'
+Add-Type -Path '$OldSts'
+Import-Module '$Manifest'
+`$d = Get-BlueGreenDeployment -Id '$id' -ProfileName deploy -Region us-east-1 -EndpointUrl '$(Get-MotoUrl)'
+'status=' + `$d.Status
+[AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -eq 'AWSSDK.SecurityToken' } |
+    ForEach-Object { 'sts={0}@{1}' -f `$_.GetName().Version.Major, [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext(`$_).Name } | Sort-Object
+"@
+        $environment = @{
+            AWS_CONFIG_FILE = $config; AWS_SHARED_CREDENTIALS_FILE = $credentials; AWS_ENDPOINT_URL_STS = (Get-MotoUrl); AWS_PROFILE = $null
+            AWS_ACCESS_KEY_ID = $null; AWS_SECRET_ACCESS_KEY = $null; AWS_SESSION_TOKEN = $null; AWS_ROLE_ARN = $null; AWS_WEB_IDENTITY_TOKEN_FILE = $null
+        }
+        $result = Invoke-FreshPwsh $script -Environment $environment
+        $result.ExitCode | Should -Be 0 -Because ($result.Output -join "`n")
+        $result.Output | Should -Contain 'status=Created'
+        $result.Output | Should -Contain 'sts=3@Default'
+        $result.Output | Should -Contain 'sts=4@BlueGreen'
+    }
+}

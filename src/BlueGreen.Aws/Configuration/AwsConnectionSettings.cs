@@ -1,3 +1,5 @@
+using System;
+
 namespace BlueGreen.Aws.Configuration;
 
 /// <summary>
@@ -33,4 +35,28 @@ public sealed class AwsConnectionSettings
 
     /// <summary>AWS.Tools' <c>$StoredAWSRegion</c>, when the session has one.</summary>
     public string? StoredRegion { get; set; }
+
+    /// <summary>
+    /// Asks the user for the MFA code of a role that requires one (a profile with <c>mfa_serial</c>); called when
+    /// the role's credentials are first needed, on any thread. Null when nobody can be asked: such a profile is
+    /// then refused before anything is sent.
+    /// </summary>
+    public Func<MfaCodeRequest, string>? MfaCodeProvider { get; set; }
+}
+
+/// <summary>What an MFA prompt shows: the profile, the role, and the MFA device (never a secret).</summary>
+public sealed class MfaCodeRequest
+{
+    public MfaCodeRequest(string profileName, string roleArn, string mfaSerial)
+    {
+        ProfileName = profileName;
+        RoleArn = roleArn;
+        MfaSerial = mfaSerial;
+    }
+
+    public string ProfileName { get; }
+
+    public string RoleArn { get; }
+
+    public string MfaSerial { get; }
 }

@@ -1,5 +1,8 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
 using System.Linq;
 using System.Net;
 using Amazon;
@@ -21,6 +24,14 @@ public sealed class AwsContextResolver
         AwsServiceMetadata.CodeDeploy, AwsServiceMetadata.Ecs, AwsServiceMetadata.Lambda,
         AwsServiceMetadata.ElasticLoadBalancingV2, AwsServiceMetadata.CloudWatch,
     };
+
+    /// <summary>
+    /// Role credentials of a profile, kept for the process: each cmdlet of a pipeline reuses the session
+    /// (and refreshes it when it nears its end) instead of calling STS again, or asking again for an MFA code.
+    /// Keyed by everything that would change them: the profile, its files and their last change, the region,
+    /// and the environment's key id (for credential_source = Environment).
+    /// </summary>
+    private static readonly ConcurrentDictionary<string, (AWSCredentials Credentials, MfaPrompt Mfa)> ProfileSessions = new(StringComparer.Ordinal);
 
     private readonly Func<string, string?> _environment;
 
@@ -51,7 +62,7 @@ public sealed class AwsContextResolver
             ?? throw new AwsConfigurationException("UnknownRegion", $"'{region}' is not an AWS region.",
                 "Pass a region name such as us-east-1 or eu-west-1 to -Region (Get-AWSRegion in AWS.Tools lists them).", region);
 
-        var (credentials, source) = ResolveCredentials(settings, explicitProfile, ambientProfile, profiles);
+        var (credentials, source) = ResolveCredentials(settings, explicitProfile, ambientProfile, profiles, RegionEndpoint.GetBySystemName(region));
         var endpoints = ResolveEndpoints(settings, ambientProfile);
         return new AwsContext(region, partition, credentials, source, explicitProfile?.Name ?? ambientProfile?.Name,
             settings.EndpointUrl, endpoints)
@@ -137,7 +148,7 @@ public sealed class AwsContextResolver
     }
 
     private (AWSCredentials Credentials, string Source) ResolveCredentials(AwsConnectionSettings settings,
-        CredentialProfile? explicitProfile, CredentialProfile? ambientProfile, CredentialProfileStoreChain profiles)
+        CredentialProfile? explicitProfile, CredentialProfile? ambientProfile, CredentialProfileStoreChain profiles, RegionEndpoint region)
     {
         if (!string.IsNullOrEmpty(settings.AccessKey) || !string.IsNullOrEmpty(settings.SecretKey))
         {
@@ -164,7 +175,7 @@ public sealed class AwsContextResolver
 
         if (explicitProfile is not null)
         {
-            return (ProfileCredentials(explicitProfile, profiles), $"profile '{explicitProfile.Name}'");
+            return (ProfileCredentials(explicitProfile, profiles, settings, region), $"profile '{explicitProfile.Name}'");
         }
 
         if (settings.StoredCredentials is not null && ForeignCredentials.TryAdapt(settings.StoredCredentials) is { } stored)
@@ -186,17 +197,25 @@ public sealed class AwsContextResolver
         var profileName = _environment("AWS_PROFILE");
         if (!string.IsNullOrEmpty(profileName) && profiles.TryGetProfile(profileName, out var ambient))
         {
-            return (ProfileCredentials(ambient, profiles), $"profile '{profileName}' (AWS_PROFILE)");
+            return (ProfileCredentials(ambient, profiles, settings, region), $"profile '{profileName}' (AWS_PROFILE)");
         }
 
-        // Web identity (CI OIDC) comes before the default profile; the SDK's chain handles it.
-        var webIdentity = !string.IsNullOrEmpty(_environment("AWS_WEB_IDENTITY_TOKEN_FILE")) && !string.IsNullOrEmpty(_environment("AWS_ROLE_ARN"));
-        if (!webIdentity && ambientProfile is not null && ambientProfile.CanCreateAWSCredentials)
+        // Web identity (EKS, CI OIDC) comes before the default profile, as in the SDK's chain.
+        var tokenFile = _environment("AWS_WEB_IDENTITY_TOKEN_FILE");
+        var roleArn = _environment("AWS_ROLE_ARN");
+        if (!string.IsNullOrEmpty(tokenFile) && !string.IsNullOrEmpty(roleArn))
         {
-            return (ProfileCredentials(ambientProfile, profiles), $"profile '{ambientProfile.Name}'");
+            RequireTokenFile(tokenFile!, "AWS_WEB_IDENTITY_TOKEN_FILE");
+            var webIdentity = new StsWebIdentityCredentials(tokenFile!, roleArn!, SessionName(_environment("AWS_ROLE_SESSION_NAME")), region);
+            return (webIdentity, $"web identity (AWS_ROLE_ARN {roleArn})");
         }
 
-        // The SDK's own chain: web identity, SSO, container and instance credentials.
+        if (ambientProfile is not null && ambientProfile.CanCreateAWSCredentials)
+        {
+            return (ProfileCredentials(ambientProfile, profiles, settings, region), $"profile '{ambientProfile.Name}'");
+        }
+
+        // The SDK's own chain: container and instance credentials.
         try
         {
             var resolved = DefaultAWSCredentialsIdentityResolver.GetCredentials(null);
@@ -210,16 +229,209 @@ public sealed class AwsContextResolver
         }
     }
 
-    private static AWSCredentials ProfileCredentials(CredentialProfile profile, CredentialProfileStoreChain profiles)
+    private AWSCredentials ProfileCredentials(CredentialProfile profile, CredentialProfileStoreChain profiles, AwsConnectionSettings settings, RegionEndpoint region)
     {
-        if (AWSCredentialsFactory.TryGetAWSCredentials(profile, profiles, out var credentials) && credentials is not null)
+        var key = SessionKey(profile.Name, settings.ProfileLocation, region);
+        if (ProfileSessions.TryGetValue(key, out var session))
         {
-            return credentials;
+            // The newest caller answers the next MFA prompt, if the session has to be renewed.
+            session.Mfa.Provider = settings.MfaCodeProvider;
+            return session.Credentials;
         }
 
-        throw new AwsConfigurationException("ProfileWithoutCredentials", $"The AWS profile '{profile.Name}' has no usable credentials.",
-            "Add aws_access_key_id and aws_secret_access_key, a role_arn with a source_profile, or SSO settings to the profile.", profile.Name);
+        AWSCredentials? credentials = null;
+        Exception? failure = null;
+        if (profile.CanCreateAWSCredentials)
+        {
+            try
+            {
+                credentials = AWSCredentialsFactory.GetAWSCredentials(profile, profiles);
+            }
+            catch (Exception ex) when (ex is AmazonClientException or InvalidOperationException or ArgumentException or IOException or InvalidDataException)
+            {
+                // e.g. a source_profile that does not exist, or a loop of source profiles: the SDK's message names it.
+                failure = ex;
+            }
+        }
+
+        if (credentials is null)
+        {
+            var why = failure is null ? "has no usable credentials" : $"cannot give credentials: {failure.Message}";
+            throw new AwsConfigurationException("ProfileWithoutCredentials", $"The AWS profile '{profile.Name}' {why}",
+                "Add aws_access_key_id and aws_secret_access_key, a role_arn with a source_profile or credential_source, " +
+                "a web_identity_token_file, or SSO settings (sso_session, sso_account_id, sso_role_name) to the profile.", profile.Name, failure);
+        }
+
+        var mfa = new MfaPrompt { Provider = settings.MfaCodeProvider };
+        var rebuilt = WithModuleClients(credentials, profile, profiles, mfa, settings.ProfileLocation, region);
+        if (rebuilt is StsAssumeRoleCredentials or StsWebIdentityCredentials)
+        {
+            rebuilt = ProfileSessions.GetOrAdd(key, (rebuilt, mfa)).Credentials;
+        }
+
+        return rebuilt;
     }
+
+    private string SessionKey(string profileName, string? profileLocation, RegionEndpoint region)
+    {
+        var files = ProfileFiles(profileLocation);
+        var parts = new List<string> { profileName, region.SystemName, _environment("AWS_ACCESS_KEY_ID") ?? "-" };
+        foreach (var (path, _) in files)
+        {
+            parts.Add(path);
+            parts.Add(File.Exists(path) ? File.GetLastWriteTimeUtc(path).Ticks.ToString(CultureInfo.InvariantCulture) : "-");
+        }
+
+        return string.Join("\n", parts);
+    }
+
+    /// <summary>Who answers an MFA prompt: the cmdlet that runs when the role's session is first needed.</summary>
+    private sealed class MfaPrompt
+    {
+        public volatile Func<MfaCodeRequest, string>? Provider;
+    }
+
+    /// <summary>
+    /// Rebuilds the role credentials of a profile (and of the profiles it takes its source from) on this module's
+    /// STS client, adding what the SDK leaves out: the profile's duration_seconds, and an MFA code from the caller.
+    /// </summary>
+    private AWSCredentials WithModuleClients(AWSCredentials credentials, CredentialProfile? profile, CredentialProfileStoreChain profiles,
+        MfaPrompt mfa, string? profileLocation, RegionEndpoint region)
+    {
+        switch (credentials)
+        {
+            case AssumeRoleAWSCredentials assumeRole:
+            {
+                CredentialProfile? sourceProfile = null;
+                if (profile is not null && !string.IsNullOrEmpty(profile.Options.SourceProfile) && profile.Options.SourceProfile != profile.Name)
+                {
+                    profiles.TryGetProfile(profile.Options.SourceProfile, out sourceProfile);
+                }
+
+                var source = WithModuleClients(assumeRole.SourceCredentials, sourceProfile, profiles, mfa, profileLocation, region);
+                var options = assumeRole.Options;
+                var name = profile?.Name ?? "(unnamed)";
+                if (profile is not null && ProfileFileValue(profile.Name, "duration_seconds", profileLocation) is { } duration)
+                {
+                    options.DurationSeconds = int.TryParse(duration, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds >= 900 && seconds <= 43200
+                        ? seconds
+                        : throw new AwsConfigurationException("InvalidDurationSeconds",
+                            $"duration_seconds of the AWS profile '{name}' is '{duration}', not a number of seconds from 900 to 43200.",
+                            "Set duration_seconds to a whole number from 900 (15 minutes) to 43200 (12 hours, if the role allows it), or remove it.", name);
+                }
+
+                if (!string.IsNullOrEmpty(options.MfaSerialNumber) && options.MfaTokenCodeCallback is null)
+                {
+                    if (mfa.Provider is null)
+                    {
+                        throw MfaCodeRequired(name, assumeRole.RoleArn, options.MfaSerialNumber);
+                    }
+
+                    var serial = options.MfaSerialNumber;
+                    var role = assumeRole.RoleArn;
+                    options.MfaTokenCodeCallback = () =>
+                        (mfa.Provider ?? throw MfaCodeRequired(name, role, serial))(new MfaCodeRequest(name, role, serial));
+                }
+
+                return new StsAssumeRoleCredentials(source, assumeRole.RoleArn, assumeRole.RoleSessionName, options, region);
+            }
+
+            case AssumeRoleWithWebIdentityCredentials webIdentity:
+                RequireTokenFile(webIdentity.WebIdentityTokenFile, $"web_identity_token_file of the AWS profile '{profile?.Name}'");
+                return new StsWebIdentityCredentials(webIdentity.WebIdentityTokenFile, webIdentity.RoleArn, webIdentity.RoleSessionName, region);
+
+            case SSOAWSCredentials sso:
+                SsoClients.Register();
+                // No browser sign-in from inside a cmdlet: an expired SSO session is reported, with what to run.
+                sso.Options.SupportsGettingNewToken = false;
+                return sso;
+
+            default:
+                return credentials;
+        }
+    }
+
+    /// <summary>The code cannot be asked for: said before anything is sent.</summary>
+    public static AwsConfigurationException MfaCodeRequired(string profileName, string roleArn, string mfaSerial) =>
+        new("MfaCodeRequired",
+            $"The AWS profile '{profileName}' assumes the role {roleArn} with MFA (mfa_serial {mfaSerial}), and this session cannot ask for the code: it is not interactive.",
+            "Run the command in an interactive PowerShell session to be asked for the MFA code; or get temporary credentials first " +
+            "(e.g. 'aws sts assume-role ... --serial-number ... --token-code ...') and pass them with -AccessKey, -SecretKey and -SessionToken " +
+            "or the AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN variables; in CI, use a role without MFA (OIDC web identity).",
+            profileName);
+
+    private (string Path, bool IsConfig)[] ProfileFiles(string? profileLocation)
+    {
+        if (profileLocation is not null)
+        {
+            return new[] { (profileLocation, false) };
+        }
+
+        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        return new[]
+        {
+            (FirstNonEmpty(_environment("AWS_CONFIG_FILE")) ?? Path.Combine(home, ".aws", "config"), true),
+            (FirstNonEmpty(_environment("AWS_SHARED_CREDENTIALS_FILE")) ?? Path.Combine(home, ".aws", "credentials"), false),
+        };
+    }
+
+    /// <summary>
+    /// A setting of a profile that AWSSDK.Core does not read (duration_seconds), from the same files it reads
+    /// profiles from: the config file first, as the AWS CLI does, then the shared credentials file.
+    /// </summary>
+    private string? ProfileFileValue(string profileName, string key, string? profileLocation)
+    {
+        foreach (var (path, isConfig) in ProfileFiles(profileLocation))
+        {
+            if (!File.Exists(path))
+            {
+                continue;
+            }
+
+            var section = isConfig && profileName != "default" ? "profile " + profileName : profileName;
+            string? current = null;
+            foreach (var raw in File.ReadLines(path))
+            {
+                var line = raw.Trim();
+                if (line.Length == 0 || line[0] == '#' || line[0] == ';')
+                {
+                    continue;
+                }
+
+                if (line[0] == '[' && line[line.Length - 1] == ']')
+                {
+                    current = string.Join(" ", line.Substring(1, line.Length - 2).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+                    continue;
+                }
+
+                var equals = line.IndexOf('=');
+                if (equals > 0 && (string.Equals(current, section, StringComparison.Ordinal) || (isConfig && current == profileName && profileName != "default")) &&
+                    string.Equals(line.Substring(0, equals).Trim(), key, StringComparison.OrdinalIgnoreCase))
+                {
+                    var value = line.Substring(equals + 1).Trim();
+                    if (value.Length > 0)
+                    {
+                        return value;
+                    }
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static void RequireTokenFile(string path, string origin)
+    {
+        if (!File.Exists(path))
+        {
+            throw new AwsConfigurationException("WebIdentityTokenFileNotFound", $"{origin} names the web identity token file '{path}', which does not exist.",
+                "Check the path: in EKS the pod's service account must be annotated with the role (eks.amazonaws.com/role-arn); " +
+                "in CI, the OIDC step must run before this one and write the token there.", path);
+        }
+    }
+
+    private static string SessionName(string? configured) =>
+        string.IsNullOrWhiteSpace(configured) ? "bluegreen-" + DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture) : configured!.Trim();
 
     private Dictionary<string, Uri> ResolveEndpoints(AwsConnectionSettings settings, CredentialProfile? profile)
     {

@@ -115,12 +115,11 @@ internal static class AwsTransport
             signed = await SignAsync(context.Credentials, context.Region, service.SigningName, request.Method, uri, headers,
                 request.Body, signedAt: null, cancellationToken).ConfigureAwait(false);
         }
-        catch (AmazonClientException ex)
+        catch (Exception ex) when (ex is not OperationCanceledException && ex is not AwsConfigurationException)
         {
-            // Credentials are fetched here (SSO, assume-role, credential_process, web identity): an expired
-            // session is the user's to refresh, not a service error.
-            throw new AwsConfigurationException("CredentialsUnavailable", $"Could not get AWS credentials from {context.CredentialSource}: {ex.Message}",
-                "Refresh the credentials (for SSO: aws sso login), or choose others with -ProfileName or -AccessKey/-SecretKey, then try again.", null, ex);
+            // Credentials are fetched here (SSO, assume-role, credential_process, web identity): a refused or expired
+            // session is the user's to refresh, not an error of the service called.
+            throw CredentialFailure.Describe(context.CredentialSource, context.ProfileName, ex);
         }
 
         using var message = new HttpRequestMessage(request.Method, uri);

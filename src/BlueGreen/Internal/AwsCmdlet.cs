@@ -1,5 +1,7 @@
 using System;
+using System.Collections.ObjectModel;
 using System.Management.Automation;
+using System.Management.Automation.Host;
 using BlueGreen.Aws.Configuration;
 using BlueGreen.Aws.Runtime;
 
@@ -75,6 +77,7 @@ public abstract class AwsCmdlet : AsyncCmdlet
             AllowInsecureEndpoint = AllowInsecureEndpoint.IsPresent,
             StoredCredentials = StoredCredentials(SessionState.PSVariable.GetValue("StoredAWSCredentials")),
             StoredRegion = Unwrap(SessionState.PSVariable.GetValue("StoredAWSRegion"))?.ToString(),
+            MfaCodeProvider = CanPrompt() ? PromptForMfaCode : null,
         };
 
         AwsContext context;
@@ -103,6 +106,96 @@ public abstract class AwsCmdlet : AsyncCmdlet
         }
 
         return context;
+    }
+
+    /// <summary>
+    /// Asks for the MFA code through the host, on the pipeline thread (the only one that may use it), when
+    /// the SDK first needs the role's credentials.
+    /// </summary>
+    private string PromptForMfaCode(MfaCodeRequest request)
+    {
+        string? code = null;
+        Exception? failure = null;
+        OnPipelineThreadAndWait(() =>
+        {
+            try
+            {
+                var field = new FieldDescription("MfaCode") { Label = "MFA code", HelpMessage = $"The current code of {request.MfaSerial}" };
+                var answers = Host.UI.Prompt($"MFA code for the AWS profile '{request.ProfileName}'",
+                    $"Assuming {request.RoleArn} needs the current code of the MFA device {request.MfaSerial}.",
+                    new Collection<FieldDescription> { field });
+                code = answers is not null && answers.TryGetValue("MfaCode", out var answer) ? Unwrap(answer)?.ToString()?.Trim() : null;
+            }
+            catch (Exception ex) when (ex is PSInvalidOperationException or NotImplementedException or PSNotImplementedException or HostException)
+            {
+                // A host that cannot prompt (-NonInteractive, a hosted runspace without UI).
+                failure = ex;
+            }
+        });
+
+        if (failure is not null || code is null)
+        {
+            throw AwsContextResolver.MfaCodeRequired(request.ProfileName, request.RoleArn, request.MfaSerial);
+        }
+
+        if (code.Length != 6 || !IsDigits(code))
+        {
+            throw new AwsConfigurationException("InvalidMfaCode", $"The MFA code for the AWS profile '{request.ProfileName}' must be the 6 digits the device {request.MfaSerial} shows.",
+                "Run the command again and enter the current 6-digit code.", request.ProfileName);
+        }
+
+        return code;
+    }
+
+    private static bool IsDigits(string value)
+    {
+        foreach (var c in value)
+        {
+            if (c < '0' || c > '9')
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Whether a person can be asked for an MFA code: not in CI, not with -NonInteractive, not without a host UI.</summary>
+    private bool CanPrompt()
+    {
+        if (Host?.UI is null || string.Equals(Host.Name, "Default Host", StringComparison.Ordinal) || string.Equals(Host.Name, "ServerRemoteHost", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase) ||
+            string.Equals(Environment.GetEnvironmentVariable("TF_BUILD"), "true", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        // pwsh -NonInteractive (or any abbreviation from -noni): the host would refuse to prompt.
+        var arguments = Environment.GetCommandLineArgs();
+        for (var i = 1; i < arguments.Length; i++)
+        {
+            var argument = arguments[i].ToLowerInvariant();
+            if (argument.Length > 1 && (argument[0] == '-' || argument[0] == '/'))
+            {
+                var name = argument.Substring(1).TrimStart('-');
+                if (name.Length >= 4 && "noninteractive".StartsWith(name, StringComparison.Ordinal))
+                {
+                    return false;
+                }
+
+                // What follows the script or command belongs to it, not to pwsh.
+                if (name is "c" or "command" or "f" or "file" or "e" or "ec" or "encodedcommand")
+                {
+                    break;
+                }
+            }
+        }
+
+        return true;
     }
 
     private static object? Unwrap(object? value) => value is PSObject wrapped ? wrapped.BaseObject : value;
