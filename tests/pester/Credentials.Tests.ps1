@@ -124,7 +124,7 @@ catch {
 
 AfterAll {
     if ($Recorder -and -not $Recorder.HasExited) { $Recorder.Kill(); $Recorder.WaitForExit() }
-    if ($Root -and (Test-Path $Root)) { Remove-Item $Root -Recurse -Force }
+    if ($Root) { Remove-OwnedItem $Root }
 }
 
 Describe 'Assume-role profiles' {

@@ -56,7 +56,7 @@ Describe 'With AWS.Tools'' AWSSDK.SecurityToken loaded first' {
         $null = New-Item -ItemType Directory -Path $Profiles
     }
 
-    AfterAll { if ($Profiles -and (Test-Path $Profiles)) { Remove-Item $Profiles -Recurse -Force } }
+    AfterAll { if ($Profiles) { Remove-OwnedItem $Profiles } }
 
     It 'assumes a profile''s role with its own STS client, not the one AWS.Tools loaded' {
         # AWSSDK.Core looks STS up by name among every assembly of the process: it would find this older copy.

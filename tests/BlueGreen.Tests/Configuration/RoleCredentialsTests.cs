@@ -4,6 +4,7 @@ using System.IO;
 using System.Net;
 using Amazon.Runtime;
 using BlueGreen.Aws.Configuration;
+using BlueGreen.Testing;
 
 namespace BlueGreen.Tests.Configuration;
 
@@ -200,5 +201,5 @@ public sealed class RoleCredentialsTests : IDisposable
         Assert.Same(own, CredentialFailure.Describe("profile 'admin'", "admin", new AmazonClientException("wrapped", own)));
     }
 
-    public void Dispose() => Directory.Delete(_directory, recursive: true);
+    public void Dispose() => OwnedPath.Delete(_directory);
 }
