@@ -251,16 +251,19 @@ Describe 'Start-BlueGreenSandbox -SetDefault' {
             $shown = Get-BlueGreenDefault
             $shown.EndpointUrl | Should -Be $sandbox.Endpoint.ToString()
             $shown.Region | Should -Be 'us-east-1'
-            ($sandbox | Out-String) | Should -Match 'yes: every BlueGreen cmdlet talks to it'
+            $shown = $sandbox | Out-String -Width 80
+            $shown | Should -Match 'Session default'
+            $shown | Should -Match '\byes\b'
+            $shown | Should -Not -Match 'no: pipe'
             (Get-BlueGreenDeployment -Cluster sandbox -Service web -ErrorAction Stop).EndpointUrl | Should -Be $sandbox.Endpoint.ToString()
         }
         finally { $sandbox | Stop-BlueGreenSandbox }
     }
 
     It 'without it, the output says how: pipe the sandbox to Set-BlueGreenDefault' {
-        ($Target | Out-String) | Should -Match 'pipe it to Set-BlueGreenDefault'
+        ($Target | Out-String -Width 80) | Should -Match 'no: pipe to Set-BlueGreenDefault'
         $Target | Set-BlueGreenDefault
         (Get-BlueGreenDefault).EndpointUrl | Should -Be $TargetUrl
-        ($Target | Out-String) | Should -Match 'yes: every BlueGreen cmdlet talks to it'
+        ($Target | Out-String -Width 80) | Should -Match '\byes\b'
     }
 }
