@@ -30,6 +30,9 @@ var sandbox = new Sandbox(options);
 var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
 builder.Logging.ClearProviders();
 builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
+// A failed start ends RunAsync with its exception, reported below (a taken port in one line) or by the runtime:
+// the host's own log of it would only repeat it as a stack trace.
+builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
 builder.WebHost.ConfigureKestrel(k =>
 {
     k.Listen(address, options.Port);

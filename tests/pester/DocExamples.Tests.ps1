@@ -22,7 +22,11 @@ BeforeDiscovery {
     )
     $guides = 'getting-started.md', 'releases.md'
     $script:Pages = @($all | Group-Object Page | ForEach-Object {
-            @{ Page = $_.Name; Guide = $_.Name -in $guides; Examples = @($_.Group | ForEach-Object { @{ Page = $_.Page; Number = $_.Number; Title = $_.Title; Code = $_.Code } }) }
+            @{ Page = $_.Name; Guide = $_.Name -in $guides; Examples = @($_.Group | ForEach-Object {
+                        # 'Set-TrafficShift.md Example 1: ...' for a cmdlet page, 'getting-started.md example 3 (3. A good release)' for a guide.
+                        $name = if ($_.Title -match '^Example\s+\d+') { "$($_.Page) $($_.Title)" } else { "$($_.Page) example $($_.Number) ($($_.Title))" }
+                        @{ Name = $name; Page = $_.Page; Number = $_.Number; Title = $_.Title; Code = $_.Code }
+                    }) }
         })
 }
 
@@ -71,7 +75,9 @@ BeforeAll {
                 Remove-Item "env:$name" -ErrorAction SilentlyContinue
             }
             Get-ChildItem env: | Where-Object Name -Like 'AWS_ENDPOINT_URL_*' | ForEach-Object { Remove-Item "env:$($_.Name)" }
-            # Profiles only from the working folder: never this machine's ~/.aws.
+            # Profiles only from the scratch folder, never this machine's ~/.aws. The files must exist before the
+            # first AWS call: AWSSDK.Core falls back to ~/.aws for good when AWS_SHARED_CREDENTIALS_FILE names none.
+            foreach ($file in 'config', 'credentials') { $null = New-Item -ItemType File -Path (Join-Path $ProfileDir $file) -Force }
             $env:AWS_CONFIG_FILE = Join-Path $ProfileDir 'config'
             $env:AWS_SHARED_CREDENTIALS_FILE = Join-Path $ProfileDir 'credentials'
             $env:AWS_EC2_METADATA_DISABLED = 'true'
@@ -156,6 +162,9 @@ Describe '<Page>' -ForEach $Pages {
         $work = if ($Guide) { $RepoRoot } else { $scratch }
         if (-not $Guide) { Copy-Item (Join-Path $RepoRoot 'docs/examples/schema/postgres/migrations') (Join-Path $scratch 'migrations') -Recurse }
         $database = New-PostgresDatabase
+        if (-not $database -and @($Examples | Where-Object { $_.Code -match 'APP_DB' })) {
+            throw 'The examples of this page use $env:APP_DB, a PostgreSQL database: set BLUEGREEN_TEST_PG, or run the tests through "dotnet pwsh ./build.ps1 Test" (it starts PostgreSQL).'
+        }
         $session = Open-PageSession -WorkDir $work -Database $(if ($database) { $database.ConnectionString }) -ProfileDir (Join-Path $scratch 'aws')
     }
 
@@ -165,7 +174,7 @@ Describe '<Page>' -ForEach $Pages {
         if ($scratch -and (Test-Path -LiteralPath $scratch)) { Remove-Item -LiteralPath $scratch -Recurse -Force -ErrorAction SilentlyContinue }
     }
 
-    It '<Page> example <Number>: <Title>' -ForEach $Examples {
+    It '<Name>' -ForEach $Examples {
         $first = ($Code -split "`n" | Where-Object { $_.Trim() } | Select-Object -First 1)
         if ($first -match $AwsOnly) {
             $Matches['reason'] | Should -Not -BeNullOrEmpty
@@ -178,5 +187,48 @@ Describe '<Page>' -ForEach $Pages {
         $result.Thrown | Should -BeNullOrEmpty -Because $story
         $result.Errors | Should -BeNullOrEmpty -Because $story
         $result.ExitCode | Should -Be 0 -Because "a native command failed: $story"
+    }
+}
+
+Describe 'The example runner' {
+    # What makes an example fail must reach the test: an error record, a thrown error, a native command's exit code.
+    BeforeAll {
+        $scratch = Join-Path ([IO.Path]::GetTempPath()) (New-UniqueName 'docs-runner')
+        $null = New-Item -ItemType Directory -Path (Join-Path $scratch 'aws')
+        $session = Open-PageSession -WorkDir $scratch -Database $null -ProfileDir (Join-Path $scratch 'aws')
+    }
+
+    AfterAll {
+        Close-PageSession $session
+        Remove-Item -LiteralPath $scratch -Recurse -Force -ErrorAction SilentlyContinue
+    }
+
+    It 'keeps what an example defines for the next one, and its output' {
+        (Invoke-Example $session '$answer = 6 * 7').Errors | Should -BeNullOrEmpty
+        $result = Invoke-Example $session '"the answer is $answer"'
+        $result.Output | Should -Match 'the answer is 42'
+        $result.Errors | Should -BeNullOrEmpty
+        $result.Thrown | Should -BeNullOrEmpty
+        $result.ExitCode | Should -Be 0
+    }
+
+    It 'sees an error record' {
+        (Invoke-Example $session 'Get-Item ./no-such-file').Errors | Should -Not -BeNullOrEmpty
+    }
+
+    It 'sees a thrown error' {
+        (Invoke-Example $session 'throw "stop here"').Thrown | Should -Match 'stop here'
+    }
+
+    It "sees a native command's non-zero exit" {
+        $shell = (Get-Command pwsh -ErrorAction SilentlyContinue) ?? (Get-Command dotnet)
+        $code = if ($shell.Name -like 'pwsh*') { "& '$($shell.Source)' -NoProfile -c 'exit 3'" } else { "& '$($shell.Source)' --no-such-dotnet-command 2>`$null" }
+        (Invoke-Example $session $code).ExitCode | Should -Not -Be 0
+    }
+
+    It 'checks an AWS-only example without running it: it must name real cmdlets and parameters' {
+        Test-StaticExample 'Get-BlueGreenDeployment -Id d-7QZ2XK9LM -Region eu-west-1' | Should -BeNullOrEmpty
+        Test-StaticExample 'Get-BlueGreenDeployment -Id d-7QZ2XK9LM -NoSuchParameter 1' | Should -Not -BeNullOrEmpty
+        Test-StaticExample 'Get-BlueGreenDeployment -Id (' | Should -Not -BeNullOrEmpty
     }
 }
