@@ -255,7 +255,9 @@ Describe 'Start-BlueGreenSandbox -SetDefault' {
             $shown | Should -Match 'Session default'
             $shown | Should -Match '\byes\b'
             $shown | Should -Not -Match 'no: pipe'
-            (Get-BlueGreenDeployment -Cluster sandbox -Service web -ErrorAction Stop).EndpointUrl | Should -Be $sandbox.Endpoint.ToString()
+            $release = Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition web:2 -ErrorAction Stop
+            $release.EndpointUrl | Should -Be $sandbox.Endpoint.ToString()
+            $release.Region | Should -Be 'us-east-1'
         }
         finally { $sandbox | Stop-BlueGreenSandbox }
     }
