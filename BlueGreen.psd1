@@ -16,10 +16,13 @@
     NestedModules          = @()
     FunctionsToExport      = @()
     CmdletsToExport        = @(
+        'Clear-BlueGreenDefault'
+        'Get-BlueGreenDefault'
         'Get-BlueGreenDeployment'
         'Get-SchemaMigration'
         'Invoke-SchemaMigration'
         'Invoke-SmokeTest'
+        'Set-BlueGreenDefault'
         'Set-TrafficShift'
         'Start-BlueGreenDeployment'
         'Start-BlueGreenSandbox'

@@ -9,13 +9,21 @@
 
     Every problem in every file is reported at once, each line naming the file and the section,
     and nothing is written while any file has one.
+
+    With -Examples it writes nothing and returns the examples instead, each with its page, number,
+    title and code: the '### Example N' parts of cmdlet pages, and the fenced powershell blocks of
+    any other markdown page (each under the heading it follows). The documentation tests run them.
 .EXAMPLE
     ./build/ConvertTo-MamlHelp.ps1 -Path docs/cmdlets -OutputPath out/BlueGreen/en-US/BlueGreen.dll-Help.xml
+.EXAMPLE
+    ./build/ConvertTo-MamlHelp.ps1 -Path docs/getting-started.md -Examples
 #>
-[CmdletBinding()]
+[CmdletBinding(DefaultParameterSetName = 'Maml')]
 param(
+    # A folder of cmdlet pages; with -Examples also one markdown file.
     [Parameter(Mandatory)] [string] $Path,
-    [Parameter(Mandatory)] [string] $OutputPath
+    [Parameter(Mandatory, ParameterSetName = 'Maml')] [string] $OutputPath,
+    [Parameter(Mandatory, ParameterSetName = 'Examples')] [switch] $Examples
 )
 
 $ErrorActionPreference = 'Stop'
@@ -208,7 +216,7 @@ function Read-CommandHelp([string] $File, [string] $OutputName) {
     $text = [System.IO.File]::ReadAllText($File) -replace "`r`n?", "`n"
     $lines = $text -split "`n"
     $front = Split-FrontMatter $lines $File
-    if ($front.Values['external help file'] -ne $OutputName) {
+    if ($OutputName -and $front.Values['external help file'] -ne $OutputName) {
         Stop-Help $File 'front matter' "'external help file' is '$($front.Values['external help file'])' but this help is built into '$OutputName'."
     }
     $outline = Read-Outline $lines $front.BodyStart $File
@@ -507,7 +515,51 @@ function Write-Command([System.Xml.XmlWriter] $Writer, $Help) {
     $Writer.WriteEndElement()
 }
 
+function Read-PageExamples([string] $File) {
+    # A page that is not a cmdlet's: each fenced powershell block, numbered in page order, under its heading.
+    $lines = [System.IO.File]::ReadAllText($File) -replace "`r`n?", "`n" -split "`n"
+    $sections = [System.Collections.Generic.List[object]]::new()
+    $current = [pscustomobject]@{ Heading = ''; Lines = [System.Collections.Generic.List[string]]::new() }
+    $sections.Add($current)
+    $fence = $null
+    foreach ($line in $lines) {
+        if ($fence) { if ($line -match "^\s*$([regex]::Escape($fence))\s*$") { $fence = $null } }
+        elseif ($line -match '^\s*(```+|~~~+)') { $fence = $Matches[1] }
+        elseif ($line -match '^#{1,6}\s+(.+?)\s*#*\s*$') {
+            $current = [pscustomobject]@{ Heading = $Matches[1]; Lines = [System.Collections.Generic.List[string]]::new() }
+            $sections.Add($current)
+            continue
+        }
+        $current.Lines.Add($line)
+    }
+    $number = 0
+    foreach ($section in $sections) {
+        foreach ($block in (ConvertTo-Blocks $section.Lines)) {
+            if ($block.Kind -ne 'Code' -or $block.Language -notin 'powershell', 'pwsh', 'ps1') { continue }
+            $number++
+            [pscustomobject]@{ Page = (Split-Path $File -Leaf); Number = $number; Title = $section.Heading; Code = $block.Text }
+        }
+    }
+}
+
 # ---- main ---------------------------------------------------------------------------------------
+
+if ($Examples) {
+    $files = if (Test-Path -LiteralPath $Path -PathType Container) { @(Get-ChildItem -LiteralPath $Path -Filter '*.md' -File | Sort-Object Name) } else { @(Get-Item -LiteralPath $Path) }
+    foreach ($file in $files) {
+        if ((Get-Content -LiteralPath $file.FullName -TotalCount 1) -match '^\s*---\s*$') {
+            $help = Read-CommandHelp $file.FullName $null
+            $number = 0
+            foreach ($example in $help.Examples) {
+                $number++
+                [pscustomobject]@{ Page = $file.Name; Number = $number; Title = $example.Title; Code = $example.Code }
+            }
+        }
+        else { Read-PageExamples $file.FullName }
+    }
+    return
+}
+
 
 if (-not (Test-Path -LiteralPath $Path -PathType Container)) { throw "ConvertTo-MamlHelp: the help folder '$Path' does not exist." }
 $files = @(Get-ChildItem -LiteralPath $Path -Filter '*.md' -File | Sort-Object Name)

@@ -30,6 +30,9 @@ var sandbox = new Sandbox(options);
 var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
 builder.Logging.ClearProviders();
 builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
+// A failed start ends RunAsync with its exception, reported below (a taken port in one line) or by the runtime:
+// the host's own log of it would only repeat it as a stack trace.
+builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
 builder.WebHost.ConfigureKestrel(k =>
 {
     k.Listen(address, options.Port);
@@ -73,7 +76,17 @@ app.Lifetime.ApplicationStarted.Register(() =>
 });
 app.Lifetime.ApplicationStopping.Register(() => sandbox.Listeners.DisposeAsync().AsTask().GetAwaiter().GetResult());
 
-await app.RunAsync();
+try
+{
+    await app.RunAsync();
+}
+catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+{
+    // One line for whoever started us (Start-BlueGreenSandbox turns exit code 3 into its own error), no stack trace.
+    await Console.Error.WriteLineAsync($"BlueGreen.Sandbox: port {options.Port} on {address} is in use; pass another --port, or --port 0 for a free one.");
+    return 3;
+}
+
 return 0;
 
 /// <summary>Moves simulated time along: deployments, tasks and alarms advance every few milliseconds.</summary>

@@ -84,7 +84,7 @@ Describe '<Name> help' -ForEach $commands {
         $withCode.Count | Should -BeGreaterThan 0
     }
 
-    It 'describes -<_>' -ForEach $Parameters {
+    It 'describes -<_>' -ForEach $Parameters -AllowNullOrEmptyForEach {
         $parameterName = $_
         $parameterHelp = @($help.parameters.parameter | Where-Object { $_.name -eq $parameterName })
         $parameterHelp.Count | Should -Be 1 -Because "Get-Help $Name should list -$parameterName once"

@@ -337,3 +337,49 @@ Describe 'ConvertTo-MamlHelp on a malformed page' {
         { & $converter -Path $dir -OutputPath (Join-Path $dir 'x.xml') } | Should -Throw -ExpectedMessage '*holds no cmdlet help*'
     }
 }
+
+Describe 'ConvertTo-MamlHelp -Examples' {
+    It 'returns the examples of a cmdlet page, numbered, with their title and code, and writes nothing' {
+        $dir = Join-Path $TestDrive 'examples'
+        $null = New-Item -ItemType Directory -Path $dir
+        Set-Content -LiteralPath (Join-Path $dir 'Set-Sample.md') -Value $samplePage -NoNewline
+        $examples = @(& $converter -Path $dir -Examples)
+        $examples.Count | Should -Be 2
+        $examples[0].Page | Should -Be 'Set-Sample.md'
+        $examples[0].Number | Should -Be 1
+        $examples[0].Title | Should -Be 'Example 1: Set by name'
+        $examples[0].Code | Should -Be "Set-Sample -Name one`nGet-Sample | Set-Sample -Force"
+        $examples[1].Code | Should -Be '$item | Set-Sample'
+        @(Get-ChildItem -LiteralPath $dir).Count | Should -Be 1
+    }
+
+    It 'returns the powershell blocks of another page under their headings, not other languages or fenced headings' {
+        $page = Join-Path $TestDrive 'guide.md'
+        Set-Content -LiteralPath $page -Value @"
+# A guide
+
+## 1. Start
+${fence}sh
+dotnet build
+${fence}
+
+${fence}powershell
+`$a = 1
+# not a heading: a comment in the code
+${fence}
+
+## 2. Go on
+Text.
+
+${fence}powershell
+`$a + 1
+${fence}
+"@
+        $examples = @(& $converter -Path $page -Examples)
+        $examples.Count | Should -Be 2
+        $examples[0].Title | Should -Be '1. Start'
+        $examples[0].Code | Should -Be "`$a = 1`n# not a heading: a comment in the code"
+        $examples[1].Number | Should -Be 2
+        $examples[1].Title | Should -Be '2. Go on'
+    }
+}

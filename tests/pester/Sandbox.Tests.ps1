@@ -28,6 +28,42 @@ Describe 'The sandbox cmdlets' {
         $result | Should -BeNullOrEmpty
     }
 
+    It 'says in one line, without a stack trace, that a -Port in use is taken and what to do' {
+        $holder = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+        $holder.Start()
+        try {
+            $port = $holder.LocalEndpoint.Port
+            $result = Start-BlueGreenSandbox -Port $port -ErrorVariable failure -ErrorAction SilentlyContinue
+            $result | Should -BeNullOrEmpty
+            $failure.Count | Should -Be 1
+            $failure[0].FullyQualifiedErrorId | Should -BeLike 'SandboxPortInUse,*'
+            $failure[0].CategoryInfo.Category | Should -Be 'ResourceBusy'
+            $message = $failure[0].ToString()
+            $message | Should -Match "\b$port\b"
+            $message | Should -Match '-Port'
+            $message | Should -Not -Match '\n'
+            $message | Should -Not -Match '\bat \w+\.|Exception|\.cs:line'
+        }
+        finally { $holder.Stop() }
+    }
+
+    It 'the sandbox program itself says the same in one line when its port is taken' {
+        # The race the cmdlet's own check cannot see: the port is taken between the check and the bind.
+        $holder = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+        $holder.Start()
+        try {
+            $port = $holder.LocalEndpoint.Port
+            $program = Join-Path (Split-Path (Get-ModuleManifestPath) -Parent) 'sandbox/BlueGreen.Sandbox.dll'
+            $output = @(& dotnet $program --port $port 2>&1 | ForEach-Object { "$_" })
+            $LASTEXITCODE | Should -Not -Be 0
+            $text = $output -join "`n"
+            @($output | Where-Object { $_.Trim() }).Count | Should -Be 1 -Because $text
+            $text | Should -Match "port $port on 127\.0\.0\.1 is in use"
+            $text | Should -Not -Match '^\s+at '
+        }
+        finally { $holder.Stop() }
+    }
+
     It 'refuses to stop a process it did not start' {
         Stop-BlueGreenSandbox -ProcessId $PID -ErrorVariable failure -ErrorAction SilentlyContinue
         $failure[0].FullyQualifiedErrorId | Should -BeLike 'NotASandbox,*'

@@ -3,6 +3,8 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
+using System.Net;
+using System.Net.Sockets;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -34,6 +36,18 @@ public sealed class BlueGreenSandbox
     public override string ToString() => Endpoint.ToString();
 }
 
+/// <summary>The port asked for is taken by another program.</summary>
+public sealed class SandboxPortInUseException : InvalidOperationException
+{
+    public SandboxPortInUseException(int port)
+        : base($"Port {port} is in use, so the sandbox cannot listen on it: pass another -Port, or leave -Port out to take a free one.")
+    {
+        Port = port;
+    }
+
+    public int Port { get; }
+}
+
 /// <summary>Starts and stops the sandbox program shipped in the module's <c>sandbox</c> folder.</summary>
 public static class SandboxProcess
 {
@@ -51,6 +65,11 @@ public static class SandboxProcess
             throw new FileNotFoundException($"The sandbox program is missing at {sandboxDll}; reinstall the module (build.ps1 Build lays it out).", sandboxDll);
         }
 
+        if (port != 0 && !IsFree(port))
+        {
+            throw new SandboxPortInUseException(port);
+        }
+
         var start = new ProcessStartInfo(DotnetHost(), $"\"{sandboxDll}\" --port {port} --time-scale {timeScale.ToString(CultureInfo.InvariantCulture)}{(seed ? " --seed" : string.Empty)}")
         {
             UseShellExecute = false,
@@ -64,8 +83,9 @@ public static class SandboxProcess
         process.OutputDataReceived += (_, e) => OnLine(e.Data);
         process.ErrorDataReceived += (_, e) => OnLine(e.Data);
         process.EnableRaisingEvents = true;
-        process.Exited += (_, _) => ready.TrySetException(new InvalidOperationException(
-            $"The sandbox exited with code {SafeExitCode(process)} before listening: {string.Join(" | ", Snapshot())}"));
+        process.Exited += (_, _) => ready.TrySetException(SafeExitCode(process) == PortInUseExitCode
+            ? new SandboxPortInUseException(port)
+            : new InvalidOperationException($"The sandbox exited with code {SafeExitCode(process)} before listening: {string.Join(" | ", Snapshot())}"));
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
@@ -102,6 +122,12 @@ public static class SandboxProcess
                 return;
             }
 
+            // A stack trace says nothing to the user that its first line did not.
+            if (line.StartsWith("   at ", StringComparison.Ordinal) || line.StartsWith("--- End of", StringComparison.Ordinal))
+            {
+                return;
+            }
+
             lock (seen)
             {
                 if (seen.Count < 50)
@@ -123,6 +149,24 @@ public static class SandboxProcess
             {
                 return seen.ToArray();
             }
+        }
+    }
+
+    // The sandbox program's exit code when its port is taken.
+    private const string PortInUseExitCode = "3";
+
+    private static bool IsFree(int port)
+    {
+        try
+        {
+            var probe = new TcpListener(IPAddress.Loopback, port);
+            probe.Start();
+            probe.Stop();
+            return true;
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.AddressAlreadyInUse)
+        {
+            return false;
         }
     }
 

@@ -25,6 +25,10 @@ public sealed class StartBlueGreenSandboxCommand : AsyncCmdlet
     [Parameter]
     public SwitchParameter Seed { get; set; }
 
+    /// <summary>Makes the sandbox the session default (Set-BlueGreenDefault): every BlueGreen cmdlet then talks to it.</summary>
+    [Parameter]
+    public SwitchParameter SetDefault { get; set; }
+
     protected override void EndProcessing()
     {
         var program = Path.Combine(Path.GetDirectoryName(typeof(StartBlueGreenSandboxCommand).Assembly.Location)!, "sandbox", "BlueGreen.Sandbox.dll");
@@ -34,11 +38,16 @@ public sealed class StartBlueGreenSandboxCommand : AsyncCmdlet
             return;
         }
 
+        BlueGreenSandbox? sandbox = null;
         RunAsync(async cancellationToken =>
         {
             try
             {
-                Emit(await SandboxProcess.StartAsync(program, Port, TimeScale, Seed, cancellationToken).ConfigureAwait(false));
+                sandbox = await SandboxProcess.StartAsync(program, Port, TimeScale, Seed, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SandboxPortInUseException ex)
+            {
+                EmitError(ErrorRecords.Create(ex, "SandboxPortInUse", ErrorCategory.ResourceBusy, Port, "Pass another -Port, or leave -Port out to take a free one."));
             }
             catch (FileNotFoundException ex)
             {
@@ -50,5 +59,18 @@ public sealed class StartBlueGreenSandboxCommand : AsyncCmdlet
                     "Check that the .NET 10 runtime with ASP.NET Core is installed ('dotnet --list-runtimes') and that the port is free."));
             }
         });
+
+        if (sandbox is null)
+        {
+            return;
+        }
+
+        if (SetDefault)
+        {
+            SessionDefaults.Set(SetBlueGreenDefaultCommand.ForSandbox(sandbox));
+            WriteVerbose($"Every BlueGreen cmdlet of this session now talks to the sandbox at {sandbox.Endpoint} (Get-BlueGreenDefault shows it, Clear-BlueGreenDefault forgets it).");
+        }
+
+        WriteObject(sandbox);
     }
 }

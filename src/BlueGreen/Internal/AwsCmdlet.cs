@@ -61,24 +61,78 @@ public abstract class AwsCmdlet : AsyncCmdlet
     /// <summary>The resolved AWS context; resolving it reports bad input as a terminating error.</summary>
     protected AwsContext AwsContext => _context ??= ResolveContext(null);
 
-    /// <summary>Resolves a context, letting values carried by a piped object fill what was not given.</summary>
+    /// <summary>Resolves a context. What decides, first match wins: this call's parameters, the values a piped
+    /// object carries (<paramref name="carried"/>), the session default (Set-BlueGreenDefault), then AWS.Tools'
+    /// stored values, the environment and the profiles.</summary>
     protected AwsContext ResolveContext(AwsConnectionSettings? carried)
     {
+        var fallback = SessionDefaults.Current;
         var settings = new AwsConnectionSettings
         {
             Region = Region ?? carried?.Region,
-            ProfileName = ProfileName ?? (AccessKey is null && Credential is null ? carried?.ProfileName : null),
-            ProfileLocation = ProfileLocation,
-            AccessKey = AccessKey,
-            SecretKey = SecretKey,
-            SessionToken = SessionToken,
-            Credential = Credential?.BaseObject,
             EndpointUrl = EndpointUrl ?? carried?.EndpointUrl,
             AllowInsecureEndpoint = AllowInsecureEndpoint.IsPresent,
+            ProfileLocation = ProfileLocation,
             StoredCredentials = StoredCredentials(SessionState.PSVariable.GetValue("StoredAWSCredentials")),
             StoredRegion = Unwrap(SessionState.PSVariable.GetValue("StoredAWSRegion"))?.ToString(),
             MfaCodeProvider = CanPrompt() ? PromptForMfaCode : null,
         };
+
+        // A deployment carries the name of the profile its context had, which is the ambient one (AWS_PROFILE or
+        // default) even when its credentials came from elsewhere: that name must not outrank the session's own credentials.
+        var carriedProfile = carried?.ProfileName;
+        if (carriedProfile is not null && fallback?.HasCredentials == true && carriedProfile == AmbientProfileName())
+        {
+            carriedProfile = null;
+        }
+
+        var credentialsFromDefault = false;
+        if (ProfileName is not null || AccessKey is not null || SecretKey is not null || SessionToken is not null || Credential is not null)
+        {
+            settings.ProfileName = ProfileName;
+            settings.AccessKey = AccessKey;
+            settings.SecretKey = SecretKey;
+            settings.SessionToken = SessionToken;
+            settings.Credential = Credential?.BaseObject;
+        }
+        else if (carriedProfile is not null)
+        {
+            settings.ProfileName = carriedProfile;
+        }
+        else if (fallback?.HasCredentials == true)
+        {
+            settings.ProfileName = fallback.ProfileName;
+            settings.AccessKey = fallback.AccessKey;
+            settings.SecretKey = fallback.SecretKey;
+            settings.SessionToken = fallback.SessionToken;
+            settings.Credential = fallback.Credential;
+            credentialsFromDefault = true;
+        }
+
+        if (fallback is not null)
+        {
+            settings.ProfileLocation ??= fallback.ProfileLocation;
+            if (settings.Region is null && fallback.Region is not null)
+            {
+                // A profile named by a parameter or the piped object keeps its own region above the default's.
+                if (settings.ProfileName is not null && !credentialsFromDefault)
+                {
+                    settings.StoredRegion = fallback.Region;
+                }
+                else
+                {
+                    settings.Region = fallback.Region;
+                }
+            }
+
+            // The default endpoint (a sandbox, say) also takes the requests about piped objects that name none, such as those read
+            // from AWS itself: a rehearsal leaves this machine only when a parameter or the object names another endpoint.
+            if (settings.EndpointUrl is null && fallback.EndpointUrl is not null)
+            {
+                settings.EndpointUrl = fallback.EndpointUrl;
+                settings.AllowInsecureEndpoint |= fallback.AllowInsecureEndpoint;
+            }
+        }
 
         AwsContext context;
         try
@@ -91,7 +145,8 @@ public abstract class AwsCmdlet : AsyncCmdlet
             throw; // not reached: ThrowTerminatingError always throws
         }
 
-        var summary = $"AWS: region {context.Region}, credentials from {context.CredentialSource}" +
+        var source = credentialsFromDefault ? "the session default (Set-BlueGreenDefault)" : context.CredentialSource;
+        var summary = $"AWS: region {context.Region}, credentials from {source}" +
             (context.EndpointUrl is null ? string.Empty : $", endpoint {context.EndpointUrl}");
         if (IsDebugging())
         {
@@ -196,6 +251,12 @@ public abstract class AwsCmdlet : AsyncCmdlet
         }
 
         return true;
+    }
+
+    private static string AmbientProfileName()
+    {
+        var name = Environment.GetEnvironmentVariable("AWS_PROFILE");
+        return string.IsNullOrEmpty(name) ? "default" : name!;
     }
 
     private static object? Unwrap(object? value) => value is PSObject wrapped ? wrapped.BaseObject : value;
