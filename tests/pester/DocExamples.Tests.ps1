@@ -171,7 +171,7 @@ Describe '<Page>' -ForEach $Pages {
     AfterAll {
         Close-PageSession $session
         if ($database) { Invoke-PostgresSql $env:BLUEGREEN_TEST_PG "DROP DATABASE IF EXISTS $($database.Name) WITH (FORCE)" }
-        if ($scratch -and (Test-Path -LiteralPath $scratch)) { Remove-Item -LiteralPath $scratch -Recurse -Force -ErrorAction SilentlyContinue }
+        if ($scratch) { Remove-OwnedItem $scratch }
     }
 
     It '<Name>' -ForEach $Examples {
@@ -200,7 +200,7 @@ Describe 'The example runner' {
 
     AfterAll {
         Close-PageSession $session
-        Remove-Item -LiteralPath $scratch -Recurse -Force -ErrorAction SilentlyContinue
+        Remove-OwnedItem $scratch
     }
 
     It 'keeps what an example defines for the next one, and its output' {

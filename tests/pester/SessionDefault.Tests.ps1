@@ -181,7 +181,7 @@ Describe 'What the session default holds' {
             $calls.Count | Should -BeGreaterThan 0
             @($calls | Where-Object errorCode) | Should -BeNullOrEmpty -Because 'the profile of the default signs'
         }
-        finally { Remove-Item -LiteralPath $profiles -ErrorAction SilentlyContinue }
+        finally { Remove-OwnedItem $profiles }
     }
 
     It 'refuses <Case> before setting anything' -ForEach @(
