@@ -12,7 +12,7 @@ public sealed record CliResult(int ExitCode, string Stdout, string Stderr)
     /// <summary>
     /// Asserts that the command failed with the AWS error <paramref name="errorCode"/>, judged by what the CLI printed.
     /// Every CLI version prints "An error occurred (Code) when calling the Op operation..." for a service error, but
-    /// their exit numbers differ (v1: 255; v2: 254), so only "not zero" is judged of the exit code.
+    /// their exit numbers differ from version to version, so only "not zero" is judged of the exit code.
     /// </summary>
     public void AssertServiceError(string errorCode)
     {

@@ -142,7 +142,7 @@ role_session_name = release-run
 region = us-east-1
 "@ @"
 [base]
-aws_access_key_id = AKIABASE000000000001
+aws_access_key_id = TESTBASE000000000001
 aws_secret_access_key = base-secret
 "@
         $result = Invoke-FreshPwsh (Get-DeploymentScript '-ProfileName deploy') -Environment (Get-AwsEnvironment $homeDir)
@@ -157,7 +157,7 @@ aws_secret_access_key = base-secret
         Get-FormValue $sts[0] 'RoleSessionName' | Should -Be 'release-run'
         Get-FormValue $sts[0] 'ExternalId' | Should -Be 'ext-4711'
         Get-FormValue $sts[0] 'DurationSeconds' | Should -Be '1800'
-        Get-SigningKeyId $sts[0] | Should -Be 'AKIABASE000000000001'
+        Get-SigningKeyId $sts[0] | Should -Be 'TESTBASE000000000001'
 
         $issued = Get-IssuedCredentials $sts[0]
         $issued.AccessKeyId | Should -BeLike 'ASIA*'
@@ -172,7 +172,7 @@ aws_secret_access_key = base-secret
 role_arn = arn:aws:iam::123456789012:role/from-environment
 credential_source = Environment
 "@
-        $environment = Get-AwsEnvironment $homeDir @{ AWS_ACCESS_KEY_ID = 'AKIAENVIRONMENT00001'; AWS_SECRET_ACCESS_KEY = 'environment-secret' }
+        $environment = Get-AwsEnvironment $homeDir @{ AWS_ACCESS_KEY_ID = 'TESTENVIRONMENT00001'; AWS_SECRET_ACCESS_KEY = 'environment-secret' }
         $result = Invoke-FreshPwsh (Get-DeploymentScript '-ProfileName ci') -Environment $environment
         $result.ExitCode | Should -Be 0 -Because ($result.Output -join "`n")
         $result.Output | Should -Contain 'status=Created'
@@ -180,7 +180,7 @@ credential_source = Environment
         $sts = @(Get-StsRequests)
         $sts.Count | Should -Be 1
         Get-FormValue $sts[0] 'RoleArn' | Should -Be 'arn:aws:iam::123456789012:role/from-environment'
-        Get-SigningKeyId $sts[0] | Should -Be 'AKIAENVIRONMENT00001'
+        Get-SigningKeyId $sts[0] | Should -Be 'TESTENVIRONMENT00001'
         Assert-SignedWith (Get-IssuedCredentials $sts[0])
     }
 
@@ -195,7 +195,7 @@ role_arn = arn:aws:iam::210987654321:role/role-b
 source_profile = c
 "@ @"
 [c]
-aws_access_key_id = AKIACHAINSOURCE00001
+aws_access_key_id = TESTCHAINSOURCE00001
 aws_secret_access_key = chain-secret
 "@
         $result = Invoke-FreshPwsh (Get-DeploymentScript) -Environment (Get-AwsEnvironment $homeDir @{ AWS_PROFILE = 'a' })
@@ -206,7 +206,7 @@ aws_secret_access_key = chain-secret
         $sts.Count | Should -Be 2
         # First C's keys get B's role; then B's temporary keys get A's role.
         Get-FormValue $sts[0] 'RoleArn' | Should -Be 'arn:aws:iam::210987654321:role/role-b'
-        Get-SigningKeyId $sts[0] | Should -Be 'AKIACHAINSOURCE00001'
+        Get-SigningKeyId $sts[0] | Should -Be 'TESTCHAINSOURCE00001'
         $b = Get-IssuedCredentials $sts[0]
         Get-FormValue $sts[1] 'RoleArn' | Should -Be 'arn:aws:iam::123456789012:role/role-a'
         Get-SigningKeyId $sts[1] | Should -Be $b.AccessKeyId
@@ -224,7 +224,7 @@ role_arn = arn:aws:iam::123456789012:role/denied
 source_profile = base
 "@ @"
 [base]
-aws_access_key_id = AKIABASE000000000002
+aws_access_key_id = TESTBASE000000000002
 aws_secret_access_key = refused-secret
 "@
         $result = Invoke-FreshPwsh (Get-DeploymentScript '-ProfileName refused') -Environment (Get-AwsEnvironment $homeDir)
@@ -245,7 +245,7 @@ aws_secret_access_key = refused-secret
 role_arn = arn:aws:iam::123456789012:role/deployer
 source_profile = base
 duration_seconds = 60
-"@ "[base]`naws_access_key_id = AKIABASE000000000003`naws_secret_access_key = s`n"
+"@ "[base]`naws_access_key_id = TESTBASE000000000003`naws_secret_access_key = s`n"
         $result = Invoke-FreshPwsh (Get-DeploymentScript '-ProfileName short') -Environment (Get-AwsEnvironment $homeDir)
         $result.ExitCode | Should -Be 3
         $result.Output | Should -Contain 'error=InvalidDurationSeconds,BlueGreen.Commands.GetBlueGreenDeploymentCommand'
@@ -371,7 +371,7 @@ Describe 'mfa_serial' {
 role_arn = arn:aws:iam::123456789012:role/admin
 source_profile = base
 mfa_serial = arn:aws:iam::123456789012:mfa/jane
-"@ "[base]`naws_access_key_id = AKIABASE000000000004`naws_secret_access_key = mfa-secret`n"
+"@ "[base]`naws_access_key_id = TESTBASE000000000004`naws_secret_access_key = mfa-secret`n"
         }
     }
 
@@ -400,7 +400,7 @@ mfa_serial = arn:aws:iam::123456789012:mfa/jane
         foreach ($name in $environment.Keys) { $saved[$name] = [Environment]::GetEnvironmentVariable($name); Set-EnvironmentVariable $name $environment[$name] }
         try {
             # No -NonInteractive: the console host asks, and the code is typed on its input.
-            $arguments = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-File', "$script.ps1")
+            $arguments = @($pwsh | Select-Object -Last ($pwsh.Count - 1)) + @('-NoProfile', '-File', "$script.ps1")
             $output = @('123456' | & $pwsh[0] @arguments 2>&1 | ForEach-Object { "$_" })
             $exitCode = $LASTEXITCODE
         }
@@ -415,7 +415,7 @@ mfa_serial = arn:aws:iam::123456789012:mfa/jane
         $sts.Count | Should -Be 1
         Get-FormValue $sts[0] 'SerialNumber' | Should -Be 'arn:aws:iam::123456789012:mfa/jane'
         Get-FormValue $sts[0] 'TokenCode' | Should -Be '123456'
-        Get-SigningKeyId $sts[0] | Should -Be 'AKIABASE000000000004'
+        Get-SigningKeyId $sts[0] | Should -Be 'TESTBASE000000000004'
         Assert-SignedWith (Get-IssuedCredentials $sts[0])
     }
 }
