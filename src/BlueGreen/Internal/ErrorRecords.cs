@@ -55,8 +55,11 @@ internal static class ErrorRecords
             _ => null,
         };
         var requestId = exception.RequestId is null ? string.Empty : $", request id {exception.RequestId}";
-        var wrapped = new AwsServiceException(exception.Service, exception.Operation, exception.ErrorCode,
-            $"{exception.Service} {exception.Operation} failed: {exception.Message} ({exception.ErrorCode}{requestId})",
+        // A message about an unreadable answer already names the service and operation ("ECS answered ...").
+        var message = exception.Message.StartsWith($"{exception.Service} answered {exception.Operation}", StringComparison.Ordinal)
+            ? $"{exception.Message} ({exception.ErrorCode}{requestId})"
+            : $"{exception.Service} {exception.Operation} failed: {exception.Message} ({exception.ErrorCode}{requestId})";
+        var wrapped = new AwsServiceException(exception.Service, exception.Operation, exception.ErrorCode, message,
             exception.StatusCode, exception.RequestId, exception.IsThrottling, exception.IsRetryable, exception.OutcomeUnknown, exception);
         return Create(wrapped, exception.ErrorCode, category, target, action);
     }
