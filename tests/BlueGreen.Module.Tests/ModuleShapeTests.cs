@@ -29,8 +29,9 @@ public sealed class ModuleShapeTests : System.IDisposable
                 Assert.NotEmpty(command.OutputType);
             }
 
-            // The sandbox and the schema cmdlets do not talk to AWS.
-            if (command.Name.EndsWith("Sandbox", System.StringComparison.Ordinal) || command.Name.EndsWith("SchemaMigration", System.StringComparison.Ordinal))
+            // The sandbox, the schema and the session-default cmdlets do not talk to AWS.
+            if (command.Name.EndsWith("Sandbox", System.StringComparison.Ordinal) || command.Name.EndsWith("SchemaMigration", System.StringComparison.Ordinal)
+                || command.Name.EndsWith("BlueGreenDefault", System.StringComparison.Ordinal))
             {
                 continue;
             }
