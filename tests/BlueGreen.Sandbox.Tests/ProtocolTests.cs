@@ -241,7 +241,7 @@ public sealed class ProtocolTests(SandboxFixture sandbox)
         var lbArn = aws.Ok("elbv2", "describe-load-balancers", "--names", "web-alb")["LoadBalancers"]![0]!["LoadBalancerArn"]!.GetValue<string>();
         query[0]!["MetricStat"]!["Metric"]!["Dimensions"]!.AsArray().Add(new JsonObject { ["Name"] = "LoadBalancer", ["Value"] = lbArn[lbArn.IndexOf("app/", StringComparison.Ordinal)..] });
         var data = aws.Ok("cloudwatch", "get-metric-data", "--metric-data-queries", query.ToJsonString(),
-            "--start-time", now.AddHours(-1).ToString("O", CultureInfo.InvariantCulture), "--end-time", now.AddHours(1).ToString("O", CultureInfo.InvariantCulture));
+            "--start-time", now.AddDays(-1).ToString("O", CultureInfo.InvariantCulture), "--end-time", now.AddHours(1).ToString("O", CultureInfo.InvariantCulture));
         Assert.True(data["MetricDataResults"]![0]!["Values"]!.AsArray().Sum(v => v!.GetValue<double>()) >= 1);
     }
 
