@@ -182,7 +182,7 @@ Describe 'Undo-Deployment' {
         $undone.BlueExists | Should -BeTrue
         Get-ShortName $undone.BlueTaskDefinition | Should -Be 'web:1'
         Get-Serving $d.ProductionEndpoint 20 | Sort-Object -Unique | Should -Be 'web:1'
-        $row = ($undone | Format-Table | Out-String)
+        $row = ($undone | Format-Table | Out-String -Width 200) # as wide as a terminal; without one, Out-String cuts rows at 80
         $row | Should -Match ([regex]::Escape($d.DeploymentId) + '\s+Stopped\*')
         $row | Should -Match '\[-{20}\]\s+0%'
         (Get-BlueGreenDeployment -Id $undone.RollbackDeploymentId @Aws).Status | Should -Be 'Succeeded'
