@@ -57,7 +57,16 @@ internal static class ControlApi
         app.MapPut($"{Root}/time-scale", async (HttpRequest request) =>
         {
             var body = await ReadAsync(request);
-            var scale = body.Num("timeScale");
+            double? scale;
+            try
+            {
+                scale = body.Num("timeScale");
+            }
+            catch (AwsException)
+            {
+                scale = null; // not a number: answered below like a missing one, not as a server error
+            }
+
             if (scale is not { } value || value < 0 || !double.IsFinite(value))
             {
                 return Problem("timeScale must be a number: 0 holds simulated time still, greater than 0 runs it that many times faster than real time.");
