@@ -58,23 +58,29 @@ public sealed class Aws(SandboxFixture sandbox, string region)
         return string.IsNullOrWhiteSpace(result.Stdout) ? new JsonObject() : result.Json;
     }
 
-    /// <summary>Polls get-deployment until the condition holds.</summary>
-    public JsonNode WaitForDeployment(string id, Func<JsonNode, bool> condition, int seconds = 60)
+    /// <summary>
+    /// Waits until the deployment's state satisfies <paramref name="condition"/>: polled cheaply through the sandbox's
+    /// control API, then read with get-deployment, whose answer is what the condition is finally judged on and returned.
+    /// </summary>
+    public JsonNode WaitForDeployment(string id, Func<JsonNode, bool> condition, int seconds = 180)
     {
         var deadline = DateTime.UtcNow.AddSeconds(seconds);
         JsonNode info;
         do
         {
+            sandbox.WaitForState(Region, r => Deployment(r, id) is { } d && condition(d), $"Deployment {id} reaching the expected state", seconds);
             info = Ok("deploy", "get-deployment", "--deployment-id", id)["deploymentInfo"]!;
             if (condition(info))
             {
                 return info;
             }
-
-            Thread.Sleep(100);
         }
         while (DateTime.UtcNow < deadline);
-        Assert.Fail($"Deployment {id} never reached the expected state; last: {info.ToJsonString()}");
+        Assert.Fail($"Deployment {id} never reached the expected state as get-deployment reports it; last: {info.ToJsonString()}");
         return info;
     }
+
+    /// <summary>A deployment in a region's state dump (the shape of GetDeployment's deploymentInfo), or null.</summary>
+    public static JsonNode? Deployment(JsonNode region, string id) =>
+        region["codedeploy"]!["deployments"]!.AsArray().FirstOrDefault(d => d!["deploymentId"]!.GetValue<string>() == id);
 }

@@ -115,10 +115,20 @@ public sealed class EcsEnvironment
         return target["taskSetsInfo"]!.AsArray().Where(t => t!["taskSetLabel"]!.GetValue<string>() == "Green").Select(t => t!["trafficWeight"]!.GetValue<double>()).FirstOrDefault();
     }
 
-    public int[] ProductionWeights()
+    /// <summary>Blue's and green's weights on the production listener, as describe-listeners reports them.</summary>
+    public int[] ProductionWeights() =>
+        Weights(Aws.Ok("elbv2", "describe-listeners", "--listener-arns", ProductionListenerArn)["Listeners"]![0]!);
+
+    /// <summary>Waits, through the sandbox's control API rather than the CLI, until green's production weight satisfies the condition.</summary>
+    public void WaitForGreenWeight(SandboxFixture sandbox, Func<int, bool> condition, string what) =>
+        sandbox.WaitForState(
+            Aws.Region,
+            r => r["elbv2"]!["listeners"]!.AsArray().FirstOrDefault(l => l!["ListenerArn"]!.GetValue<string>() == ProductionListenerArn) is { } listener && condition(Weights(listener)[1]),
+            what);
+
+    private int[] Weights(JsonNode listener)
     {
-        var listener = Aws.Ok("elbv2", "describe-listeners", "--listener-arns", ProductionListenerArn)["Listeners"]![0]!;
-        var groups = listener["DefaultActions"]![0]!["ForwardConfig"]!["TargetGroups"]!.AsArray();
+        var groups = listener["DefaultActions"]![0]!["ForwardConfig"]?["TargetGroups"]?.AsArray() ?? [];
         int Weight(string arn) => groups.Where(g => g!["TargetGroupArn"]!.GetValue<string>() == arn).Select(g => g!["Weight"]!.GetValue<int>()).FirstOrDefault();
         return [Weight(BlueGroupArn), Weight(GreenGroupArn)];
     }

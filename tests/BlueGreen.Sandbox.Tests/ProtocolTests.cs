@@ -222,8 +222,9 @@ public sealed class ProtocolTests(SandboxFixture sandbox)
         Assert.Equal("web:1", answer.TaskDefinition);
         Assert.Equal("Blue", answer.Label);
 
-        // Metrics from that traffic are visible through GetMetricData.
-        var now = DateTime.UtcNow;
+        // Metrics from that traffic are visible through GetMetricData. They are stored at simulated time, which
+        // runs ahead of the wall clock (at 600x, two days in under five minutes of a test run): ask around it.
+        var now = sandbox.VirtualTime().UtcDateTime;
         var query = new JsonArray
         {
             new JsonObject
@@ -240,8 +241,56 @@ public sealed class ProtocolTests(SandboxFixture sandbox)
         var lbArn = aws.Ok("elbv2", "describe-load-balancers", "--names", "web-alb")["LoadBalancers"]![0]!["LoadBalancerArn"]!.GetValue<string>();
         query[0]!["MetricStat"]!["Metric"]!["Dimensions"]!.AsArray().Add(new JsonObject { ["Name"] = "LoadBalancer", ["Value"] = lbArn[lbArn.IndexOf("app/", StringComparison.Ordinal)..] });
         var data = aws.Ok("cloudwatch", "get-metric-data", "--metric-data-queries", query.ToJsonString(),
-            "--start-time", now.AddDays(-1).ToString("O", CultureInfo.InvariantCulture), "--end-time", now.AddDays(2).ToString("O", CultureInfo.InvariantCulture));
+            "--start-time", now.AddDays(-1).ToString("O", CultureInfo.InvariantCulture), "--end-time", now.AddHours(1).ToString("O", CultureInfo.InvariantCulture));
         Assert.True(data["MetricDataResults"]![0]!["Values"]!.AsArray().Sum(v => v!.GetValue<double>()) >= 1);
+    }
+
+    [Fact]
+    public void Time_scale_zero_holds_simulated_time_until_it_runs_again()
+    {
+        Assert.Equal(SandboxFixture.TimeScale, sandbox.ControlAsync(HttpMethod.Get, "time-scale").GetAwaiter().GetResult()["timeScale"]!.GetValue<double>());
+        try
+        {
+            Assert.Equal(0, sandbox.ControlAsync(HttpMethod.Put, "time-scale", """{"timeScale":0}""").GetAwaiter().GetResult()["timeScale"]!.GetValue<double>());
+            var held = sandbox.VirtualTime();
+            Thread.Sleep(300); // three simulated minutes at the suite's scale, had time not been held
+            Assert.Equal(held, sandbox.VirtualTime());
+            Assert.Equal(0, sandbox.ControlAsync(HttpMethod.Get, "health").GetAwaiter().GetResult()["timeScale"]!.GetValue<double>());
+
+            // Releases wait too: what takes no simulated time happens, but the replacement's tasks (5 simulated
+            // seconds to start) never run, so the release stays in Install; at 600x it would be long done.
+            var aws = new Aws(sandbox, "eu-north-1");
+            var env = EcsEnvironment.Create(aws, "CodeDeployDefault.ECSAllAtOnce");
+            var id = env.Deploy("web:2");
+            Thread.Sleep(300);
+            Assert.Equal("InProgress", aws.Ok("deploy", "get-deployment", "--deployment-id", id)["deploymentInfo"]!["status"]!.GetValue<string>());
+            var events = aws.Ok("deploy", "get-deployment-target", "--deployment-id", id, "--target-id", "demo:web")["deploymentTarget"]!["ecsTarget"]!["lifecycleEvents"]!.AsArray();
+            Assert.Equal("InProgress", events.Single(e => e!["lifecycleEventName"]!.GetValue<string>() == "Install")!["status"]!.GetValue<string>());
+            Assert.Equal(0, env.ProductionWeights()[1]);
+            Assert.Equal(held, sandbox.VirtualTime());
+
+            // Running again picks up from the held instant, not from where real time went meanwhile.
+            var running = System.Diagnostics.Stopwatch.StartNew();
+            sandbox.SetTimeScale(SandboxFixture.TimeScale);
+            var resumed = sandbox.VirtualTime();
+            Assert.InRange(resumed, held, held + (running.Elapsed * SandboxFixture.TimeScale) + TimeSpan.FromSeconds(1));
+            Assert.Equal("Succeeded", aws.WaitForDeployment(id, d => d["status"]!.GetValue<string>() is "Succeeded" or "Failed" or "Stopped")["status"]!.GetValue<string>());
+
+            // A scale below 0, or not a number, is refused and changes nothing.
+            foreach (var bad in new[] { """{"timeScale":-1}""", """{"timeScale":"fast"}""", "{}" })
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Put, sandbox.Endpoint + "/_sandbox/time-scale") { Content = new StringContent(bad, Encoding.UTF8, "application/json") };
+                using var response = sandbox.Http.Send(request);
+                Assert.Equal(400, (int)response.StatusCode);
+                Assert.Contains("timeScale must be a number", response.Content.ReadAsStringAsync().GetAwaiter().GetResult(), StringComparison.Ordinal);
+            }
+
+            Assert.Equal(SandboxFixture.TimeScale, sandbox.ControlAsync(HttpMethod.Get, "time-scale").GetAwaiter().GetResult()["timeScale"]!.GetValue<double>());
+        }
+        finally
+        {
+            sandbox.SetTimeScale(SandboxFixture.TimeScale);
+        }
     }
 
     [Fact]

@@ -17,14 +17,23 @@ public sealed class ReleaseTests(SandboxFixture sandbox)
         var env = EcsEnvironment.Create(aws, "CodeDeployDefault.ECSCanary10Percent5Minutes");
         Assert.Equal("v1", Get(env.ProductionPort).Body);
 
-        // Slow time while checking the second deployment, so the first is surely still active.
-        sandbox.SetTimeScaleAsync(30).GetAwaiter().GetResult();
-        var id = env.Deploy("web:2");
-        Assert.Matches("^d-[A-Z0-9]{9}$", id);
+        // Hold time while asking for the second deployment, so the first is surely still active.
+        sandbox.HoldClock();
+        string id;
+        CliResult second;
+        try
+        {
+            id = env.Deploy("web:2");
 
-        // One active deployment per group, with AWS's error.
-        var second = aws.Run("deploy", "create-deployment", "--application-name", "demo", "--deployment-group-name", "demo-dg", "--revision", EcsEnvironment.Revision("web:2"));
-        sandbox.SetTimeScaleAsync(SandboxFixture.TimeScale).GetAwaiter().GetResult();
+            // One active deployment per group, with AWS's error.
+            second = aws.Run("deploy", "create-deployment", "--application-name", "demo", "--deployment-group-name", "demo-dg", "--revision", EcsEnvironment.Revision("web:2"));
+        }
+        finally
+        {
+            sandbox.SetTimeScale(SandboxFixture.TimeScale);
+        }
+
+        Assert.Matches("^d-[A-Z0-9]{9}$", id);
         second.AssertServiceError("DeploymentLimitExceededException");
         Assert.Contains(id, second.Stderr, StringComparison.Ordinal);
 
@@ -58,12 +67,17 @@ public sealed class ReleaseTests(SandboxFixture sandbox)
         aws.Ok("deploy", "create-deployment-config", "--deployment-config-name", "canary-30", "--compute-platform", "ECS",
             "--traffic-routing-config", "type=TimeBasedCanary,timeBasedCanary={canaryPercentage=30,canaryInterval=60}");
         var env = EcsEnvironment.Create(aws, "canary-30");
-        var id = env.Deploy("web:2");
-        aws.WaitForDeployment(id, _ => env.GreenWeight(id) == 30);
+
+        // At 60x the canary's hour is a minute of wall time, so the wait finds it well inside; from there time
+        // is held while the CLI reads the weights and the listener is sampled.
+        sandbox.SetTimeScale(60);
+        string id;
         try
         {
-            // Slow time down so the canary holds while we sample: an hour of canary becomes many seconds.
-            sandbox.SetTimeScaleAsync(10).GetAwaiter().GetResult();
+            id = env.Deploy("web:2");
+            env.WaitForGreenWeight(sandbox, w => w > 0, "The canary");
+            sandbox.HoldClock();
+            Assert.Equal(30, env.GreenWeight(id));
             Assert.Equal([70, 30], env.ProductionWeights());
             var labels = Enumerable.Range(0, 600).Select(_ => Get(env.ProductionPort).Label).ToList();
             var green = labels.Count(l => l == "Green") / (double)labels.Count;
@@ -75,7 +89,7 @@ public sealed class ReleaseTests(SandboxFixture sandbox)
         }
         finally
         {
-            sandbox.SetTimeScaleAsync(SandboxFixture.TimeScale).GetAwaiter().GetResult();
+            sandbox.SetTimeScale(SandboxFixture.TimeScale);
         }
 
         Assert.Equal("Succeeded", aws.WaitForDeployment(id, d => d["status"]!.GetValue<string>() != "InProgress")["status"]!.GetValue<string>());
@@ -88,17 +102,32 @@ public sealed class ReleaseTests(SandboxFixture sandbox)
         aws.Ok("deploy", "create-deployment-config", "--deployment-config-name", "canary-50", "--compute-platform", "ECS",
             "--traffic-routing-config", "type=TimeBasedCanary,timeBasedCanary={canaryPercentage=50,canaryInterval=120}");
         var env = EcsEnvironment.Create(aws, "canary-50");
-        var id = env.Deploy("web:2");
-        aws.WaitForDeployment(id, _ => env.GreenWeight(id) == 50);
-        Assert.Equal([50, 50], env.ProductionWeights());
 
-        var stop = aws.Ok("deploy", "stop-deployment", "--deployment-id", id, "--auto-rollback-enabled");
-        Assert.Contains(stop["status"]!.GetValue<string>(), new[] { "Pending", "Succeeded" });
+        // Found at 60x (the canary's two hours are two minutes of wall time), then held: the release is surely
+        // in the middle of its canary when the CLI looks and when it is stopped.
+        sandbox.SetTimeScale(60);
+        string id;
+        string rollbackId;
+        try
+        {
+            id = env.Deploy("web:2");
+            env.WaitForGreenWeight(sandbox, w => w > 0, "The canary");
+            sandbox.HoldClock();
+            Assert.Equal(50, env.GreenWeight(id));
+            Assert.Equal([50, 50], env.ProductionWeights());
 
-        var stopped = aws.Ok("deploy", "get-deployment", "--deployment-id", id)["deploymentInfo"]!;
-        Assert.Equal("Stopped", stopped["status"]!.GetValue<string>());
-        var rollbackId = stopped["rollbackInfo"]!["rollbackDeploymentId"]!.GetValue<string>();
-        Assert.NotEqual(id, rollbackId);
+            var stop = aws.Ok("deploy", "stop-deployment", "--deployment-id", id, "--auto-rollback-enabled");
+            Assert.Contains(stop["status"]!.GetValue<string>(), new[] { "Pending", "Succeeded" });
+
+            var stopped = aws.Ok("deploy", "get-deployment", "--deployment-id", id)["deploymentInfo"]!;
+            Assert.Equal("Stopped", stopped["status"]!.GetValue<string>());
+            rollbackId = stopped["rollbackInfo"]!["rollbackDeploymentId"]!.GetValue<string>();
+            Assert.NotEqual(id, rollbackId);
+        }
+        finally
+        {
+            sandbox.SetTimeScale(SandboxFixture.TimeScale);
+        }
 
         var rollback = aws.WaitForDeployment(rollbackId, d => d["status"]!.GetValue<string>() == "Succeeded");
         Assert.Equal("codeDeployRollback", rollback["creator"]!.GetValue<string>());
@@ -122,11 +151,26 @@ public sealed class ReleaseTests(SandboxFixture sandbox)
         aws.Ok("deploy", "create-deployment-config", "--deployment-config-name", "linear-10", "--compute-platform", "ECS",
             "--traffic-routing-config", "type=TimeBasedLinear,timeBasedLinear={linearPercentage=10,linearInterval=30}");
         var env = EcsEnvironment.Create(aws, "linear-10", alarm: "demo-5xx");
-        var id = env.Deploy("web:2");
-        aws.WaitForDeployment(id, _ => env.GreenWeight(id) >= 10);
 
-        aws.Ok("cloudwatch", "set-alarm-state", "--alarm-name", "demo-5xx", "--state-value", "ALARM", "--state-reason", "test");
-        var stopped = aws.WaitForDeployment(id, d => d["status"]!.GetValue<string>() != "InProgress");
+        // Found at 60x, then held: the alarm goes off while the release is surely still shifting, and the
+        // alarm's own evaluation (no 5XX traffic: OK again) cannot clear it before the release sees it.
+        sandbox.SetTimeScale(60);
+        string id;
+        JsonNode stopped;
+        try
+        {
+            id = env.Deploy("web:2");
+            env.WaitForGreenWeight(sandbox, w => w >= 10, "The first linear step");
+            sandbox.HoldClock();
+            Assert.InRange(env.GreenWeight(id), 10, 90);
+            aws.Ok("cloudwatch", "set-alarm-state", "--alarm-name", "demo-5xx", "--state-value", "ALARM", "--state-reason", "test");
+            stopped = aws.WaitForDeployment(id, d => d["status"]!.GetValue<string>() != "InProgress");
+        }
+        finally
+        {
+            sandbox.SetTimeScale(SandboxFixture.TimeScale);
+        }
+
         Assert.Equal("Stopped", stopped["status"]!.GetValue<string>());
         Assert.Equal("ALARM_ACTIVE", stopped["errorInformation"]!["code"]!.GetValue<string>());
         Assert.Contains("demo-5xx", stopped["errorInformation"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
@@ -163,16 +207,23 @@ public sealed class ReleaseTests(SandboxFixture sandbox)
             var appSpec = "{\"version\":0.0,\"Resources\":[{\"orders\":{\"Type\":\"AWS::Lambda::Function\",\"Properties\":{\"Name\":\"orders\",\"Alias\":\"live\",\"CurrentVersion\":\"1\",\"TargetVersion\":\"2\"}}}],"
                 + "\"Hooks\":[{\"BeforeAllowTraffic\":\"hook\"},{\"AfterAllowTraffic\":\"hook\"}]}";
             var revision = new JsonObject { ["revisionType"] = "String", ["string"] = new JsonObject { ["content"] = appSpec } }.ToJsonString();
-            var id = aws.Ok("deploy", "create-deployment", "--application-name", "orders", "--deployment-group-name", "orders-dg", "--revision", revision)["deploymentId"]!.GetValue<string>();
-
-            // During the canary the alias sends 10% to version 2 (30 virtual minutes: 3 s at this time scale).
-            var deadline = DateTime.UtcNow.AddSeconds(30);
+            // During the canary the alias sends 10% to version 2. Its 30 simulated minutes are found at 60x (half a
+            // minute of wall time), then time is held while the CLI reads the alias.
+            sandbox.SetTimeScale(60);
+            string id;
             JsonNode alias;
-            do
+            try
             {
+                id = aws.Ok("deploy", "create-deployment", "--application-name", "orders", "--deployment-group-name", "orders-dg", "--revision", revision)["deploymentId"]!.GetValue<string>();
+                sandbox.WaitForState(aws.Region, r => Live(r)?["RoutingConfig"] is not null, "The Lambda canary");
+                sandbox.HoldClock();
                 alias = aws.Ok("lambda", "get-alias", "--function-name", "orders", "--name", "live");
             }
-            while (alias["RoutingConfig"] is null && DateTime.UtcNow < deadline);
+            finally
+            {
+                sandbox.SetTimeScale(SandboxFixture.TimeScale);
+            }
+
             Assert.Equal("1", alias["FunctionVersion"]!.GetValue<string>());
             Assert.Equal(0.1, alias["RoutingConfig"]!["AdditionalVersionWeights"]!["2"]!.GetValue<double>(), 3);
 
@@ -230,6 +281,12 @@ public sealed class ReleaseTests(SandboxFixture sandbox)
             OwnedPath.Delete(hookZip);
         }
     }
+
+    /// <summary>The alias orders:live in a region's state dump (the shape of GetAlias), or null.</summary>
+    private static JsonNode? Live(JsonNode region) =>
+        region["lambda"]!["functions"]!.AsArray()
+            .FirstOrDefault(f => f!["FunctionArn"]!.GetValue<string>().EndsWith(":function:orders", StringComparison.Ordinal))?["Aliases"]!.AsArray()
+            .FirstOrDefault(a => a!["Name"]!.GetValue<string>() == "live");
 
     internal static byte[] Zip(string behaviour)
     {

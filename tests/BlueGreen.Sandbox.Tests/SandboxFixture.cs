@@ -102,6 +102,42 @@ public sealed class SandboxFixture : IAsyncLifetime
 
     public Task SetTimeScaleAsync(double scale) =>
         ControlAsync(HttpMethod.Put, "time-scale", $"{{\"timeScale\":{scale.ToString(System.Globalization.CultureInfo.InvariantCulture)}}}");
+
+    public void SetTimeScale(double scale) => SetTimeScaleAsync(scale).GetAwaiter().GetResult();
+
+    /// <summary>
+    /// Holds simulated time still (scale 0), so a state in the middle of a release stays put while the CLI,
+    /// which takes seconds a call on a loaded machine, looks at it. <see cref="SetTimeScale"/> lets it run again.
+    /// </summary>
+    public void HoldClock() => SetTimeScale(0);
+
+    /// <summary>The sandbox's simulated time, which runs ahead of the wall clock.</summary>
+    public DateTimeOffset VirtualTime() =>
+        DateTimeOffset.Parse(ControlAsync(HttpMethod.Get, "health").GetAwaiter().GetResult()["virtualTime"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Polls one region's state through the control API (a few milliseconds a look, no CLI) until
+    /// <paramref name="condition"/> holds, and returns that region's dump. For waits that are not themselves
+    /// under test: what is asserted is read with the CLI afterwards.
+    /// </summary>
+    public JsonNode WaitForState(string region, Func<JsonNode, bool> condition, string what, int seconds = 180)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        JsonNode? last;
+        do
+        {
+            last = ControlAsync(HttpMethod.Get, "state?region=" + Uri.EscapeDataString(region)).GetAwaiter().GetResult()["regions"]!.AsArray().SingleOrDefault();
+            if (last is not null && condition(last))
+            {
+                return last;
+            }
+
+            Thread.Sleep(20);
+        }
+        while (DateTime.UtcNow < deadline);
+        Assert.Fail($"{what} did not happen in {region} within {seconds} s; last state: {last?.ToJsonString()}");
+        return last!;
+    }
 }
 
 [CollectionDefinition(Name)]

@@ -12,6 +12,11 @@ BeforeAll {
     }
     $env:AWS_ACCESS_KEY_ID = 'test'; $env:AWS_SECRET_ACCESS_KEY = 'test'; $env:AWS_DEFAULT_REGION = 'us-east-1'; $env:AWS_PAGER = ''
     $endpoint = $sandbox.Endpoint.ToString()
+    function script:Set-TimeScale([double] $Scale) {
+        # 0 holds simulated time still: a release waiting at Ready stays there (its timeout does not run out)
+        # however long the machine takes over the smoke test.
+        $null = Invoke-RestMethod -Method Put -Uri ($endpoint.TrimEnd('/') + '/_sandbox/time-scale') -Body (@{ timeScale = $Scale } | ConvertTo-Json) -ContentType 'application/json'
+    }
     $alb = & aws --endpoint-url $endpoint elbv2 describe-load-balancers --names web-alb --query 'LoadBalancers[0].LoadBalancerArn' --output text
     if ($LASTEXITCODE -ne 0) { throw "describe-load-balancers failed: $alb" }
     $ports = & aws --endpoint-url $endpoint elbv2 describe-listeners --load-balancer-arn $alb --query 'Listeners[*].Port' --output json | ConvertFrom-Json
@@ -299,10 +304,16 @@ Describe 'Invoke-SmokeTest -RollbackOnFailure' {
         $gate = '{"terminateBlueInstancesOnDeploymentSuccess":{"action":"TERMINATE","terminationWaitTimeInMinutes":120},"deploymentReadyOption":{"actionOnTimeout":"STOP_DEPLOYMENT","waitTimeInMinutes":600}}'
         $null = & aws --endpoint-url $endpoint deploy update-deployment-group --application-name web --current-deployment-group-name web-dg --blue-green-deployment-configuration $gate
         $LASTEXITCODE | Should -Be 0
+        Set-TimeScale 60 # Ready is found well inside its 600-minute timeout (ten minutes of wall time), then held
         $d = Start-BlueGreenDeployment -Cluster sandbox -Service web -Image 'web=public.ecr.aws/sandbox/web:3.0-broken' -EndpointUrl $endpoint |
             Wait-BlueGreenDeployment -Until Ready
 
-        $output = $d | Invoke-SmokeTest -Requests 5 -RollbackOnFailure -Confirm:$false -ErrorVariable failures -ErrorAction SilentlyContinue
+        # The rollback takes no simulated time, so it completes while time is held.
+        Set-TimeScale 0
+        try {
+            $output = $d | Invoke-SmokeTest -Requests 5 -RollbackOnFailure -Confirm:$false -ErrorVariable failures -ErrorAction SilentlyContinue
+        }
+        finally { Set-TimeScale 600 }
 
         $result = @($output | Where-Object { $_ -is [BlueGreen.Core.SmokeTests.SmokeTestResult] })
         $result.Count | Should -Be 1
@@ -320,12 +331,17 @@ Describe 'Invoke-SmokeTest -RollbackOnFailure' {
     It 'hands its deployment on, so Set-TrafficShift needs no AWS parameter' {
         $gate = '{"terminateBlueInstancesOnDeploymentSuccess":{"action":"TERMINATE","terminationWaitTimeInMinutes":5},"deploymentReadyOption":{"actionOnTimeout":"STOP_DEPLOYMENT","waitTimeInMinutes":600}}'
         $null = & aws --endpoint-url $endpoint deploy update-deployment-group --application-name web --current-deployment-group-name web-dg --blue-green-deployment-configuration $gate
+        Set-TimeScale 60 # Ready is found well inside its 600-minute timeout (ten minutes of wall time), then held
         $d = Start-BlueGreenDeployment -Cluster sandbox -Service web -Image 'web=public.ecr.aws/sandbox/web:4.0' -EndpointUrl $endpoint |
             Wait-BlueGreenDeployment -Until Ready
-        $smoke = $d | Invoke-SmokeTest -Requests 5
-        $smoke.Deployment.DeploymentId | Should -Be $d.DeploymentId
-        # No -EndpointUrl below: the result carries where its release lives.
-        $continued = $smoke | Set-TrafficShift -Continue -Confirm:$false
+        Set-TimeScale 0
+        try {
+            $smoke = $d | Invoke-SmokeTest -Requests 5
+            $smoke.Deployment.DeploymentId | Should -Be $d.DeploymentId
+            # No -EndpointUrl below: the result carries where its release lives.
+            $continued = $smoke | Set-TrafficShift -Continue -Confirm:$false
+        }
+        finally { Set-TimeScale 600 }
         $continued.DeploymentId | Should -Be $d.DeploymentId
         ($continued | Wait-BlueGreenDeployment -Until Succeeded).Status | Should -Be 'Succeeded'
     }

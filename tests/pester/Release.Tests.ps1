@@ -47,6 +47,24 @@ BeforeAll {
         $null = Invoke-Control POST 'reset?seed=true'
         $null = Invoke-Control PUT 'time-scale' @{ timeScale = 600 }
     }
+    function script:Set-TimeScale([double] $Scale) {
+        # 0 holds simulated time still: a state in the middle of a release stays put while it is looked at.
+        $null = Invoke-Control PUT 'time-scale' @{ timeScale = $Scale }
+    }
+    function script:Wait-GreenWeight([string] $ProductionEndpoint, [int] $Percent, [int] $Seconds = 120) {
+        # Polls the sandbox's own state (a cheap look, not the thing under test) until the production listener
+        # gives green this weight.
+        $port = ([uri] $ProductionEndpoint).Port
+        $deadline = [DateTime]::UtcNow.AddSeconds($Seconds)
+        while ($true) {
+            $region = @((Invoke-Control GET 'state?region=us-east-1').regions)[0]
+            $listener = @($region.elbv2.listeners | Where-Object Port -eq $port)[0]
+            $green = @($listener.DefaultActions[0].ForwardConfig.TargetGroups | Where-Object TargetGroupArn -like '*:targetgroup/web-green/*')[0]
+            if ($green -and $green.Weight -eq $Percent) { return }
+            if ([DateTime]::UtcNow -gt $deadline) { throw "Production never gave green $Percent%: $($listener | ConvertTo-Json -Depth 8 -Compress)" }
+            Start-Sleep -Milliseconds 50
+        }
+    }
     function script:Wait-Until([scriptblock] $Condition, [int] $Seconds = 60) {
         $deadline = [DateTime]::UtcNow.AddSeconds($Seconds)
         while (-not (& $Condition)) {
@@ -65,7 +83,8 @@ Describe 'Start-BlueGreenDeployment' {
     BeforeEach { Reset-Sandbox }
 
     It 'releases a task definition by canary: production serves blue before, both during, green after' {
-        $null = Invoke-Control PUT 'time-scale' @{ timeScale = 20 }
+        # At 5x the five-minute canary is a minute of wall time, so it is found well inside; then time is held.
+        Set-TimeScale 5
         $d = Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition web:2 -TrafficShift Canary50Percent5Minutes -Description 'canary of web:2' @Aws
         $d.DeploymentId | Should -Match '^d-[A-Z0-9]{9}$'
         $d.Region | Should -Be 'us-east-1'
@@ -82,12 +101,14 @@ Describe 'Start-BlueGreenDeployment' {
         $ready.LifecycleEvents.Where({ $_.Name -eq 'AllowTestTraffic' }).Status | Should -Be 'Succeeded'
         Get-Serving $ready.TestEndpoint 5 | Sort-Object -Unique | Should -Be 'web:2'
 
-        Wait-Until { ($d | Get-BlueGreenDeployment).GreenTrafficPercent -eq 50 }
+        Wait-GreenWeight $d.ProductionEndpoint 50
+        Set-TimeScale 0
+        ($d | Get-BlueGreenDeployment).GreenTrafficPercent | Should -Be 50
         $during = Get-Serving $d.ProductionEndpoint 40
         $during | Should -Contain 'web:1'
         $during | Should -Contain 'web:2'
 
-        $null = Invoke-Control PUT 'time-scale' @{ timeScale = 600 }
+        Set-TimeScale 600
         $done = $d | Wait-BlueGreenDeployment
         $done.Status | Should -Be 'Succeeded'
         $done.GreenTrafficPercent | Should -Be 100
@@ -191,7 +212,7 @@ Import-Module '$(Get-ModuleManifestPath)' -ErrorAction Stop
     }
 
     It 'refuses while a release is active and says how to attach to it' {
-        $null = Invoke-Control PUT 'time-scale' @{ timeScale = 10 }
+        Set-TimeScale 0 # the first release surely stays active
         $first = Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition web:2 @Aws
         $null = Invoke-Control DELETE 'requests'
         Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition web:1 @Aws -ErrorAction SilentlyContinue -ErrorVariable busy
@@ -245,6 +266,7 @@ Describe 'Get-BlueGreenDeployment and Wait-BlueGreenDeployment' {
     It 'Wait -Timeout gives up with WaitTimedOut and leaves the release running' {
         $null = Invoke-Control PUT 'time-scale' @{ timeScale = 5 }
         $d = Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition web:2 -TrafficShift Canary10Percent15Minutes @Aws
+        Set-TimeScale 0 # however slow the machine, the release cannot finish within the wait
         $d | Wait-BlueGreenDeployment -Timeout 1 -ErrorAction SilentlyContinue -ErrorVariable late
         $late[0].FullyQualifiedErrorId | Should -BeLike 'WaitTimedOut,*'
         ($d | Get-BlueGreenDeployment).IsComplete | Should -BeFalse
@@ -253,6 +275,7 @@ Describe 'Get-BlueGreenDeployment and Wait-BlueGreenDeployment' {
     It 'Ctrl+C while waiting stops the wait, not the release' {
         $null = Invoke-Control PUT 'time-scale' @{ timeScale = 5 }
         $d = Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition web:2 -TrafficShift Canary10Percent15Minutes @Aws
+        Set-TimeScale 0 # the release is still in flight however long the wait takes to start
         $shell = [powershell]::Create()
         try {
             $null = $shell.AddScript("Import-Module '$(Get-ModuleManifestPath)'; Wait-BlueGreenDeployment -Id $($d.DeploymentId) -EndpointUrl '$EP' -Region us-east-1")
@@ -291,7 +314,11 @@ Describe 'Set-TrafficShift' {
 
     It 'gates a release: Ready, refused on a failed smoke test, Continue, Baking, Complete' {
         Set-ReadyWait -TerminationMinutes 120
+        # Ready is found at 60x (its 600-minute timeout is ten minutes of wall time), then time is held until
+        # Complete: neither the Ready timeout nor the termination wait can end on their own while the gate is worked.
+        Set-TimeScale 60
         $d = Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition web:2 -TrafficShift AllAtOnce @Aws | Wait-BlueGreenDeployment -Until Ready
+        Set-TimeScale 0
         $d.Status | Should -Be 'Ready'
         Get-Serving $d.ProductionEndpoint 10 | Sort-Object -Unique | Should -Be 'web:1'
         Get-Serving $d.TestEndpoint 5 | Sort-Object -Unique | Should -Be 'web:2'
@@ -313,7 +340,9 @@ Describe 'Set-TrafficShift' {
         Get-Serving $d.ProductionEndpoint 10 | Sort-Object -Unique | Should -Be 'web:2'
         $waitStarted = ($d | Get-BlueGreenDeployment).LifecycleEvents[-1].EndTime
 
-        $done = $d | Set-TrafficShift -Complete -Confirm:$false | Wait-BlueGreenDeployment
+        $completing = $d | Set-TrafficShift -Complete -Confirm:$false
+        Set-TimeScale 600 # without the Complete, the release would now sit out its 120 minutes
+        $done = $completing | Wait-BlueGreenDeployment
         $done.Status | Should -Be 'Succeeded'
         ($done.CompleteTime - $waitStarted).TotalMinutes | Should -BeLessThan 120 -Because 'Complete ends the 120-minute termination wait early'
         @(Get-Calls | Where-Object operation -eq 'ContinueDeployment').Count | Should -Be 2
@@ -321,6 +350,7 @@ Describe 'Set-TrafficShift' {
 
     It '-Force continues despite a failed smoke test' {
         Set-ReadyWait -TerminationMinutes 1
+        Set-TimeScale 60 # the 600-minute Ready timeout is ten minutes of wall time
         $d = Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition web:2 -TrafficShift AllAtOnce @Aws | Wait-BlueGreenDeployment -Until Ready
         [pscustomobject]@{ DeploymentId = $d.DeploymentId; Passed = $false } | Set-TrafficShift -Continue -Force -Confirm:$false @Aws | Wait-BlueGreenDeployment |
             ForEach-Object Status | Should -Be 'Succeeded'
@@ -334,7 +364,11 @@ Describe 'Set-TrafficShift' {
         $group.blueGreenDeploymentConfiguration.terminateBlueInstancesOnDeploymentSuccess.terminationWaitTimeInMinutes | Should -Be 5
         $group.deploymentConfigName | Should -Be 'CodeDeployDefault.ECSCanary10Percent5Minutes'
 
+        # Ready is found at 60x (the 45-minute timeout is 45 s of wall time), then time is held: what is judged is that
+        # the release waits for a go-ahead (one without a Ready wait moves on even while time is held), not the clock.
+        Set-TimeScale 60
         $d = Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition web:2 -TrafficShift AllAtOnce @Aws | Wait-BlueGreenDeployment -Until Ready
+        Set-TimeScale 0
         Start-Sleep -Milliseconds 500
         ($d | Get-BlueGreenDeployment).Status | Should -Be 'Ready' -Because 'it waits for the go-ahead'
 
@@ -379,6 +413,9 @@ Describe 'Undo-Deployment' {
         Get-Serving "http://127.0.0.1:$production/" 10 | Sort-Object -Unique | Should -Be 'web:1'
         # No production traffic while green is bad: enough 5xx would trip the group's alarm and roll back on its own.
         $d = Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition $bad -TrafficShift Canary10Percent15Minutes @Aws | Wait-BlueGreenDeployment -Until Ready
+        # Held from here: the release is surely still in flight when it is undone, however slow the machine.
+        # The rollback takes no simulated time, so it completes while time is held.
+        Set-TimeScale 0
         $d.ProductionEndpoint | Should -Be "http://127.0.0.1:$production/"
         (Invoke-WebRequest $d.TestEndpoint -SkipHttpErrorCheck).StatusCode | Should -Be 500
 

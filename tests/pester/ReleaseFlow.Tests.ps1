@@ -49,6 +49,10 @@ BeforeAll {
         $null = Invoke-Control PUT 'time-scale' @{ timeScale = 600 }
     }
     function script:Get-ShortName([string] $Arn) { ($Arn -split '/')[-1] }
+    function script:Set-TimeScale([double] $Scale) {
+        # 0 holds simulated time still: a state in the middle of a release stays put while it is looked at.
+        $null = Invoke-Control PUT 'time-scale' @{ timeScale = $Scale }
+    }
 }
 
 AfterAll {
@@ -66,12 +70,16 @@ Describe 'Wait-BlueGreenDeployment -Until' {
 
     It 'runs the gated flow: Ready, Continue, TrafficShifted, Complete, Succeeded' {
         Set-ReadyWait -TerminationMinutes 120
+        # At 60x the 600-minute Ready timeout is ten minutes of wall time; from Ready on, time is held until Complete,
+        # so neither that timeout nor the 120-minute termination wait ends on its own while the points are checked.
+        Set-TimeScale 60
         $d = Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition web:2 -TrafficShift AllAtOnce @Aws
 
         $installed = $d | Wait-BlueGreenDeployment -Until Installed
         $installed.LifecycleEvents.Where({ $_.Name -eq 'Install' }).Status | Should -Be 'Succeeded'
 
         $ready = $d | Wait-BlueGreenDeployment -Until Ready
+        Set-TimeScale 0
         $ready.Status | Should -Be 'Ready'
         $ready.WaitsAtReady | Should -BeTrue
         Get-Serving $ready.ProductionEndpoint 10 | Sort-Object -Unique | Should -Be 'web:1'
@@ -86,7 +94,9 @@ Describe 'Wait-BlueGreenDeployment -Until' {
         $shifted.Status | Should -BeIn 'InProgress', 'Baking'
         Get-Serving $shifted.ProductionEndpoint 10 | Sort-Object -Unique | Should -Be 'web:2'
 
-        $done = $shifted | Set-TrafficShift -Complete -Confirm:$false | Wait-BlueGreenDeployment -Until Succeeded
+        $completing = $shifted | Set-TrafficShift -Complete -Confirm:$false
+        Set-TimeScale 600
+        $done = $completing | Wait-BlueGreenDeployment -Until Succeeded
         $done.Status | Should -Be 'Succeeded'
         $done.BlueGone | Should -BeTrue
         ($done | Wait-BlueGreenDeployment -Until Ready).Status | Should -Be 'Succeeded' -Because 'a point passed returns at once'
@@ -123,6 +133,7 @@ Describe 'Undo-Deployment' {
 
     It 'after a release succeeded on a group that waits at Ready, carries the release of the previous version to all production traffic' {
         Set-ReadyWait -ReadyMinutes 600 -TerminationMinutes 1
+        Set-TimeScale 60 # the 600-minute Ready timeout is ten minutes of wall time, however slow the machine
         $d = Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition web:2 -TrafficShift AllAtOnce @Aws | Wait-BlueGreenDeployment -Until Ready
         $d = $d | Set-TrafficShift -Continue -Confirm:$false | Wait-BlueGreenDeployment
         $d.BlueGone | Should -BeTrue
@@ -142,6 +153,7 @@ Describe 'Undo-Deployment' {
 
     It '-StopAtReady leaves the release of the previous version at Ready and says so; -NoWait says it will wait there' {
         Set-ReadyWait -ReadyMinutes 600 -TerminationMinutes 1
+        Set-TimeScale 60 # the 600-minute Ready timeout is ten minutes of wall time, however slow the machine
         $d = Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition web:2 -TrafficShift AllAtOnce @Aws | Wait-BlueGreenDeployment -Until Ready
         $d = $d | Set-TrafficShift -Continue -Confirm:$false | Wait-BlueGreenDeployment
         { $d | Undo-Deployment -NoWait -StopAtReady -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId 'NoWaitOrStopAtReady,*'
@@ -158,6 +170,9 @@ Describe 'Undo-Deployment' {
         $null = Invoke-Control PUT 'time-scale' @{ timeScale = 10 }
         $bad = New-WebRevision @{ SANDBOX_BODY = 'bad'; SANDBOX_STATUS = '500' }
         $d = Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition $bad -TrafficShift Canary10Percent15Minutes @Aws | Wait-BlueGreenDeployment -Until TestTraffic
+        # Held from here: the release is surely still in flight when it is undone, however slow the machine.
+        # The rollback takes no simulated time, so it completes while time is held.
+        Set-TimeScale 0
         $undone = $d | Undo-Deployment -Confirm:$false
         $undone.DeploymentId | Should -Be $d.DeploymentId
         $undone.Status | Should -Be 'Stopped'
@@ -167,7 +182,7 @@ Describe 'Undo-Deployment' {
         $undone.BlueExists | Should -BeTrue
         Get-ShortName $undone.BlueTaskDefinition | Should -Be 'web:1'
         Get-Serving $d.ProductionEndpoint 20 | Sort-Object -Unique | Should -Be 'web:1'
-        $row = ($undone | Format-Table | Out-String -Width 200)
+        $row = ($undone | Format-Table | Out-String -Width 200) # as wide as a terminal; without one, Out-String cuts rows at 80
         $row | Should -Match ([regex]::Escape($d.DeploymentId) + '\s+Stopped\*')
         $row | Should -Match '\[-{20}\]\s+0%'
         (Get-BlueGreenDeployment -Id $undone.RollbackDeploymentId @Aws).Status | Should -Be 'Succeeded'

@@ -2,7 +2,8 @@ namespace BlueGreen.Sandbox.Engine;
 
 /// <summary>
 /// Simulated time: starts at the real time and runs <see cref="Scale"/> times faster. Changing the
-/// scale keeps the current virtual instant, so nothing jumps. Signatures are checked against real time.
+/// scale keeps the current virtual instant, so nothing jumps. A scale of 0 holds simulated time still
+/// (everything waits until the scale is raised again). Signatures are checked against real time.
 /// </summary>
 internal sealed class VirtualClock
 {
@@ -43,7 +44,7 @@ internal sealed class VirtualClock
 
         set
         {
-            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(value);
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
             lock (_gate)
             {
                 _virtualAnchor = NowUnlocked();

@@ -57,13 +57,22 @@ internal static class ControlApi
         app.MapPut($"{Root}/time-scale", async (HttpRequest request) =>
         {
             var body = await ReadAsync(request);
-            var scale = body.Num("timeScale");
-            if (scale is null or <= 0)
+            double? scale;
+            try
             {
-                return Problem("timeScale must be a number greater than 0.");
+                scale = body.Num("timeScale");
+            }
+            catch (AwsException)
+            {
+                scale = null; // not a number: answered below like a missing one, not as a server error
             }
 
-            sandbox.Clock.Scale = scale.Value;
+            if (scale is not { } value || value < 0 || !double.IsFinite(value))
+            {
+                return Problem("timeScale must be a number: 0 holds simulated time still, greater than 0 runs it that many times faster than real time.");
+            }
+
+            sandbox.Clock.Scale = value;
             return Ok(new JsonObject { ["timeScale"] = sandbox.Clock.Scale });
         });
 
@@ -102,8 +111,10 @@ internal static class ControlApi
             return Ok(new JsonObject { ["lastSequence"] = sandbox.Log.LastSequence });
         });
 
-        app.MapGet($"{Root}/state", () =>
+        app.MapGet($"{Root}/state", (HttpRequest request) =>
         {
+            // ?region=R keeps the dump small for callers that poll one region.
+            var only = request.Query["region"].FirstOrDefault();
             JsonObject state;
             lock (sandbox.Gate)
             {
@@ -111,7 +122,7 @@ internal static class ControlApi
                 {
                     ["timeScale"] = sandbox.Clock.Scale,
                     ["virtualTime"] = sandbox.Clock.Now.ToString("O", CultureInfo.InvariantCulture),
-                    ["regions"] = sandbox.Regions.Select(r => (JsonNode?)r.Dump()).ToJsonArray(),
+                    ["regions"] = sandbox.Regions.Where(r => only is null || r.Name == only).Select(r => (JsonNode?)r.Dump()).ToJsonArray(),
                 };
             }
 
