@@ -219,6 +219,7 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine
             DeploymentConfigName = plan.Request.TrafficShift?.DeploymentConfigName,
             Description = plan.Request.Description,
             Revision = new RevisionLocation { RevisionType = "AppSpecContent", AppSpecContent = new AppSpecContent { Content = appSpec } },
+            OverrideAlarmConfiguration = plan.Request.WithoutAlarms ? new AlarmConfiguration { Enabled = false } : null,
         };
         for (var attempt = 1; ; attempt++)
         {
@@ -988,9 +989,11 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine
             DeploymentGroupName = current.DeploymentGroupName,
             TrafficShift = policy ?? TrafficShiftPolicy.AllAtOnce,
             Description = $"Undo of {current.DeploymentId}",
+            WithoutAlarms = true,
         }, cancellationToken).ConfigureAwait(false);
         return new UndoPlan(current, UndoKind.RedeployPrevious,
-            $"Blue of release {current.DeploymentId} is gone: start a new release of the previous task definition {previous} on service '{current.Service}' ({release.Policy.DeploymentConfigName}).")
+            $"Blue of release {current.DeploymentId} is gone: start a new release of the previous task definition {previous} on service '{current.Service}' ({release.Policy.DeploymentConfigName}), " +
+            "without the group's alarms, which the bad version may have raised.")
         {
             Release = release,
         };

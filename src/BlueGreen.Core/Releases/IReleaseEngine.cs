@@ -79,6 +79,10 @@ public sealed class ReleaseRequest
     public IReadOnlyDictionary<string, string>? Hooks { get; set; }
 
     public string? Description { get; set; }
+
+    /// <summary>Start without the deployment group's alarms: for an undo that releases a version known to work, which the
+    /// alarm raised by the bad version would otherwise stop (CodeDeploy's overrideAlarmConfiguration).</summary>
+    public bool WithoutAlarms { get; set; }
 }
 
 /// <summary>A checked release, ready to start: everything -WhatIf shows.</summary>

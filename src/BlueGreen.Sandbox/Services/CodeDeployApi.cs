@@ -92,6 +92,9 @@ internal sealed class CdDeployment
 
     public required JsonObject AutoRollback { get; init; }
 
+    /// <summary>CreateDeployment's overrideAlarmConfiguration: replaces the group's alarms for this deployment.</summary>
+    public JsonObject? AlarmOverride { get; init; }
+
     public string Status { get; set; } = "Created";
 
     public DateTimeOffset CreateTime { get; init; }
@@ -626,6 +629,7 @@ internal sealed class CodeDeployApi
             PreviousRevision = group.TargetRevision?.DeepClone() as JsonObject,
             Description = input.Str("description"),
             AutoRollback = autoRollback,
+            AlarmOverride = input["overrideAlarmConfiguration"]?.DeepClone() as JsonObject,
             CreateTime = _region.Now,
             LastUpdated = _region.Now,
             Hooks = hooks,
@@ -692,6 +696,7 @@ internal sealed class CodeDeployApi
             ["creator"] = d.Creator,
             ["ignoreApplicationStopFailures"] = false,
             ["autoRollbackConfiguration"] = d.AutoRollback.DeepClone(),
+            ["overrideAlarmConfiguration"] = d.AlarmOverride?.DeepClone(),
             ["updateOutdatedInstancesOnly"] = false,
             ["deploymentStyle"] = d.Group.Settings["deploymentStyle"]?.DeepClone(),
             ["instanceTerminationWaitTimeStarted"] = d.TerminationStarted,
@@ -936,7 +941,7 @@ internal sealed class CodeDeployApi
 
     private string? ActiveAlarm(CdDeployment d)
     {
-        var alarms = d.Group.Settings["alarmConfiguration"];
+        var alarms = d.AlarmOverride ?? d.Group.Settings["alarmConfiguration"];
         if (!(alarms.Bool("enabled") ?? false))
         {
             return null;
