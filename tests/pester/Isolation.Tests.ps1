@@ -64,7 +64,7 @@ Describe 'With AWS.Tools'' AWSSDK.SecurityToken loaded first' {
         $config = Join-Path $Profiles 'config'
         Set-Content -Path $config -Value "[profile deploy]`nrole_arn = arn:aws:iam::123456789012:role/deployer`nsource_profile = base`n"
         $credentials = Join-Path $Profiles 'credentials'
-        Set-Content -Path $credentials -Value "[base]`naws_access_key_id = AKIAISOLATION0000001`naws_secret_access_key = isolation-secret`n"
+        Set-Content -Path $credentials -Value "[base]`naws_access_key_id = TESTISOLATION0000001`naws_secret_access_key = isolation-secret`n"
         $script = @"
 `$ErrorActionPreference = 'Stop'
 Add-Type -Path '$OldSdk'
