@@ -37,10 +37,10 @@ builder.WebHost.ConfigureKestrel(k =>
 {
     k.Listen(address, options.Port);
     k.AddServerHeader = false;
-    // The largest body AWS takes (Lambda function code); every request then gets its own limit before its body is
-    // read (RequestLimit). Headers and request lines stay within Kestrel's defaults, stated here so they are seen,
+    // Every request gets its own limit before its body is read, and what is past it is discarded, not kept
+    // (RequestLimit). Headers and request lines stay within Kestrel's defaults, stated here so they are seen,
     // and a client that trickles its headers or body is cut off rather than held open.
-    k.Limits.MaxRequestBodySize = RequestLimit.Largest;
+    k.Limits.MaxRequestBodySize = RequestLimit.Drained;
     k.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
     k.Limits.MaxRequestHeaderCount = 100;
     k.Limits.MaxRequestLineSize = 8 * 1024;

@@ -93,7 +93,7 @@ internal sealed class AwsRouter
             if (context.Request.Headers.ContentEncoding.ToString().Contains("gzip", StringComparison.OrdinalIgnoreCase))
             {
                 // botocore gzips large PutMetricData bodies; the signature covers the compressed bytes.
-                body = RequestLimit.Inflate(raw) ?? throw RequestLimit.TooLarge(protocol, RequestLimit.Inflated, limit.Operation);
+                body = RequestLimit.Inflate(raw) ?? throw RequestLimit.TooLarge(protocol, RequestLimit.Inflated, limit.Operation, inflated: true);
             }
 
             call = Identify(context.Request, body);

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.IO.Compression;
 using BlueGreen.Sandbox.Wire;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 
 namespace BlueGreen.Sandbox.Hosting;
 
@@ -25,8 +24,11 @@ internal sealed record RequestLimit(long MaxBytes, string Operation)
     /// <summary>What a gzip body (botocore compresses PutMetricData) may inflate to.</summary>
     public const long Inflated = 8 * 1024 * 1024;
 
-    /// <summary>The largest body Kestrel lets through at all; each request then gets its own, lower, limit.</summary>
-    public const long Largest = LambdaCode;
+    /// <summary>
+    /// The most Kestrel takes of one request body at all: nothing past an operation's limit is kept, but up to
+    /// this much is read and thrown away so the client gets its 413; a larger body has its connection closed.
+    /// </summary>
+    public const long Drained = 128 * 1024 * 1024;
 
     /// <summary>The limit for a request, chosen from its method, path and headers only (the body is not read yet).</summary>
     public static RequestLimit For(HttpRequest request)
@@ -49,15 +51,18 @@ internal sealed record RequestLimit(long MaxBytes, string Operation)
     }
 
     /// <summary>The error AWS answers an oversize request with, in the protocol's own words.</summary>
-    public static AwsException TooLarge(Protocol protocol, long limit, string operation) => protocol switch
+    public static AwsException TooLarge(Protocol protocol, long limit, string operation, bool inflated = false)
     {
-        // Lambda's words, e.g. "Request must be smaller than 6291456 bytes for the InvokeFunction operation".
-        Protocol.RestJson => new AwsException("RequestEntityTooLargeException", $"Request must be smaller than {limit} bytes for the {operation} operation", 413),
+        var size = inflated ? $"{limit} bytes once its gzip encoding is undone" : $"{limit} bytes";
+        return protocol switch
+        {
+            // CloudWatch's Query code (its JSON protocol keeps the Query codes) and ELBv2's.
+            Protocol.Query or Protocol.Json10 => new AwsException("RequestEntityTooLarge", $"Request size exceeded {size}", 413),
 
-        // CloudWatch's Query code (its JSON protocol keeps the Query codes) and ELBv2's.
-        Protocol.Query or Protocol.Json10 => new AwsException("RequestEntityTooLarge", $"Request size exceeded {limit} bytes", 413),
-        _ => new AwsException("RequestEntityTooLargeException", $"Request must be smaller than {limit} bytes for the {operation} operation", 413),
-    };
+            // Lambda's words, e.g. "Request must be smaller than 6291456 bytes for the InvokeFunction operation"; ECS and CodeDeploy alike.
+            _ => new AwsException("RequestEntityTooLargeException", $"Request must be smaller than {size} for the {operation} operation", 413),
+        };
+    }
 
     /// <summary>
     /// Reads the body as sent, refusing it as soon as it is known to be larger than the limit: at once when
@@ -66,13 +71,8 @@ internal sealed record RequestLimit(long MaxBytes, string Operation)
     /// </summary>
     public async Task<byte[]?> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        // Kestrel holds the same limit, so a body can never be read past it.
-        var sizeFeature = request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>();
-        if (sizeFeature is { IsReadOnly: false })
-        {
-            sizeFeature.MaxRequestBodySize = MaxBytes;
-        }
-
+        // What is left unread past the limit Kestrel discards as it arrives (up to Drained), so a client still
+        // sending reads the answer rather than a reset connection, as with AWS.
         if (request.ContentLength > MaxBytes)
         {
             return null;
