@@ -88,7 +88,7 @@ public sealed class NameTests(SandboxFixture sandbox)
         Assert.Contains("cannot be longer than '32' characters", tooLong.Stderr, StringComparison.Ordinal);
 
         _aws.Run("elbv2", "create-target-group", "--name", "blue_tg", "--protocol", "HTTP", "--port", "80", "--vpc-id", "vpc-1").AssertServiceError("ValidationError");
-        _aws.Run("elbv2", "create-target-group", "--name", "-blue", "--protocol", "HTTP", "--port", "80", "--vpc-id", "vpc-1").AssertServiceError("ValidationError");
+        _aws.Run("elbv2", "create-target-group", "--name=-blue", "--protocol", "HTTP", "--port", "80", "--vpc-id", "vpc-1").AssertServiceError("ValidationError");
         _aws.Run("elbv2", "create-load-balancer", "--name", "internal-web", "--subnets", "subnet-1", "subnet-2").AssertServiceError("ValidationError");
 
         Assert.Empty(_aws.Ok("elbv2", "describe-target-groups")["TargetGroups"]!.AsArray());
