@@ -53,14 +53,14 @@ internal sealed record RequestLimit(long MaxBytes, string Operation)
     /// <summary>The error AWS answers an oversize request with, in the protocol's own words.</summary>
     public static AwsException TooLarge(Protocol protocol, long limit, string operation, bool inflated = false)
     {
-        var size = inflated ? $"{limit} bytes once its gzip encoding is undone" : $"{limit} bytes";
+        var inflatedNote = inflated ? " once its gzip encoding is undone" : string.Empty;
         return protocol switch
         {
             // CloudWatch's Query code (its JSON protocol keeps the Query codes) and ELBv2's.
-            Protocol.Query or Protocol.Json10 => new AwsException("RequestEntityTooLarge", $"Request size exceeded {size}", 413),
+            Protocol.Query or Protocol.Json10 => new AwsException("RequestEntityTooLarge", $"Request size exceeded {limit} bytes{inflatedNote}", 413),
 
             // Lambda's words, e.g. "Request must be smaller than 6291456 bytes for the InvokeFunction operation"; ECS and CodeDeploy alike.
-            _ => new AwsException("RequestEntityTooLargeException", $"Request must be smaller than {size} for the {operation} operation", 413),
+            _ => new AwsException("RequestEntityTooLargeException", $"Request must be smaller than {limit} bytes for the {operation} operation{inflatedNote}", 413),
         };
     }
 
