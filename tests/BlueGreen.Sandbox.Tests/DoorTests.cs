@@ -131,6 +131,29 @@ public sealed class DoorTests(OwnSandbox own, ITestOutputHelper output) : IClass
     }
 
     [Fact]
+    public async Task A_claimed_terabyte_is_refused_from_its_header_without_waiting_for_the_body()
+    {
+        // A client that announces a huge body and sends none of it: answered at once, nothing allocated for it.
+        using var client = new System.Net.Sockets.TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, Sandbox.Port);
+        await using var stream = client.GetStream();
+        var head = "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Amz-Target: AmazonEC2ContainerServiceV20141113.ListClusters\r\n" +
+            "Content-Type: application/x-amz-json-1.1\r\nContent-Length: 1000000000000\r\n\r\n{";
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(head));
+        using var reader = new StreamReader(stream, Encoding.ASCII);
+        var status = await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("HTTP/1.1 413 Payload Too Large", status);
+        string? line;
+        var headers = new List<string>();
+        while (!string.IsNullOrEmpty(line = await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(10))))
+        {
+            headers.Add(line);
+        }
+
+        Assert.Contains("x-amzn-ErrorType: RequestEntityTooLargeException", headers);
+    }
+
+    [Fact]
     public async Task The_control_api_refuses_what_a_web_page_can_send()
     {
         var aws = new Aws(Sandbox, "eu-west-3");

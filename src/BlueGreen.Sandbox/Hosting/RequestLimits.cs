@@ -36,13 +36,8 @@ internal sealed record RequestLimit(long MaxBytes, string Operation)
         var path = request.Path.Value ?? "/";
         if (path.StartsWith("/2015-03-31/functions", StringComparison.Ordinal) || path.StartsWith("/2016-08-19/", StringComparison.Ordinal))
         {
-            return Services.LambdaApi.Operation(request.Method, path) switch
-            {
-                "CreateFunction" => new RequestLimit(LambdaCode, "CreateFunction"),
-                "UpdateFunctionCode" => new RequestLimit(LambdaCode, "UpdateFunctionCode"),
-                "Invoke" => new RequestLimit(LambdaPayload, "InvokeFunction"),
-                var other => new RequestLimit(LambdaPayload, other ?? "Unknown"),
-            };
+            var operation = Services.LambdaApi.Operation(request.Method, path) ?? "Unknown";
+            return new RequestLimit(operation is "CreateFunction" or "UpdateFunctionCode" ? LambdaCode : LambdaPayload, operation);
         }
 
         var target = request.Headers["X-Amz-Target"].ToString();
@@ -60,7 +55,7 @@ internal sealed record RequestLimit(long MaxBytes, string Operation)
             Protocol.Query or Protocol.Json10 => new AwsException("RequestEntityTooLarge", $"Request size exceeded {limit} bytes{inflatedNote}", 413),
 
             // Lambda's words, e.g. "Request must be smaller than 6291456 bytes for the InvokeFunction operation"; ECS and CodeDeploy alike.
-            _ => new AwsException("RequestEntityTooLargeException", $"Request must be smaller than {limit} bytes for the {operation} operation{inflatedNote}", 413),
+            _ => new AwsException("RequestEntityTooLargeException", $"Request must be smaller than {limit} bytes for the {(operation == "Invoke" ? "InvokeFunction" : operation)} operation{inflatedNote}", 413),
         };
     }
 
