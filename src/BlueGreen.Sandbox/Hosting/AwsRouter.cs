@@ -163,6 +163,16 @@ internal sealed class AwsRouter
         {
             // The client went away; there is nobody to answer.
         }
+        catch (BadHttpRequestException e)
+        {
+            // A body that broke HTTP itself (malformed chunks, too slow to arrive): Kestrel's own answer, no server error.
+            if (!context.Response.HasStarted)
+            {
+                context.Response.StatusCode = e.StatusCode;
+            }
+
+            _sandbox.Log.Add(call?.Service ?? GuessService(context.Request) ?? "unknown", call?.Operation ?? limit.Operation, region, e.StatusCode, "BadRequest", "http", Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
         catch (Exception e)
         {
             var protocol = call?.Protocol ?? GuessProtocol(context.Request);
