@@ -66,6 +66,12 @@ public static class SqlLexer
             {
                 _line++;
             }
+            else if (_s[_pos] == '\0')
+            {
+                // SQLite stops reading at a NUL, even inside a string, and PostgreSQL cuts the text there:
+                // either way the server would not see what was classified.
+                Fail("a NUL character", _line, _pos);
+            }
 
             _pos++;
         }
@@ -105,13 +111,6 @@ public static class SqlLexer
                 return SqlTokenKind.BlockComment;
             }
 
-            if (c == '\0')
-            {
-                // SQLite stops reading at a NUL and PostgreSQL refuses one: either way the text is not what it looks like.
-                Fail("a NUL character", line, start);
-                Advance();
-                return SqlTokenKind.Operator;
-            }
 
             switch (c)
             {
@@ -353,8 +352,9 @@ public static class SqlLexer
             return SqlTokenKind.Word;
         }
 
-        // Both servers' whitespace is ASCII only; anything above 127 is part of a name to them.
-        private static bool IsSpace(char c) => c is ' ' or '\t' or '\n' or '\r' or '\f' or '\v';
+        // Both servers' whitespace is ASCII only (\v is not space to SQLite or PostgreSQL 15); anything
+        // above 127 is part of a name to them, so a no-break space does not separate words.
+        private static bool IsSpace(char c) => c is ' ' or '\t' or '\n' or '\r' or '\f';
 
         private static bool IsWordStart(char c) => char.IsLetter(c) || c == '_' || c > 127;
 
