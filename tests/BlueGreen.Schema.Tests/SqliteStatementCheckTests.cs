@@ -147,7 +147,34 @@ public sealed class SqliteStatementCheckTests : IDisposable
     [InlineData("INSERT INTO notes VALUES ('a; DROP TABLE users; --')")]
     public void One_statement_passes_sqlites_own_completeness_test(string text)
     {
+        // Opening a connection loads the SQLite library, as it is loaded whenever a migration runs.
+        using var connection = new SqliteConnection("Data Source=:memory:");
+        connection.Open();
+
+        using (var setup = new SqliteCommand("CREATE TABLE t (id int); CREATE TABLE notes (body text)", connection))
+        {
+            setup.ExecuteNonQuery();
+        }
+
         Assert.Null(SqliteSchemaDatabase.CompletenessProblem(text));
+        Assert.Null(SqliteSchemaDatabase.PrepareProblem(connection.Handle!, text));
+    }
+
+    [Theory]
+    [InlineData("SELECT 1; SELECT 2")]
+    [InlineData("SELECT 1; -- a comment\nDELETE FROM t")]
+    [InlineData("CREATE TRIGGER tr AFTER INSERT ON t BEGIN SELECT 1; END; DELETE FROM t")]
+    public void Sqlite_prepare_finds_a_second_statement_in_the_tail(string text)
+    {
+        using var connection = new SqliteConnection("Data Source=:memory:");
+        connection.Open();
+        using (var setup = new SqliteCommand("CREATE TABLE t (id int)", connection))
+        {
+            setup.ExecuteNonQuery();
+        }
+
+        Assert.Contains("more than one statement", SqliteSchemaDatabase.PrepareProblem(connection.Handle!, text), StringComparison.Ordinal);
+        Assert.Null(SqliteSchemaDatabase.PrepareProblem(connection.Handle!, "SELECT 1; -- only a comment after it\n"));
     }
 
     internal static MigrationScript HandMade(string statement)
