@@ -45,7 +45,7 @@ internal static class SqlServerClassifier
                 var comments = new List<string>();
                 for (int i = previousEnd + 1; i < statement.FirstTokenIndex; i++)
                 {
-                    if (tokens[i].TokenType is TSqlTokenType.SingleLineComment or TSqlTokenType.MultilineComment)
+                    if (tokens[i].TokenType is TSqlTokenType.SingleLineComment or TSqlTokenType.MultilineComment && Waiver.StartsOwnLine(tokens, i))
                     {
                         comments.Add(tokens[i].Text);
                     }
