@@ -90,7 +90,7 @@ internal static class AwsTransport
 
             if (attempt >= policy.MaxAttempts)
             {
-                throw failure;
+                throw attempt > 1 ? failure.AfterAttempts(attempt) : failure;
             }
 
             var delay = policy.DelayBefore(attempt, failure.IsThrottling);
