@@ -226,6 +226,8 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine
             Revision = new RevisionLocation { RevisionType = "AppSpecContent", AppSpecContent = new AppSpecContent { Content = appSpec } },
             OverrideAlarmConfiguration = plan.Request.WithoutAlarms ? new AlarmConfiguration { Enabled = false } : null,
         };
+        // Clocks differ by at most minutes (a signature further off is refused), so this window holds the deployment if it exists.
+        var since = DateTime.UtcNow - TimeSpan.FromMinutes(15);
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -242,7 +244,7 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine
                     return named;
                 }
 
-                var (mine, other) = await FindByTokenAsync(plan.ApplicationName, plan.DeploymentGroupName, token, cancellationToken).ConfigureAwait(false);
+                var (mine, other) = await FindByTokenAsync(plan.ApplicationName, plan.DeploymentGroupName, token, since, plan.Request.Service, cancellationToken).ConfigureAwait(false);
                 if (mine is not null)
                 {
                     return mine;
@@ -252,7 +254,7 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine
             }
             catch (AwsServiceException ex) when (ex.OutcomeUnknown)
             {
-                var (mine, _) = await FindByTokenAsync(plan.ApplicationName, plan.DeploymentGroupName, token, cancellationToken).ConfigureAwait(false);
+                var (mine, _) = await FindByTokenAsync(plan.ApplicationName, plan.DeploymentGroupName, token, since, plan.Request.Service, cancellationToken).ConfigureAwait(false);
                 if (mine is not null)
                 {
                     return mine;
@@ -289,7 +291,11 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine
         }
     }
 
-    private async Task<(string? Mine, string? Other)> FindByTokenAsync(string application, string group, string token, CancellationToken cancellationToken)
+    /// <summary>The group's deployment carrying <paramref name="token"/>, among those created since <paramref name="since"/>
+    /// whatever their status (at a high time scale, or with a long lost answer, it may have ended already); and the newest
+    /// other one.</summary>
+    private async Task<(string? Mine, string? Other)> FindByTokenAsync(string application, string group, string token, DateTime since, string service,
+        CancellationToken cancellationToken)
     {
         for (var look = 0; look < 3; look++)
         {
@@ -299,15 +305,17 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine
                 {
                     ApplicationName = application,
                     DeploymentGroupName = group,
-                    IncludeOnlyStatuses = ActiveStatuses,
+                    CreateTimeRange = new TimeRange { Start = since },
                 }, cancellationToken).ConfigureAwait(false)).Deployments ?? new List<string>();
                 if (ids.Count == 0)
                 {
                     return (null, null);
                 }
 
-                var infos = (await _codeDeploy.BatchGetDeploymentsAsync(new BatchGetDeploymentsRequest { DeploymentIds = ids.Take(25).ToList() }, cancellationToken).ConfigureAwait(false)).DeploymentsInfo;
-                return (infos?.FirstOrDefault(i => EcsAppSpec.ReadToken(i.Revision?.AppSpecContent?.Content ?? i.Revision?.String?.Content) == token)?.DeploymentId, ids[0]);
+                var infos = (await _codeDeploy.BatchGetDeploymentsAsync(new BatchGetDeploymentsRequest { DeploymentIds = ids.Take(25).ToList() }, cancellationToken).ConfigureAwait(false)).DeploymentsInfo
+                    ?? new List<DeploymentInfo>();
+                var mine = infos.FirstOrDefault(i => EcsAppSpec.ReadToken(i.Revision?.AppSpecContent?.Content ?? i.Revision?.String?.Content) == token)?.DeploymentId;
+                return (mine, infos.FirstOrDefault(i => i.DeploymentId != mine && i.Status is not null && ActiveStatuses.Contains(i.Status))?.DeploymentId);
             }
             catch (AwsServiceException ex) when (ex.IsRetryable || ex.OutcomeUnknown)
             {
@@ -316,8 +324,8 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine
         }
 
         throw new ReleaseException("DeploymentOutcomeUnknown", ReleaseErrorKind.InvalidOperation,
-            $"CreateDeployment's answer was lost and the deployment group {group} could not be read to see whether the release started.",
-            group, $"Look with Get-BlueGreenDeployment -Cluster <cluster> -Service <service> before starting again.");
+            $"The release of '{service}' may or may not have started: CodeDeploy's answer was lost, and the deployment group {group} could not be read to see.",
+            service, $"Look with 'Get-BlueGreenDeployment -Cluster <cluster> -Service {service}' before running Start-BlueGreenDeployment again.");
     }
 
     private static ReleaseException AlreadyActive(string detail, string service, Exception? inner = null)

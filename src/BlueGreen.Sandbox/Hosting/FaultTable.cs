@@ -31,11 +31,24 @@ internal enum LostAnswer
     Error,
 }
 
-/// <summary>Faults injected into one service's operation (or every operation, "*"). Latency is drawn between
-/// <see cref="LatencyMs"/> and <see cref="LatencyMaxMs"/> for each call.</summary>
-internal sealed record Fault(string Service, string Operation, double ThrottleRate, double ErrorRate, int LatencyMs, int LatencyMaxMs, double DropRate,
-    double LostAnswerRate, LostAnswer LostAnswerAs)
+/// <summary>How many more calls a rule may fail; shared by the calls that race for it.</summary>
+internal sealed class FaultBudget(int times)
 {
+    private int _left = times;
+
+    public int Left => Math.Max(0, Volatile.Read(ref _left));
+
+    public bool Take() => Interlocked.Decrement(ref _left) >= 0;
+}
+
+/// <summary>Faults injected into one service's operation (or every operation, "*"). Latency is drawn between
+/// <see cref="LatencyMs"/> and <see cref="LatencyMaxMs"/> for each call; with <see cref="Times"/>, the rule fails that
+/// many calls (drop, throttling, error or lost answer) and no more, so a script can fail exactly the first call.</summary>
+internal sealed record Fault(string Service, string Operation, double ThrottleRate, double ErrorRate, int LatencyMs, int LatencyMaxMs, double DropRate,
+    double LostAnswerRate, LostAnswer LostAnswerAs, int? Times)
+{
+    private FaultBudget? Budget { get; } = Times is { } times ? new FaultBudget(times) : null;
+
     public JsonObject ToJson() => new()
     {
         ["service"] = Service,
@@ -47,6 +60,8 @@ internal sealed record Fault(string Service, string Operation, double ThrottleRa
         ["dropRate"] = DropRate,
         ["lostAnswerRate"] = LostAnswerRate,
         ["lostAnswerAs"] = LostAnswerAs == LostAnswer.Drop ? "drop" : "error",
+        ["times"] = Times,
+        ["timesLeft"] = Budget?.Left,
     };
 
 #pragma warning disable CA5394 // Fault draws need no cryptographic randomness.
@@ -63,7 +78,7 @@ internal sealed record Fault(string Service, string Operation, double ThrottleRa
     /// <summary>Whether the answer of an operation that has run is lost.</summary>
     public bool DrawLostAnswer() => Hits(LostAnswerRate);
 
-    private static bool Hits(double rate) => rate > 0 && Random.Shared.NextDouble() < rate;
+    private bool Hits(double rate) => rate > 0 && Random.Shared.NextDouble() < rate && (Budget?.Take() ?? true);
 #pragma warning restore CA5394
 }
 
@@ -72,7 +87,7 @@ internal sealed class FaultTable
     /// <summary>Upper bound of an injected delay: longer than any client waits for an answer.</summary>
     public const int MaxLatencyMs = 600_000;
 
-    private static readonly string[] Members = ["service", "operation", "throttleRate", "errorRate", "latencyMs", "latencyMaxMs", "dropRate", "lostAnswerRate", "lostAnswerAs"];
+    private static readonly string[] Members = ["service", "operation", "throttleRate", "errorRate", "latencyMs", "latencyMaxMs", "dropRate", "lostAnswerRate", "lostAnswerAs", "times"];
     private static readonly string[] Effects = ["throttleRate", "errorRate", "latencyMs", "dropRate", "lostAnswerRate"];
 
     /// <summary>The operations the sandbox answers, by the scope name each service signs with: a fault on any other
@@ -171,8 +186,14 @@ internal sealed class FaultTable
             "error" => LostAnswer.Error,
             var other => throw Refused($"lostAnswerAs is '{other}': use \"drop\" (the connection closes without an answer) or \"error\" (a 500 after the change was made)."),
         };
+        var times = Number(fields, "times");
+        if (times is { } n && (n < 1 || n != Math.Floor(n) || n > int.MaxValue))
+        {
+            throw Refused($"times is {n.ToString(CultureInfo.InvariantCulture)}: give how many calls the rule fails, 1 or more (leave it out for no limit).");
+        }
+
         var fault = new Fault(service, operation, Rate(fields, "throttleRate"), Rate(fields, "errorRate"), latency, latencyMax ?? latency,
-            Rate(fields, "dropRate"), Rate(fields, "lostAnswerRate"), lostAs);
+            Rate(fields, "dropRate"), Rate(fields, "lostAnswerRate"), lostAs, (int?)times);
         lock (_gate)
         {
             _faults.RemoveAll(f => f.Service == fault.Service && f.Operation == fault.Operation);
