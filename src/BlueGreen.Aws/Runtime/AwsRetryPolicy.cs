@@ -76,6 +76,10 @@ public sealed class AwsRetryPolicy
 
     public TimeSpan MaxDelay { get; set; } = TimeSpan.FromSeconds(20);
 
+    /// <summary>After a 5xx or a lost connection the wait grows only to this: the service did not ask to slow down, and a
+    /// failure that persists (an operation an emulator lacks) should not cost the full throttling backoff of every attempt.</summary>
+    public TimeSpan TransientMaxDelay { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>How long one attempt may take before it counts as a lost answer.</summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(90);
 
@@ -89,7 +93,8 @@ public sealed class AwsRetryPolicy
     public TimeSpan DelayBefore(int attempt, bool throttled)
     {
         var baseDelay = throttled ? ThrottlingBaseDelay : BaseDelay;
-        var ceiling = Math.Min(MaxDelay.TotalMilliseconds, baseDelay.TotalMilliseconds * Math.Pow(2, attempt - 1));
+        var cap = throttled ? MaxDelay : (TransientMaxDelay < MaxDelay ? TransientMaxDelay : MaxDelay);
+        var ceiling = Math.Min(cap.TotalMilliseconds, baseDelay.TotalMilliseconds * Math.Pow(2, attempt - 1));
         double fraction;
         lock (_random)
         {

@@ -203,6 +203,7 @@ public sealed class RetryTests
         var context = server.Context(maxAttempts: 5);
         context.RetryPolicy.BaseDelay = TimeSpan.FromHours(1);
         context.RetryPolicy.MaxDelay = TimeSpan.FromHours(1);
+        context.RetryPolicy.TransientMaxDelay = TimeSpan.FromHours(1);
         using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
         var clock = Stopwatch.StartNew();
 
