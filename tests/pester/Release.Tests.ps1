@@ -551,21 +551,6 @@ Describe 'Faults' {
         @((Invoke-SandboxCli deploy list-deployments --application-name web --deployment-group-name web-dg).deployments).Count | Should -Be 1
     }
 
-    It 'a second CreateDeployment refused because the first (whose answer was lost) is active adopts the first' {
-        # The first answer is lost, and the look for it fails: the call is made again, and CodeDeploy names the active deployment.
-        $attempts = [Environment]::GetEnvironmentVariable('AWS_MAX_ATTEMPTS')
-        Set-EnvironmentVariable AWS_MAX_ATTEMPTS '1'
-        $null = Invoke-Control PUT 'faults' @{ service = 'codedeploy'; operation = 'CreateDeployment'; lostAnswerRate = 1.0; times = 1 }
-        $null = Invoke-Control PUT 'faults' @{ service = 'codedeploy'; operation = 'BatchGetDeployments'; errorRate = 1.0; times = 3 }
-        try { $d = Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition web:2 -TrafficShift AllAtOnce @Aws -ErrorAction Stop }
-        finally { $null = Invoke-Control DELETE 'faults'; Set-EnvironmentVariable AWS_MAX_ATTEMPTS $attempts }
-        $creates = @(Get-Calls | Where-Object operation -eq 'CreateDeployment')
-        $creates.Count | Should -Be 2
-        $creates[1].errorCode | Should -Be 'DeploymentLimitExceededException'
-        $deployments = @((Invoke-SandboxCli deploy list-deployments --application-name web --deployment-group-name web-dg).deployments)
-        $deployments | Should -Be @($d.DeploymentId)
-    }
-
     It 'throttling and 5xx on reads while waiting are retried' {
         $null = Invoke-Control PUT 'faults' @{ service = 'codedeploy'; operation = 'GetDeployment'; throttleRate = 0.3; errorRate = 0.2 }
         $null = Invoke-Control PUT 'time-scale' @{ timeScale = 60 }

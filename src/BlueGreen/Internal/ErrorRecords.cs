@@ -56,8 +56,11 @@ internal static class ErrorRecords
             _ => null,
         };
         var requestId = exception.RequestId is null ? string.Empty : $", request id {exception.RequestId}";
-        // A message about an unreadable answer already names the service and operation ("ECS answered ...").
-        var message = exception.Message.StartsWith($"{exception.Service} answered {exception.Operation}", StringComparison.Ordinal)
+        // A message about an unreadable or missing answer already names the service and operation ("ECS answered ...",
+        // "ECS DescribeServices could not be completed ...", "ECS did not answer DescribeServices ...").
+        var named = exception.Message.StartsWith(exception.Service + " ", StringComparison.Ordinal) && exception.Operation.Length > 0
+            && exception.Message.IndexOf(exception.Operation, StringComparison.Ordinal) > 0;
+        var message = named
             ? $"{exception.Message} ({exception.ErrorCode}{requestId})"
             : $"{exception.Service} {exception.Operation} failed: {exception.Message} ({exception.ErrorCode}{requestId})";
         var wrapped = exception.WithMessage(message);
