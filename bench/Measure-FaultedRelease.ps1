@@ -104,3 +104,7 @@ $totals = [double[]]@($ok | ForEach-Object TotalMs)
 if (-not $StartOnly) { 'start to Succeeded         median {0,7:0} ms   p90 {1,7:0} ms' -f (Percentile $totals 0.5), (Percentile $totals 0.9) }
 'AWS calls answered by the sandbox: {0}; faulted: {1} (by kind: {2})' -f $calls.Count, @($calls | Where-Object errorCode).Count,
     ((@($calls | Where-Object errorCode | Group-Object errorCode | Sort-Object Count -Descending | ForEach-Object { "$($_.Name) $($_.Count)" })) -join ', ')
+$lost = @($calls | Where-Object errorCode -eq 'AnswerLost')
+if ($lost.Count) {
+    'answers lost after the operation ran: {0} ({1})' -f $lost.Count, ((@($lost | Group-Object operation | Sort-Object Count -Descending | ForEach-Object { "$($_.Name) $($_.Count)" })) -join ', ')
+}
