@@ -20,6 +20,9 @@ public sealed class AwsRetryPolicy
     /// connections, a call still fails after 10 attempts about once in 4,000.</summary>
     public const int DefaultMaxAttempts = 10;
 
+    /// <summary>Attempts at most when no connection can be made (refused, unknown host): that seldom passes by waiting.</summary>
+    public const int NotConnectedMaxAttempts = 3;
+
     private static readonly HashSet<string> ThrottlingCodes = new(StringComparer.Ordinal)
     {
         "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException", "TooManyRequestsException",
