@@ -10,7 +10,9 @@ BeforeAll {
     }
     Set-EnvironmentVariable AWS_ACCESS_KEY_ID 'test'; Set-EnvironmentVariable AWS_SECRET_ACCESS_KEY 'test'
     Set-EnvironmentVariable AWS_SESSION_TOKEN $null; Set-EnvironmentVariable AWS_PROFILE $null; Set-EnvironmentVariable AWS_ENDPOINT_URL $null
-    Set-EnvironmentVariable AWS_MAX_ATTEMPTS $null
+    # Three attempts per call (the SDKs' default, below the module's own): the throttling below outlasts them, so what
+    # is judged is the bounded wait of the reads, not the AWS layer's retries.
+    Set-EnvironmentVariable AWS_MAX_ATTEMPTS '3'
     Set-EnvironmentVariable AWS_REGION 'us-east-1'; Set-EnvironmentVariable BLUEGREEN_POLL_MAX_MS '1000'
     $script:Sandbox = Start-BlueGreenSandbox -TimeScale 600 -Seed
     $script:EP = $Sandbox.Endpoint.ToString()

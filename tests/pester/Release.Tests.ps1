@@ -508,16 +508,46 @@ Describe 'Faults' {
 
     It 'a CreateDeployment that never gets an answer makes no second release; the next start works' {
         $null = Invoke-Control PUT 'faults' @{ service = 'codedeploy'; operation = 'CreateDeployment'; errorRate = 1.0 }
-        Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition web:2 @Aws -ErrorAction SilentlyContinue -ErrorVariable lost
-        $lost[0].FullyQualifiedErrorId | Should -BeLike 'InternalFailure,*'
-        $lost[0].ErrorDetails.RecommendedAction | Should -Match 'may have taken effect'
+        $attempts = [Environment]::GetEnvironmentVariable('AWS_MAX_ATTEMPTS')
+        Set-EnvironmentVariable AWS_MAX_ATTEMPTS '3'
+        try { Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition web:2 @Aws -ErrorAction SilentlyContinue -ErrorVariable lost }
+        finally { Set-EnvironmentVariable AWS_MAX_ATTEMPTS $attempts }
+        $lost[0].FullyQualifiedErrorId | Should -BeLike 'DeploymentOutcomeUnknown,*'
+        $lost[0].Exception.Message | Should -Match "release of 'web' could not be started"
+        $lost[0].ErrorDetails.RecommendedAction | Should -Match 'Start-BlueGreenDeployment again'
         $creates = @(Get-Calls | Where-Object operation -eq 'CreateDeployment')
         $lists = @(Get-Calls | Where-Object operation -eq 'ListDeployments')
-        $creates.Count | Should -Be 3
+        $creates.Count | Should -Be 3 -Because 'AWS_MAX_ATTEMPTS bounds how often a call whose answer was lost is made again'
         $lists.Count | Should -BeGreaterOrEqual 4 -Because 'one check before, and a look for the deployment after every lost answer'
         (Invoke-SandboxCli deploy list-deployments --application-name web --deployment-group-name web-dg).deployments | Should -BeNullOrEmpty
         $null = Invoke-Control DELETE 'faults'
         (Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition web:2 -Wait @Aws).Status | Should -Be 'Succeeded'
+        @((Invoke-SandboxCli deploy list-deployments --application-name web --deployment-group-name web-dg).deployments).Count | Should -Be 1
+    }
+
+    It 'a CreateDeployment answer lost after CodeDeploy made the deployment (<As>) makes exactly one deployment, and the release succeeds' -TestCases @(
+        @{ As = 'drop' }, @{ As = 'error' }
+    ) {
+        $null = Invoke-Control PUT 'faults' @{ service = 'codedeploy'; operation = 'CreateDeployment'; lostAnswerRate = 1.0; lostAnswerAs = $As }
+        try { $d = Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition web:2 -TrafficShift AllAtOnce -Wait @Aws -ErrorAction Stop }
+        finally { $null = Invoke-Control DELETE 'faults' }
+        $d.Status | Should -Be 'Succeeded'
+        @(Get-Calls | Where-Object { $_.operation -eq 'CreateDeployment' -and $_.errorCode -eq 'AnswerLost' }).Count | Should -Be 1
+        @(Get-Calls | Where-Object operation -eq 'CreateDeployment').Count | Should -Be 1 -Because 'the deployment carrying the release token was found, so the call was not made again'
+        $deployments = @((Invoke-SandboxCli deploy list-deployments --application-name web --deployment-group-name web-dg).deployments)
+        $deployments | Should -Be @($d.DeploymentId)
+    }
+
+    It 'a lost RegisterTaskDefinition answer registers the revision again, and the release succeeds' {
+        $before = @((Invoke-SandboxCli ecs list-task-definitions --family-prefix web).taskDefinitionArns)
+        $null = Invoke-Control PUT 'faults' @{ service = 'ecs'; operation = 'RegisterTaskDefinition'; lostAnswerRate = 1.0; times = 1 }
+        try { $d = Start-BlueGreenDeployment -Cluster sandbox -Service web -Image 'web=public.ecr.aws/sandbox/web:lost-answer' -TrafficShift AllAtOnce -Wait @Aws -Confirm:$false -ErrorAction Stop }
+        finally { $null = Invoke-Control DELETE 'faults' }
+        $d.Status | Should -Be 'Succeeded'
+        $after = @((Invoke-SandboxCli ecs list-task-definitions --family-prefix web).taskDefinitionArns)
+        $after.Count - $before.Count | Should -Be 2 -Because 'the revision whose answer was lost stays registered, unused'
+        $d.GreenTaskDefinition | Should -Be $after[-1]
+        (Invoke-SandboxCli ecs describe-task-definition --task-definition $after[-2]).taskDefinition.containerDefinitions[0].image | Should -Be 'public.ecr.aws/sandbox/web:lost-answer'
         @((Invoke-SandboxCli deploy list-deployments --application-name web --deployment-group-name web-dg).deployments).Count | Should -Be 1
     }
 

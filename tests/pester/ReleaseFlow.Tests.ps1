@@ -245,10 +245,13 @@ Describe 'Messages in the user''s terms' {
 
     It 'a lost RegisterTaskDefinition answer says what to do with Start-BlueGreenDeployment, not with an AWS operation' {
         $null = Invoke-Control PUT 'faults' @{ service = 'ecs'; operation = 'RegisterTaskDefinition'; errorRate = 1.0 }
+        $attempts = [Environment]::GetEnvironmentVariable('AWS_MAX_ATTEMPTS')
+        Set-EnvironmentVariable AWS_MAX_ATTEMPTS '2'
         try {
             Start-BlueGreenDeployment -Cluster sandbox -Service web -Image 'web=public.ecr.aws/sandbox/web:9.9' @Aws -Confirm:$false -ErrorAction SilentlyContinue -ErrorVariable lost
         }
-        finally { $null = Invoke-Control DELETE 'faults' }
+        finally { $null = Invoke-Control DELETE 'faults'; Set-EnvironmentVariable AWS_MAX_ATTEMPTS $attempts }
+        @(Get-Calls | Where-Object operation -eq 'RegisterTaskDefinition').Count | Should -Be 2 -Because 'a lost answer is registered again, as often as AWS_MAX_ATTEMPTS allows' 
         $lost[0].ErrorDetails.RecommendedAction | Should -Not -Match 'RegisterTaskDefinition'
         $lost[0].ErrorDetails.RecommendedAction | Should -Match 'Start-BlueGreenDeployment'
         $lost[0].Exception.Message | Should -Match 'No release was started'

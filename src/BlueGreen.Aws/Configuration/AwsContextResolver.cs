@@ -67,7 +67,7 @@ public sealed class AwsContextResolver
         return new AwsContext(region, partition, credentials, source, explicitProfile?.Name ?? ambientProfile?.Name,
             settings.EndpointUrl, endpoints)
         {
-            RetryPolicy = AwsRetryPolicy.FromEnvironment(_environment),
+            RetryPolicy = AwsRetryPolicy.FromEnvironment(_environment, (explicitProfile ?? ambientProfile)?.MaxAttempts, (explicitProfile ?? ambientProfile)?.Name),
         };
     }
 

@@ -36,6 +36,18 @@ public sealed class AwsServiceException : Exception
     {
     }
 
+    /// <summary>How many times the request was sent before this failure was given up on (1 when it was not retried).</summary>
+    public int Attempts { get; private set; } = 1;
+
+    /// <summary>The same failure, saying that it outlasted every attempt the retry policy allows.</summary>
+    internal AwsServiceException AfterAttempts(int attempts) =>
+        new(Service, Operation, ErrorCode, $"{Message.TrimEnd('.')} (gave up after {attempts} attempts).", StatusCode, RequestId, IsThrottling, IsRetryable,
+            OutcomeUnknown, InnerException) { Attempts = attempts };
+
+    /// <summary>A copy with another message, keeping everything else.</summary>
+    public AwsServiceException WithMessage(string message) =>
+        new(Service, Operation, ErrorCode, message, StatusCode, RequestId, IsThrottling, IsRetryable, OutcomeUnknown, this) { Attempts = Attempts };
+
     /// <summary>The service, as its <c>serviceId</c> (<c>CodeDeploy</c>, <c>ECS</c>, ...).</summary>
     public string Service { get; }
 

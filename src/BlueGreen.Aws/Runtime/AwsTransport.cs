@@ -88,13 +88,15 @@ internal static class AwsTransport
                 }
             }
 
-            if (attempt >= policy.MaxAttempts)
+            // Nothing listening at the address rarely passes by waiting: a few attempts, not the whole budget.
+            var limit = failure.NotConnected ? Math.Min(policy.MaxAttempts, AwsRetryPolicy.NotConnectedMaxAttempts) : policy.MaxAttempts;
+            if (attempt >= limit)
             {
-                throw failure;
+                throw attempt > 1 ? failure.AfterAttempts(attempt) : failure;
             }
 
             var delay = policy.DelayBefore(attempt, failure.IsThrottling);
-            context.Trace?.Write($"{service.ServiceId}.{operation.Name}: {failure.ErrorCode}; attempt {attempt + 1} of {policy.MaxAttempts} in {delay.TotalMilliseconds:0} ms");
+            context.Trace?.Write($"{service.ServiceId}.{operation.Name}: {failure.ErrorCode}; attempt {attempt + 1} of {limit} in {delay.TotalMilliseconds:0} ms");
             await AwsRetryPolicy.WaitAsync(delay, cancellationToken).ConfigureAwait(false);
         }
     }

@@ -208,8 +208,13 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine
         return deployment;
     }
 
+    /// <summary>How many times a call whose answer was lost is made again after looking: as many as the retry policy's attempts.</summary>
+    private int LostAnswerAttempts => Math.Max(1, _context.RetryPolicy.MaxAttempts);
+
     /// <summary>CreateDeployment that never makes two: when the answer is lost, the group's deployment carrying this
-    /// request's token is adopted; only when the group has none is the call made again.</summary>
+    /// request's token is adopted; only when the group has none is the call made again. When CodeDeploy refuses the call
+    /// because the group has an active deployment, that deployment is ours if it carries the token (an earlier attempt
+    /// whose answer was lost), and is adopted.</summary>
     private async Task<string> CreateDeploymentOnceAsync(ReleasePlan plan, string appSpec, string token, CancellationToken cancellationToken)
     {
         var request = new CreateDeploymentRequest
@@ -221,6 +226,8 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine
             Revision = new RevisionLocation { RevisionType = "AppSpecContent", AppSpecContent = new AppSpecContent { Content = appSpec } },
             OverrideAlarmConfiguration = plan.Request.WithoutAlarms ? new AlarmConfiguration { Enabled = false } : null,
         };
+        // Clocks differ by at most minutes (a signature further off is refused), so this window holds the deployment if it exists.
+        var since = DateTime.UtcNow - TimeSpan.FromMinutes(15);
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -228,28 +235,67 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine
                 var response = await _codeDeploy.CreateDeploymentAsync(request, cancellationToken).ConfigureAwait(false);
                 return response.DeploymentId ?? throw new ReleaseException("NoDeploymentId", ReleaseErrorKind.InvalidOperation, "CodeDeploy accepted the deployment but returned no id.");
             }
-            catch (AwsServiceException ex) when (ex.OutcomeUnknown || ex.ErrorCode == CodeDeployErrorCode.DeploymentLimitExceededException)
+            catch (AwsServiceException ex) when (ex.ErrorCode == CodeDeployErrorCode.DeploymentLimitExceededException)
             {
-                var (mine, other) = await FindByTokenAsync(plan.ApplicationName, plan.DeploymentGroupName, token, cancellationToken).ConfigureAwait(false);
+                // "The Deployment Group 'g' already has an active Deployment 'd-…'": ours when it carries this request's token.
+                var named = DeploymentIdIn(ex.Message);
+                if (named is not null && await CarriesTokenAsync(named, token, cancellationToken).ConfigureAwait(false))
+                {
+                    return named;
+                }
+
+                var (mine, other) = await FindByTokenAsync(plan.ApplicationName, plan.DeploymentGroupName, token, since, plan.Request.Service, cancellationToken).ConfigureAwait(false);
                 if (mine is not null)
                 {
                     return mine;
                 }
 
-                if (ex.ErrorCode == CodeDeployErrorCode.DeploymentLimitExceededException)
+                throw AlreadyActive(named ?? other ?? ex.Message, plan.Request.Service, ex);
+            }
+            catch (AwsServiceException ex) when (ex.OutcomeUnknown)
+            {
+                var (mine, _) = await FindByTokenAsync(plan.ApplicationName, plan.DeploymentGroupName, token, since, plan.Request.Service, cancellationToken).ConfigureAwait(false);
+                if (mine is not null)
                 {
-                    throw AlreadyActive(other ?? ex.Message, plan.Request.Service, ex);
+                    return mine;
                 }
 
-                if (attempt >= 3)
+                if (attempt >= LostAnswerAttempts)
                 {
-                    throw;
+                    throw new ReleaseException("DeploymentOutcomeUnknown", ReleaseErrorKind.InvalidOperation,
+                        $"The release of '{plan.Request.Service}' could not be started: CodeDeploy's answer was lost {attempt} times in a row ({ex.ErrorCode}), and the deployment group {plan.DeploymentGroupName} shows no deployment from it.",
+                        plan.Request.Service, $"Run Start-BlueGreenDeployment again; 'Get-BlueGreenDeployment -Cluster {plan.Request.Cluster} -Service {plan.Request.Service}' shows the latest release of the service.", ex);
                 }
+
+                await Task.Delay(_context.RetryPolicy.DelayBefore(attempt, throttled: false), cancellationToken).ConfigureAwait(false);
             }
         }
     }
 
-    private async Task<(string? Mine, string? Other)> FindByTokenAsync(string application, string group, string token, CancellationToken cancellationToken)
+    private static string? DeploymentIdIn(string message)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(message ?? string.Empty, @"\bd-[A-Z0-9]{9}\b|\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b");
+        return match.Success ? match.Value : null;
+    }
+
+    private async Task<bool> CarriesTokenAsync(string deploymentId, string token, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var info = (await _codeDeploy.GetDeploymentAsync(new GetDeploymentRequest { DeploymentId = deploymentId }, cancellationToken).ConfigureAwait(false)).DeploymentInfo;
+            return EcsAppSpec.ReadToken(info?.Revision?.AppSpecContent?.Content ?? info?.Revision?.String?.Content) == token;
+        }
+        catch (AwsServiceException ex) when (DeploymentWatcher.IsTransient(ex) || ex.ErrorCode == CodeDeployErrorCode.DeploymentDoesNotExistException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The group's deployment carrying <paramref name="token"/>, among those created since <paramref name="since"/>
+    /// whatever their status (at a high time scale, or with a long lost answer, it may have ended already); and the newest
+    /// other one.</summary>
+    private async Task<(string? Mine, string? Other)> FindByTokenAsync(string application, string group, string token, DateTime since, string service,
+        CancellationToken cancellationToken)
     {
         for (var look = 0; look < 3; look++)
         {
@@ -259,15 +305,17 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine
                 {
                     ApplicationName = application,
                     DeploymentGroupName = group,
-                    IncludeOnlyStatuses = ActiveStatuses,
+                    CreateTimeRange = new TimeRange { Start = since },
                 }, cancellationToken).ConfigureAwait(false)).Deployments ?? new List<string>();
                 if (ids.Count == 0)
                 {
                     return (null, null);
                 }
 
-                var infos = (await _codeDeploy.BatchGetDeploymentsAsync(new BatchGetDeploymentsRequest { DeploymentIds = ids.Take(25).ToList() }, cancellationToken).ConfigureAwait(false)).DeploymentsInfo;
-                return (infos?.FirstOrDefault(i => EcsAppSpec.ReadToken(i.Revision?.AppSpecContent?.Content ?? i.Revision?.String?.Content) == token)?.DeploymentId, ids[0]);
+                var infos = (await _codeDeploy.BatchGetDeploymentsAsync(new BatchGetDeploymentsRequest { DeploymentIds = ids.Take(25).ToList() }, cancellationToken).ConfigureAwait(false)).DeploymentsInfo
+                    ?? new List<DeploymentInfo>();
+                var mine = infos.FirstOrDefault(i => EcsAppSpec.ReadToken(i.Revision?.AppSpecContent?.Content ?? i.Revision?.String?.Content) == token)?.DeploymentId;
+                return (mine, infos.FirstOrDefault(i => i.DeploymentId != mine && i.Status is not null && ActiveStatuses.Contains(i.Status))?.DeploymentId);
             }
             catch (AwsServiceException ex) when (ex.IsRetryable || ex.OutcomeUnknown)
             {
@@ -276,8 +324,8 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine
         }
 
         throw new ReleaseException("DeploymentOutcomeUnknown", ReleaseErrorKind.InvalidOperation,
-            $"CreateDeployment's answer was lost and the deployment group {group} could not be read to see whether the release started.",
-            group, $"Look with Get-BlueGreenDeployment -Cluster <cluster> -Service <service> before starting again.");
+            $"The release of '{service}' may or may not have started: CodeDeploy's answer was lost, and the deployment group {group} could not be read to see.",
+            service, $"Look with 'Get-BlueGreenDeployment -Cluster <cluster> -Service {service}' before running Start-BlueGreenDeployment again.");
     }
 
     private static ReleaseException AlreadyActive(string detail, string service, Exception? inner = null)
@@ -505,16 +553,24 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine
             return c;
         }).ToList();
         RegisterTaskDefinitionResponse response;
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            response = await RegisterAsync().ConfigureAwait(false);
-        }
-        catch (AwsServiceException ex) when (ex.OutcomeUnknown)
-        {
-            // Nothing was released yet: a lost answer costs at most an unused revision, so starting again is safe.
-            throw new ReleaseException("RegisterOutcomeUnknown", ReleaseErrorKind.InvalidOperation,
-                $"The new revision of task definition family '{blue.Family}' (with the new image) may or may not have been registered: AWS's answer was lost ({ex.ErrorCode}). No release was started.",
-                blue.Family, "Run Start-BlueGreenDeployment again: it registers a fresh revision; at worst one unused revision of the family stays registered.", ex);
+            try
+            {
+                response = await RegisterAsync().ConfigureAwait(false);
+                break;
+            }
+            catch (AwsServiceException ex) when (ex.OutcomeUnknown && attempt < LostAnswerAttempts)
+            {
+                // Nothing refers to a revision whose answer was lost: registering again costs at most an unused revision.
+                await Task.Delay(_context.RetryPolicy.DelayBefore(attempt, throttled: false), cancellationToken).ConfigureAwait(false);
+            }
+            catch (AwsServiceException ex) when (ex.OutcomeUnknown)
+            {
+                throw new ReleaseException("RegisterOutcomeUnknown", ReleaseErrorKind.InvalidOperation,
+                    $"The new revision of task definition family '{blue.Family}' (with the new image) could not be registered: AWS's answer was lost {attempt} times in a row ({ex.ErrorCode}). No release was started.",
+                    blue.Family, "Run Start-BlueGreenDeployment again: it registers a fresh revision; the unused revisions it may have left are never deployed.", ex);
+            }
         }
 
         return response.TaskDefinition ?? throw new ReleaseException("RegisterFailed", ReleaseErrorKind.InvalidOperation, "ECS registered the task definition but returned none.");

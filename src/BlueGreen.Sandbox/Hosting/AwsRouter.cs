@@ -105,28 +105,22 @@ internal sealed class AwsRouter
             var fault = _sandbox.Faults.Find(call.Service, call.Operation);
             if (fault is not null)
             {
-                if (fault.LatencyMs > 0)
+                var latency = fault.DrawLatencyMs();
+                if (latency > 0)
                 {
-                    await Task.Delay(fault.LatencyMs, context.RequestAborted);
+                    await Task.Delay(latency, context.RequestAborted);
                 }
 
-                if (fault.DropRate > 0 && Random.Shared.NextDouble() < fault.DropRate)
+                switch (fault.DrawBefore())
                 {
-                    _sandbox.Log.Add(call.Service, call.Operation, region, 0, "ConnectionDropped", "http", Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-                    context.Abort();
-                    return;
-                }
-
-                if (fault.ThrottleRate > 0 && Random.Shared.NextDouble() < fault.ThrottleRate)
-                {
-                    throw Throttled(call.Protocol);
-                }
-
-                if (fault.ErrorRate > 0 && Random.Shared.NextDouble() < fault.ErrorRate)
-                {
-                    throw call.Protocol == Protocol.RestJson
-                        ? new AwsException("ServiceException", "The sandbox injected a service fault.", 500, false)
-                        : new AwsException("InternalFailure", "The sandbox injected a service fault.", 500, false);
+                    case FaultVerdict.Drop:
+                        _sandbox.Log.Add(call.Service, call.Operation, region, 0, "ConnectionDropped", "http", Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                        context.Abort();
+                        return;
+                    case FaultVerdict.Throttle:
+                        throw Throttled(call.Protocol);
+                    case FaultVerdict.Error:
+                        throw InjectedError(call.Protocol);
                 }
             }
 
@@ -147,6 +141,20 @@ internal sealed class AwsRouter
                 {
                     completed.Completed();
                 }
+            }
+
+            if (fault is not null && fault.DrawLostAnswer())
+            {
+                // The operation ran and its change stays: only the answer is lost, as when a connection breaks on the way back.
+                _sandbox.Log.Add(call.Service, call.Operation, region, fault.LostAnswerAs == LostAnswer.Drop ? 0 : 500, "AnswerLost", "http", Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                if (fault.LostAnswerAs == LostAnswer.Drop)
+                {
+                    context.Abort();
+                    return;
+                }
+
+                await WriteErrorAsync(context, call.Protocol, call.Service, InjectedError(call.Protocol), requestId);
+                return;
             }
 
             await WriteResultAsync(context, call, result, requestId);
@@ -292,6 +300,10 @@ internal sealed class AwsRouter
         Protocol.Query => new AwsException("Throttling", "Rate exceeded", 400),
         _ => new AwsException("ThrottlingException", "Rate exceeded", 400),
     };
+
+    private static AwsException InjectedError(Protocol protocol) => protocol == Protocol.RestJson
+        ? new AwsException("ServiceException", "The sandbox injected a service fault.", 500, false)
+        : new AwsException("InternalFailure", "The sandbox injected a service fault.", 500, false);
 
     private static async Task WriteResultAsync(HttpContext context, AwsCall call, object result, string requestId)
     {

@@ -49,18 +49,21 @@ internal static class ErrorRecords
         {
             // In the user's terms: they ran a cmdlet, not the AWS operation it made.
             { OutcomeUnknown: true } => $"The request may have taken effect (AWS's answer was lost): check the current state, e.g. with Get-BlueGreenDeployment, before running {command ?? "the command"} again.",
-            { IsThrottling: true } => "AWS is throttling these calls: wait a little and try again, or lower the call rate (AWS_MAX_ATTEMPTS raises the retries).",
+            { IsThrottling: true } => $"AWS kept throttling the call{(exception.Attempts > 1 ? $" for all {exception.Attempts} attempts" : string.Empty)}: wait a little and run {command ?? "the command"} again, or lower the call rate (AWS_MAX_ATTEMPTS or the profile's max_attempts allow more attempts).",
+            { IsRetryable: true, Attempts: > 1 } => $"AWS kept failing the call for all {exception.Attempts} attempts: run {command ?? "the command"} again when the service or the network has recovered (AWS_MAX_ATTEMPTS or the profile's max_attempts allow more attempts).",
             { StatusCode: 0 } => "Check the network and the endpoint (-EndpointUrl, AWS_ENDPOINT_URL), then try again.",
             { StatusCode: HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized } => $"Check that the credentials are valid and allowed to call {exception.Service}:{exception.Operation}.",
             _ => null,
         };
         var requestId = exception.RequestId is null ? string.Empty : $", request id {exception.RequestId}";
-        // A message about an unreadable answer already names the service and operation ("ECS answered ...").
-        var message = exception.Message.StartsWith($"{exception.Service} answered {exception.Operation}", StringComparison.Ordinal)
+        // A message about an unreadable or missing answer already names the service and operation ("ECS answered ...",
+        // "ECS DescribeServices could not be completed ...", "ECS did not answer DescribeServices ...").
+        var named = exception.Message.StartsWith(exception.Service + " ", StringComparison.Ordinal) && exception.Operation.Length > 0
+            && exception.Message.IndexOf(exception.Operation, StringComparison.Ordinal) > 0;
+        var message = named
             ? $"{exception.Message} ({exception.ErrorCode}{requestId})"
             : $"{exception.Service} {exception.Operation} failed: {exception.Message} ({exception.ErrorCode}{requestId})";
-        var wrapped = new AwsServiceException(exception.Service, exception.Operation, exception.ErrorCode, message,
-            exception.StatusCode, exception.RequestId, exception.IsThrottling, exception.IsRetryable, exception.OutcomeUnknown, exception);
+        var wrapped = exception.WithMessage(message);
         return Create(wrapped, exception.ErrorCode, category, target, action);
     }
 }

@@ -189,5 +189,35 @@ public sealed class AwsContextResolverTests : IDisposable
         Assert.Equal(7, Resolve(new AwsConnectionSettings { AccessKey = "a", SecretKey = "b", Region = "us-east-1" }).RetryPolicy.MaxAttempts);
     }
 
+    [Fact]
+    public void MaxAttempts_DefaultsToTen_MoreThanTheSdksThree()
+    {
+        Assert.Equal(AwsRetryPolicy.DefaultMaxAttempts, Resolve(new AwsConnectionSettings { AccessKey = "a", SecretKey = "b", Region = "us-east-1" }).RetryPolicy.MaxAttempts);
+        Assert.Equal(10, AwsRetryPolicy.DefaultMaxAttempts);
+    }
+
+    [Fact]
+    public void MaxAttempts_ComesFromTheProfile_AndTheEnvironmentWins()
+    {
+        var file = CredentialsFile("[ci]\naws_access_key_id = profile-key\naws_secret_access_key = profile-secret\nregion = ca-central-1\nmax_attempts = 4\n");
+        var settings = new AwsConnectionSettings { ProfileName = "ci", ProfileLocation = file };
+        Assert.Equal(4, Resolve(settings).RetryPolicy.MaxAttempts);
+        _environment["AWS_MAX_ATTEMPTS"] = "6";
+        Assert.Equal(6, Resolve(settings).RetryPolicy.MaxAttempts);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-2")]
+    [InlineData("three")]
+    [InlineData("2.5")]
+    public void MaxAttempts_ThatIsNotAWholeNumberOfAttempts_IsRefusedBeforeAnythingIsSent(string value)
+    {
+        _environment["AWS_MAX_ATTEMPTS"] = value;
+        var error = Assert.Throws<AwsConfigurationException>(() => Resolve(new AwsConnectionSettings { AccessKey = "a", SecretKey = "b", Region = "us-east-1" }));
+        Assert.Equal("InvalidMaxAttempts", error.ErrorId);
+        Assert.Contains("AWS_MAX_ATTEMPTS", error.Message, StringComparison.Ordinal);
+    }
+
     public void Dispose() => OwnedPath.Delete(_directory);
 }

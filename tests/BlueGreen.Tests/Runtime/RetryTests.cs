@@ -169,7 +169,7 @@ public sealed class RetryTests
     }
 
     [Fact]
-    public async Task Create_ConnectionRefused_IsResentUpToMaxAttempts()
+    public async Task Create_ConnectionRefused_IsResentThreeTimesAtMost_WhateverTheAttempts()
     {
         string url;
         using (var server = new ScriptedHttpServer())
@@ -183,7 +183,7 @@ public sealed class RetryTests
         {
             Region = "us-east-1", AccessKey = "AKIDEXAMPLE", SecretKey = "scripted-secret", EndpointUrl = url,
         });
-        context.RetryPolicy.MaxAttempts = 3;
+        context.RetryPolicy.MaxAttempts = 10;
         context.RetryPolicy.BaseDelay = TimeSpan.FromMilliseconds(10);
         context.Trace = trace;
         var error = await Assert.ThrowsAsync<AwsServiceException>(() => Create(new CodeDeployClient(context)));
@@ -203,6 +203,7 @@ public sealed class RetryTests
         var context = server.Context(maxAttempts: 5);
         context.RetryPolicy.BaseDelay = TimeSpan.FromHours(1);
         context.RetryPolicy.MaxDelay = TimeSpan.FromHours(1);
+        context.RetryPolicy.TransientMaxDelay = TimeSpan.FromHours(1);
         using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
         var clock = Stopwatch.StartNew();
 
