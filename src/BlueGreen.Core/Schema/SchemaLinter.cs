@@ -25,10 +25,13 @@ public static class SchemaLinter
 
         if (Directory.Exists(path))
         {
+            // The scripts of a folder are one migration set: a later one may backfill a column an earlier one adds.
             var verdicts = new List<StatementVerdict>();
+            var context = new ClassificationContext((options ?? new LintOptions()).PostgreSqlMajorVersion);
             foreach (string file in MigrationSet.FindScripts(path))
             {
-                verdicts.AddRange(LintText(File.ReadAllText(file), dialect, file, options));
+                context.BeginScript(file);
+                verdicts.AddRange(LintText(File.ReadAllText(file), dialect, file, options, context));
             }
 
             return verdicts;
@@ -43,7 +46,11 @@ public static class SchemaLinter
     }
 
     /// <summary>Lints the text of one script; <paramref name="file"/> is only reported back.</summary>
-    public static IReadOnlyList<StatementVerdict> LintText(string text, SqlDialect dialect, string? file = null, LintOptions? options = null)
+    public static IReadOnlyList<StatementVerdict> LintText(string text, SqlDialect dialect, string? file = null, LintOptions? options = null) =>
+        LintText(text, dialect, file, options, null);
+
+    /// <summary>Lints one script of a set; <paramref name="context"/> carries what the set's earlier scripts added.</summary>
+    internal static IReadOnlyList<StatementVerdict> LintText(string text, SqlDialect dialect, string? file, LintOptions? options, ClassificationContext? context)
     {
         if (text is null)
         {
@@ -51,7 +58,7 @@ public static class SchemaLinter
         }
 
         options ??= new LintOptions();
-        IReadOnlyList<ClassifiedStatement> statements = Classify(text, dialect, options);
+        IReadOnlyList<ClassifiedStatement> statements = Classify(text, dialect, options, context);
 
         // Outside a transaction, a failure half-way leaves the first statements applied; such a
         // script may therefore hold only the statement that needs it.
@@ -77,14 +84,14 @@ public static class SchemaLinter
         return verdicts;
     }
 
-    internal static IReadOnlyList<ClassifiedStatement> Classify(string text, SqlDialect dialect, LintOptions options)
+    internal static IReadOnlyList<ClassifiedStatement> Classify(string text, SqlDialect dialect, LintOptions options, ClassificationContext? context = null)
     {
         if (dialect == SqlDialect.SqlServer)
         {
             return SqlServerClassifier.Classify(text);
         }
 
-        var context = new ClassificationContext(options.PostgreSqlMajorVersion);
+        context ??= new ClassificationContext(options.PostgreSqlMajorVersion);
         var result = new List<ClassifiedStatement>();
         foreach (SqlStatement statement in SqlSplitter.Split(text, dialect))
         {
