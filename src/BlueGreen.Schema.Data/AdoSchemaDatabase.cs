@@ -37,6 +37,8 @@ public abstract class AdoSchemaDatabase : ISchemaDatabase
 
     public abstract Task<IReadOnlyList<string>> DropInvalidIndexesAsync(IReadOnlyList<string> indexNames, CancellationToken cancellationToken);
 
+    public abstract Task CheckStatementsAsync(IReadOnlyList<MigrationScript> scripts, CancellationToken cancellationToken);
+
     protected abstract string CreateTablesSql { get; }
 
     protected abstract string TablesExistSql { get; }
@@ -141,7 +143,7 @@ public abstract class AdoSchemaDatabase : ISchemaDatabase
         {
             foreach (StatementVerdict statement in script.Verdicts)
             {
-                await ExecuteStatementAsync(statement, null, cancellationToken).ConfigureAwait(false);
+                await ExecuteStatementAsync(script, statement, null, cancellationToken).ConfigureAwait(false);
             }
 
             Complete(record, clock);
@@ -155,7 +157,7 @@ public abstract class AdoSchemaDatabase : ISchemaDatabase
         {
             foreach (StatementVerdict statement in script.Verdicts)
             {
-                await ExecuteStatementAsync(statement, transaction, cancellationToken).ConfigureAwait(false);
+                await ExecuteStatementAsync(script, statement, transaction, cancellationToken).ConfigureAwait(false);
             }
 
             Complete(record, clock);
@@ -247,10 +249,37 @@ public abstract class AdoSchemaDatabase : ISchemaDatabase
         }
     }
 
-    private async Task ExecuteStatementAsync(StatementVerdict statement, DbTransaction? transaction, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs one classified statement, exactly its text, in one round trip. Dialects override it to make
+    /// the database refuse the text, without running any of it, if it reads more than one statement there.
+    /// </summary>
+    protected virtual async Task ExecuteStatementAsync(MigrationScript script, StatementVerdict statement, DbTransaction? transaction, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(statement);
         using DbCommand command = NewCommand(statement.Statement, null, transaction);
         await Run(() => command.ExecuteNonQueryAsync(cancellationToken), statement).ConfigureAwait(false);
+    }
+
+    /// <summary>The error for a statement the database reads differently from the splitter: it is refused, not run.</summary>
+    protected static SchemaMigrationException SplitMismatch(MigrationScript script, StatementVerdict statement, string how, bool beforePhase)
+    {
+        ArgumentNullException.ThrowIfNull(script);
+        ArgumentNullException.ThrowIfNull(statement);
+        string ran = beforePhase ? "Nothing of this phase ran." : "It did not run.";
+        return new SchemaMigrationException("StatementSplitMismatch",
+            $"{script.RelativePath}:{statement.Line}: {how} BlueGreen classified '{Excerpt(statement.Statement)}' as one statement, so it is refused. {ran} " +
+            "End every statement with ';', put each one on its own, and quote names that are keywords (\"trigger\", \"begin\", \"end\").")
+        {
+            Script = script.RelativePath,
+            Line = statement.Line,
+        };
+    }
+
+    protected static string Excerpt(string statement)
+    {
+        ArgumentNullException.ThrowIfNull(statement);
+        string flat = statement.Replace('\r', ' ').Replace('\n', ' ');
+        return flat.Length <= 80 ? flat : flat[..77] + "...";
     }
 
     private async Task<bool> TablesExistAsync(CancellationToken cancellationToken)

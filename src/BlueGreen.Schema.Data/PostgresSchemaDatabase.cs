@@ -132,6 +132,102 @@ public sealed class PostgresSchemaDatabase : AdoSchemaDatabase
         return dropped;
     }
 
+    public override async Task CheckStatementsAsync(IReadOnlyList<MigrationScript> scripts, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(scripts);
+        var connection = (NpgsqlConnection)Connection;
+        try
+        {
+            foreach (MigrationScript script in scripts)
+            {
+                foreach (StatementVerdict statement in script.Verdicts)
+                {
+                    await CheckStatementAsync(connection, script, statement, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        finally
+        {
+            // Statements prepared before the schema changes must not be reused after it.
+            if (connection.State == System.Data.ConnectionState.Open)
+            {
+                await Run(() =>
+                {
+                    connection.UnprepareAll();
+                    return Task.FromResult(0);
+                }).ConfigureAwait(false);
+            }
+        }
+    }
+
+    protected override async Task ExecuteStatementAsync(MigrationScript script, StatementVerdict statement, DbTransaction? transaction, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(statement);
+
+        // A batch command with no parameters goes to the server as it is, in the extended protocol, which
+        // refuses text holding more than one statement before running any of it. (A plain NpgsqlCommand
+        // would split the text on its own semicolons and run every piece.)
+        using NpgsqlBatch batch = OneStatement((NpgsqlConnection)Connection, (NpgsqlTransaction?)transaction, statement.Statement);
+        await Run(async () =>
+        {
+            try
+            {
+                return await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (PostgresException error) when (IsMultipleCommands(error))
+            {
+                throw SplitMismatch(script, statement, "PostgreSQL reads this text as more than one statement.", beforePhase: false);
+            }
+        }, statement).ConfigureAwait(false);
+    }
+
+    private async Task CheckStatementAsync(NpgsqlConnection connection, MigrationScript script, StatementVerdict statement, CancellationToken cancellationToken)
+    {
+        // A server-side prepare parses the text without running it, and refuses more than one statement.
+        using NpgsqlBatch batch = OneStatement(connection, null, statement.Statement);
+        await Run(async () =>
+        {
+            try
+            {
+                await batch.PrepareAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (PostgresException error) when (IsMultipleCommands(error))
+            {
+                throw SplitMismatch(script, statement, "PostgreSQL reads this text as more than one statement.", beforePhase: true);
+            }
+            catch (PostgresException error) when (IsSyntaxError(error))
+            {
+                throw new SchemaMigrationException("StatementSyntaxError",
+                    $"{script.RelativePath}:{statement.Line}: PostgreSQL cannot parse '{Excerpt(statement.Statement)}': {error.MessageText}. Nothing of this phase ran. Fix the statement.")
+                {
+                    Script = script.RelativePath,
+                    Line = statement.Line,
+                };
+            }
+            catch (PostgresException)
+            {
+                // It needs what an earlier statement creates, or a lock: it is parsed again when it runs.
+            }
+
+            return 0;
+        }, statement).ConfigureAwait(false);
+    }
+
+    private static NpgsqlBatch OneStatement(NpgsqlConnection connection, NpgsqlTransaction? transaction, string text)
+    {
+        var batch = new NpgsqlBatch(connection, transaction);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(text));
+        return batch;
+    }
+
+    // The server names the function that raised an error, whatever the language of its messages:
+    // exec_parse_message refuses several commands in one prepared statement; the scanner raises syntax errors.
+    private static bool IsMultipleCommands(PostgresException error) =>
+        error.SqlState == PostgresErrorCodes.SyntaxError && error.Routine == "exec_parse_message";
+
+    private static bool IsSyntaxError(PostgresException error) =>
+        error.SqlState == PostgresErrorCodes.SyntaxError && error.Routine is "scanner_yyerror" or "base_yyerror";
+
     // 55P03 lock_not_available is what lock_timeout raises; 57014 query_canceled is statement_timeout.
     protected override bool IsLockTimeout(Exception exception) => exception is PostgresException { SqlState: PostgresErrorCodes.LockNotAvailable };
 

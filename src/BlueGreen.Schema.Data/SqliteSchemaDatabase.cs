@@ -7,6 +7,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using BlueGreen.Core.Schema;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace BlueGreen.Schema.Data;
 
@@ -123,6 +124,106 @@ public sealed class SqliteSchemaDatabase : AdoSchemaDatabase
 
     public override Task<IReadOnlyList<string>> DropInvalidIndexesAsync(IReadOnlyList<string> indexNames, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<string>>(Array.Empty<string>());
+
+    public override Task CheckStatementsAsync(IReadOnlyList<MigrationScript> scripts, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(scripts);
+        sqlite3 handle = ((SqliteConnection)Connection).Handle ?? throw new InvalidOperationException("The SQLite connection is not open.");
+        foreach (MigrationScript script in scripts)
+        {
+            foreach (StatementVerdict statement in script.Verdicts)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                string? problem = CompletenessProblem(statement.Statement) ?? PrepareProblem(handle, statement.Statement);
+                if (problem is not null)
+                {
+                    throw SplitMismatch(script, statement, problem, beforePhase: true);
+                }
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    protected override async Task ExecuteStatementAsync(MigrationScript script, StatementVerdict statement, DbTransaction? transaction, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(statement);
+
+        // Microsoft.Data.Sqlite runs every statement it finds in a command's text, one after another; so
+        // SQLite prepares the text first, and it runs only if SQLite finds nothing after the first statement.
+        sqlite3 handle = ((SqliteConnection)Connection).Handle ?? throw new InvalidOperationException("The SQLite connection is not open.");
+        string? problem = PrepareProblem(handle, statement.Statement);
+        if (problem is not null)
+        {
+            throw SplitMismatch(script, statement, problem, beforePhase: false);
+        }
+
+        await base.ExecuteStatementAsync(script, statement, transaction, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// SQLite's own test of where a statement ends (sqlite3_complete, what its shell uses): the text
+    /// followed by ';' must be complete, and no ';' inside it may already complete it.
+    /// </summary>
+    internal static string? CompletenessProblem(string text)
+    {
+        if (raw.sqlite3_complete(text + ";") == 0)
+        {
+            return "SQLite reads on past the end of this statement (an unclosed quote, comment or trigger body).";
+        }
+
+        for (int at = text.IndexOf(';', StringComparison.Ordinal); at >= 0; at = text.IndexOf(';', at + 1))
+        {
+            if (raw.sqlite3_complete(text[..(at + 1)]) != 0)
+            {
+                return $"SQLite ends a statement at the ';' on line {LineOf(text, at)} of this one, so it reads more than one statement here.";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Prepares the text without running it: if SQLite finds anything but whitespace and comments after
+    /// its first statement, the text holds more than one. A text that does not prepare (it uses a table an
+    /// earlier statement creates, or is wrong) is not judged here; running it fails before anything runs.
+    /// </summary>
+    internal static string? PrepareProblem(sqlite3 handle, string text)
+    {
+        int rc = raw.sqlite3_prepare_v2(handle, text, out sqlite3_stmt first, out string tail);
+        using (first)
+        {
+            if (rc != raw.SQLITE_OK || string.IsNullOrWhiteSpace(tail))
+            {
+                return null;
+            }
+        }
+
+        rc = raw.sqlite3_prepare_v2(handle, tail, out sqlite3_stmt second, out _);
+        using (second)
+        {
+            if (rc == raw.SQLITE_OK && second.IsInvalid)
+            {
+                return null;
+            }
+        }
+
+        return $"SQLite reads more than one statement here: its first ends before '{Excerpt(tail.Trim())}'.";
+    }
+
+    private static int LineOf(string text, int index)
+    {
+        int line = 1;
+        for (int i = 0; i < index; i++)
+        {
+            if (text[i] == '\n')
+            {
+                line++;
+            }
+        }
+
+        return line;
+    }
 
     // Microsoft.Data.Sqlite retries SQLITE_BUSY until the command timeout, so the busy timeout is also the command's.
     protected override void ConfigureCommand(DbCommand command)

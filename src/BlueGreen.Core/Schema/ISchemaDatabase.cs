@@ -35,7 +35,20 @@ public interface ISchemaDatabase : IDisposable
     Task SaveReleaseAsync(SchemaRelease release, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Asks the database, without running anything, whether it reads every statement of the scripts as
+    /// exactly one statement that ends where BlueGreen's splitter ends it (SQLite: its own completeness
+    /// test and prepare; PostgreSQL: a server-side prepare, which refuses text holding more than one
+    /// statement). Throws <see cref="SchemaMigrationException"/> <c>StatementSplitMismatch</c> (or, for
+    /// text PostgreSQL cannot parse at all, <c>StatementSyntaxError</c>) for the first it disagrees on.
+    /// A statement that cannot be checked yet (it uses a table an earlier statement creates) is
+    /// checked again when it runs.
+    /// </summary>
+    Task CheckStatementsAsync(IReadOnlyList<MigrationScript> scripts, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Runs the script's statements and records <paramref name="record"/> (with its Duration filled in).
+    /// Each classified statement is one round trip, sent so that the database refuses it, without
+    /// running any of it, if it reads the text as more than one statement (<c>StatementSplitMismatch</c>).
     /// A script that does not require otherwise runs in one transaction together with its record; a
     /// <see cref="MigrationScript.RequiresNoTransaction"/> script runs statement by statement and is
     /// recorded after. A lock timeout surfaces as <see cref="SchemaLockTimeoutException"/>.

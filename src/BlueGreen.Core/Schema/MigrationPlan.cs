@@ -137,8 +137,11 @@ public sealed class MigrationPlan
                 {
                     foreach (RuleHit rule in verdict.UnwaivedRules)
                     {
+                        string waive = StatementVerdict.IsUnwaivable(rule.Id)
+                            ? "No waiver can accept it."
+                            : $"To accept it anyway, write on the line above it: -- bluegreen:waive {rule.Id}: <reason>";
                         problems.Add(new MigrationProblem("ExpandRefused",
-                            $"{script.RelativePath}:{verdict.Line}: {verdict.Kind.ToString().ToLowerInvariant()} statement refused in expand ({rule.Id}): {rule.Message} Instead: {rule.SafeAlternative} To accept it anyway, write above it: -- bluegreen:waive {rule.Id}: <reason>",
+                            $"{script.RelativePath}:{verdict.Line}: {verdict.Kind.ToString().ToLowerInvariant()} statement refused in expand ({rule.Id}): {rule.Message} Instead: {rule.SafeAlternative} {waive}",
                             script.RelativePath, verdict.Line));
                     }
                 }

@@ -58,19 +58,29 @@ public static class SchemaLinter
         }
 
         options ??= new LintOptions();
-        IReadOnlyList<ClassifiedStatement> statements = Classify(text, dialect, options, context);
+        var unbound = new List<IReadOnlyList<UnboundText>>();
+        IReadOnlyList<ClassifiedStatement> statements = Classify(text, dialect, options, unbound, context);
 
         // Outside a transaction, a failure half-way leaves the first statements applied; such a
         // script may therefore hold only the statement that needs it.
         bool mixed = statements.Count > 1 && statements.Any(s => s.Classification.RequiresNoTransaction);
         var verdicts = new List<StatementVerdict>(statements.Count);
-        foreach (ClassifiedStatement statement in statements)
+        for (int index = 0; index < statements.Count; index++)
         {
+            ClassifiedStatement statement = statements[index];
             IReadOnlyList<Waiver> waivers = Waiver.Parse(statement.LeadingComments, out IReadOnlyList<string> missingReason);
             var extra = new List<RuleHit>();
             foreach (string rule in missingReason)
             {
                 extra.Add(SchemaRules.Hit("waiver-missing-reason", $"(waiver for '{rule}')"));
+            }
+
+            foreach (UnboundText stray in index < unbound.Count ? unbound[index] : Array.Empty<UnboundText>())
+            {
+                if (Waiver.Mentions(stray.Text))
+                {
+                    extra.Add(SchemaRules.Hit("waiver-applies-to-nothing", $"(line {stray.Line}: {Excerpt(stray.Text)})"));
+                }
             }
 
             if (mixed && statement.Classification.RequiresNoTransaction)
@@ -84,7 +94,11 @@ public static class SchemaLinter
         return verdicts;
     }
 
-    internal static IReadOnlyList<ClassifiedStatement> Classify(string text, SqlDialect dialect, LintOptions options, ClassificationContext? context = null)
+    internal static IReadOnlyList<ClassifiedStatement> Classify(string text, SqlDialect dialect, LintOptions options) => Classify(text, dialect, options, null, null);
+
+    // unbound receives, per statement, the text beside it that binds to nothing (PostgreSQL and SQLite);
+    // context carries what earlier scripts of the set added.
+    private static IReadOnlyList<ClassifiedStatement> Classify(string text, SqlDialect dialect, LintOptions options, List<IReadOnlyList<UnboundText>>? unbound, ClassificationContext? context)
     {
         if (dialect == SqlDialect.SqlServer)
         {
@@ -99,8 +113,15 @@ public static class SchemaLinter
                 ? PostgresClassifier.Classify(statement, context)
                 : SqliteClassifier.Classify(statement, context);
             result.Add(new ClassifiedStatement(statement.Text, statement.Line, statement.LeadingComments, classification));
+            unbound?.Add(statement.Unbound);
         }
 
         return result;
+    }
+
+    private static string Excerpt(string text)
+    {
+        string line = text.Trim().Replace("\r", " ").Replace("\n", " ");
+        return line.Length <= 80 ? line : line.Substring(0, 77) + "...";
     }
 }

@@ -154,6 +154,8 @@ public sealed class SchemaMigrator
             throw new SchemaMigrationException(first.ErrorId, first.Message + more) { Script = first.Script, Line = first.Line };
         }
 
+        // The database must read each statement as the one that was classified, before any of the phase runs.
+        await _database.CheckStatementsAsync(plan.Pending, cancellationToken).ConfigureAwait(false);
         SchemaRelease release = await StartReleaseAsync(releaseId, phase, cancellationToken).ConfigureAwait(false);
         var applied = new List<AppliedMigration>();
         foreach (MigrationScript script in plan.Pending)

@@ -97,6 +97,8 @@ public static class SchemaRules
             "Fix the script."),
         ["waiver-missing-reason"] = ("A waiver must say why the rule does not apply.",
             "Write it as: -- bluegreen:waive <rule-id>[, <rule-id>]: <reason>"),
+        ["waiver-applies-to-nothing"] = ("A waiver binds only from a comment on a line of its own, right above its statement; this one is after a statement on its line, inside a statement or a string, or above nothing.",
+            "Move it to a comment line of its own directly above the statement it is for, or delete it."),
         ["mixed-concurrent-script"] = ("A script with CONCURRENTLY statements runs outside a transaction, so it may hold nothing else (a failure half-way could not be rolled back).",
             "Put each concurrent index statement in a script of its own."),
     };

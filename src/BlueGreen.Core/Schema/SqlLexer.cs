@@ -6,7 +6,9 @@ namespace BlueGreen.Core.Schema;
 /// <summary>
 /// Splits PostgreSQL or SQLite text into tokens. It knows every way text can hide a semicolon
 /// (strings, quoted identifiers, comments, dollar quotes), which is all a statement splitter and a
-/// keyword-based classifier need; it does not parse.
+/// keyword-based classifier need; it does not parse. Where the two servers read text differently
+/// (a <c>--</c> comment ends at <c>\r</c> or <c>\n</c> in PostgreSQL, at <c>\n</c> only in SQLite;
+/// block comments nest only in PostgreSQL), it follows the server of its dialect.
 /// </summary>
 public static class SqlLexer
 {
@@ -30,10 +32,9 @@ public static class SqlLexer
         private readonly string _s;
         private readonly SqlDialect _dialect;
         private readonly List<SqlToken> _tokens = new();
+        private readonly List<SqlLexError> _errors = new();
         private int _pos;
         private int _line = 1;
-        private string? _error;
-        private int _errorLine;
 
         public Scanner(string text, SqlDialect dialect)
         {
@@ -53,38 +54,38 @@ public static class SqlLexer
                 _tokens.Add(new SqlToken(kind, start, _pos - start, line));
             }
 
-            return new SqlLexResult(_tokens, _error, _errorLine);
+            return new SqlLexResult(_tokens, _errors);
         }
 
         private char Peek(int offset = 0) => _pos + offset < _s.Length ? _s[_pos + offset] : '\0';
 
         private void Advance()
         {
-            if (_s[_pos] == '\n')
+            // A lone CR ends a line too (old Mac files; what the checksum's normalisation assumes).
+            if (_s[_pos] == '\n' || (_s[_pos] == '\r' && Peek(1) != '\n'))
             {
                 _line++;
+            }
+            else if (_s[_pos] == '\0')
+            {
+                // SQLite stops reading at a NUL, even inside a string, and PostgreSQL cuts the text there:
+                // either way the server would not see what was classified.
+                Fail("a NUL character", _line, _pos);
             }
 
             _pos++;
         }
 
-        private void Fail(string message, int line)
-        {
-            // The first error is the one worth reporting; later ones are usually its echo.
-            if (_error is null)
-            {
-                _error = message;
-                _errorLine = line;
-            }
-        }
+        private void Fail(string message, int line, int position) => _errors.Add(new SqlLexError(message, line, position));
 
         private SqlTokenKind Next()
         {
             char c = Peek();
             int line = _line;
-            if (char.IsWhiteSpace(c))
+            int start = _pos;
+            if (IsSpace(c))
             {
-                while (_pos < _s.Length && char.IsWhiteSpace(Peek()))
+                while (_pos < _s.Length && IsSpace(Peek()))
                 {
                     Advance();
                 }
@@ -94,7 +95,9 @@ public static class SqlLexer
 
             if (c == '-' && Peek(1) == '-')
             {
-                while (_pos < _s.Length && Peek() != '\n')
+                // PostgreSQL's scanner ends the comment at either line-end character; SQLite's only at \n,
+                // so in SQLite "-- a\rDROP TABLE t" is all comment, and in PostgreSQL it is a DROP.
+                while (_pos < _s.Length && Peek() != '\n' && !(IsPostgres && Peek() == '\r'))
                 {
                     Advance();
                 }
@@ -104,9 +107,10 @@ public static class SqlLexer
 
             if (c == '/' && Peek(1) == '*')
             {
-                BlockComment(line);
+                BlockComment(line, start);
                 return SqlTokenKind.BlockComment;
             }
+
 
             switch (c)
             {
@@ -175,7 +179,7 @@ public static class SqlLexer
             return SqlTokenKind.Operator;
         }
 
-        private void BlockComment(int line)
+        private void BlockComment(int line, int start)
         {
             // PostgreSQL block comments nest; SQLite's end at the first "*/".
             int depth = 0;
@@ -206,12 +210,13 @@ public static class SqlLexer
             // SQLite accepts a comment left open at the end of the input; PostgreSQL does not.
             if (IsPostgres)
             {
-                Fail("unterminated /* comment", line);
+                Fail("unterminated /* comment", line, start);
             }
         }
 
         private void QuotedRun(char open, char close, bool backslashEscapes, int line, string what, bool doubling = true)
         {
+            int start = _pos;
             Advance();
             _ = open;
             while (_pos < _s.Length)
@@ -240,7 +245,7 @@ public static class SqlLexer
                 Advance();
             }
 
-            Fail($"unterminated {what}", line);
+            Fail($"unterminated {what}", line, start);
         }
 
         private SqlTokenKind Dollar(int line)
@@ -272,6 +277,7 @@ public static class SqlLexer
                 return SqlTokenKind.Operator;
             }
 
+            int start = _pos;
             string tag = _s.Substring(_pos, tagEnd - _pos + 1);
             while (_pos <= tagEnd)
             {
@@ -287,7 +293,7 @@ public static class SqlLexer
 
             if (close < 0)
             {
-                Fail($"unterminated dollar-quoted string {tag}", line);
+                Fail($"unterminated dollar-quoted string {tag}", line, start);
             }
 
             return SqlTokenKind.DollarString;
@@ -346,26 +352,52 @@ public static class SqlLexer
             return SqlTokenKind.Word;
         }
 
+        // Both servers' whitespace is ASCII only (\v is not space to SQLite or PostgreSQL 15); anything
+        // above 127 is part of a name to them, so a no-break space does not separate words.
+        private static bool IsSpace(char c) => c is ' ' or '\t' or '\n' or '\r' or '\f';
+
         private static bool IsWordStart(char c) => char.IsLetter(c) || c == '_' || c > 127;
 
         private static bool IsWordChar(char c) => char.IsLetterOrDigit(c) || c == '_' || c == '$' || c > 127;
     }
 }
 
-/// <summary>The tokens of a text, and the first lexical error if the text has one.</summary>
+/// <summary>The tokens of a text, and the lexical errors in it.</summary>
 public sealed class SqlLexResult
 {
-    internal SqlLexResult(IReadOnlyList<SqlToken> tokens, string? error, int errorLine)
+    internal SqlLexResult(IReadOnlyList<SqlToken> tokens, IReadOnlyList<SqlLexError> errors)
     {
         Tokens = tokens;
-        Error = error;
-        ErrorLine = errorLine;
+        Errors = errors;
     }
 
     public IReadOnlyList<SqlToken> Tokens { get; }
 
-    /// <summary>Why the text cannot be read (an unterminated string or comment), or null.</summary>
-    public string? Error { get; }
+    /// <summary>Every place the text cannot be read (an unterminated string or comment, a NUL), in order.</summary>
+    public IReadOnlyList<SqlLexError> Errors { get; }
 
-    public int ErrorLine { get; }
+    /// <summary>Why the text cannot be read, or null: the first error; later ones are usually its echo.</summary>
+    public string? Error => Errors.Count > 0 ? Errors[0].Message : null;
+
+    public int ErrorLine => Errors.Count > 0 ? Errors[0].Line : 0;
+}
+
+/// <summary>A place where the text cannot be read.</summary>
+public sealed class SqlLexError
+{
+    internal SqlLexError(string message, int line, int position)
+    {
+        Message = message;
+        Line = line;
+        Position = position;
+    }
+
+    public string Message { get; }
+
+    public int Line { get; }
+
+    /// <summary>The offset in the text where the unreadable part starts.</summary>
+    public int Position { get; }
+
+    public override string ToString() => $"line {Line}: {Message}";
 }

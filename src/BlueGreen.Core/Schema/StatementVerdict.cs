@@ -69,6 +69,6 @@ public sealed class StatementVerdict
     public override string ToString() => $"{File}:{Line} {Kind} {string.Join(",", Rules.Select(r => r.Id))}";
 
     // A script that cannot be read, or that nests transactions, cannot be made safe by saying so.
-    private static bool IsUnwaivable(string ruleId) =>
-        ruleId is "unparseable-statement" or "waiver-missing-reason" or "mixed-concurrent-script" or "transaction-nesting";
+    internal static bool IsUnwaivable(string ruleId) =>
+        ruleId is "unparseable-statement" or "waiver-missing-reason" or "waiver-applies-to-nothing" or "mixed-concurrent-script" or "transaction-nesting";
 }

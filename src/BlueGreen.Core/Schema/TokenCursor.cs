@@ -111,14 +111,13 @@ internal sealed class TokenCursor
         return -1;
     }
 
-    /// <summary>True when the word appears outside any parentheses from here to the end.</summary>
+    /// <summary>True when the word appears outside any parentheses or brackets from here to the end.</summary>
     public bool ContainsTopLevel(string word)
     {
         int depth = 0;
         for (int i = Position; i < _end; i++)
         {
-            SqlTokenKind kind = _statement.Tokens[i].Kind;
-            depth += kind == SqlTokenKind.OpenParen ? 1 : kind == SqlTokenKind.CloseParen ? -1 : 0;
+            depth += Nesting(i);
             if (depth == 0 && _statement.Word(i) == word)
             {
                 return true;
@@ -128,7 +127,10 @@ internal sealed class TokenCursor
         return false;
     }
 
-    /// <summary>The ranges between top-level commas from here to the end (the sub-actions of an ALTER TABLE).</summary>
+    /// <summary>
+    /// The ranges between top-level commas from here to the end (the sub-actions of an ALTER TABLE):
+    /// commas inside parentheses (<c>numeric(10,2)</c>) or brackets (<c>ARRAY[1,2]</c>, <c>a[1:2]</c>) do not split.
+    /// </summary>
     public IReadOnlyList<(int Start, int End)> SplitOnTopLevelCommas()
     {
         var parts = new List<(int, int)>();
@@ -136,16 +138,8 @@ internal sealed class TokenCursor
         int start = Position;
         for (int i = Position; i < _end; i++)
         {
-            SqlTokenKind kind = _statement.Tokens[i].Kind;
-            if (kind == SqlTokenKind.OpenParen)
-            {
-                depth++;
-            }
-            else if (kind == SqlTokenKind.CloseParen)
-            {
-                depth--;
-            }
-            else if (kind == SqlTokenKind.Comma && depth == 0)
+            depth += Nesting(i);
+            if (_statement.Tokens[i].Kind == SqlTokenKind.Comma && depth == 0)
             {
                 parts.Add((start, i));
                 start = i + 1;
@@ -158,6 +152,25 @@ internal sealed class TokenCursor
         }
 
         return parts;
+    }
+
+    // +1 for an opening parenthesis or bracket, -1 for a closing one. Brackets are operator tokens:
+    // PostgreSQL's array literals and subscripts (in SQLite "[...]" is a quoted name, a token of its own).
+    private int Nesting(int index)
+    {
+        SqlToken token = _statement.Tokens[index];
+        switch (token.Kind)
+        {
+            case SqlTokenKind.OpenParen:
+                return 1;
+            case SqlTokenKind.CloseParen:
+                return -1;
+            case SqlTokenKind.Operator when token.Length == 1:
+                char c = _statement.Source[token.Start];
+                return c == '[' ? 1 : c == ']' ? -1 : 0;
+            default:
+                return 0;
+        }
     }
 
     internal static string Unquote(string quoted)

@@ -7,6 +7,9 @@ namespace BlueGreen.Core.Schema;
 /// <summary>
 /// An explicit, reasoned exception to a rule, written in a comment just above the statement:
 /// <c>-- bluegreen:waive ban-drop-column: the old version never reads this column</c>.
+/// Only a comment that starts on a line of its own binds to the statement after it; a waiver
+/// after a statement on its line, inside a statement, in a string, or above nothing applies to
+/// nothing and is reported (<c>waiver-applies-to-nothing</c>).
 /// Waivers are recorded with the migration in the history table.
 /// </summary>
 public sealed class Waiver
@@ -15,6 +18,8 @@ public sealed class Waiver
         @"bluegreen:waive\s+(?<rules>[A-Za-z0-9_-]+(?:\s*,\s*[A-Za-z0-9_-]+)*)\s*(?::(?<reason>.*))?$",
         RegexOptions.CultureInvariant | RegexOptions.IgnoreCase | RegexOptions.Multiline,
         TimeSpan.FromSeconds(1));
+
+    private static readonly Regex Marker = new(@"bluegreen:waive", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, TimeSpan.FromSeconds(1));
 
     public Waiver(string ruleId, string reason)
     {
@@ -27,6 +32,9 @@ public sealed class Waiver
     public string Reason { get; }
 
     public override string ToString() => RuleId + ": " + Reason;
+
+    /// <summary>True when the text holds something written as a waiver, well-formed or not.</summary>
+    public static bool Mentions(string text) => text is not null && Marker.IsMatch(text);
 
     /// <summary>Reads the waivers in a statement's leading comments; those without a reason are reported, not honoured.</summary>
     public static IReadOnlyList<Waiver> Parse(IEnumerable<string> comments, out IReadOnlyList<string> missingReason)

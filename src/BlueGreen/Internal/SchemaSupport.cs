@@ -104,7 +104,8 @@ internal static class SchemaSupport
     {
         "SchemaPathNotFound" or "MigrationFolderNotFound" or "ReleaseNotFound" or "SchemaDataMissing" => ErrorCategory.ObjectNotFound,
         "AppliedMigrationChanged" or "MigrationOutOfOrder" or "InvalidMigrationFileName" or "DuplicateMigrationVersion"
-            or "MigrationPhaseConflict" or "MigrationPhaseMissing" or "InvalidPhaseHeader" => ErrorCategory.InvalidData,
+            or "MigrationPhaseConflict" or "MigrationPhaseMissing" or "InvalidPhaseHeader"
+            or "StatementSplitMismatch" or "StatementSyntaxError" => ErrorCategory.InvalidData,
         "InvalidConnectionString" or "DialectMismatch" or "ReleaseIdRequired" => ErrorCategory.InvalidArgument,
         "DatabaseConnectionFailed" => ErrorCategory.ConnectionError,
         "DialectNotSupported" => ErrorCategory.NotImplemented,
