@@ -43,22 +43,56 @@ internal static class SqlServerClassifier
         {
             foreach (TSqlStatement statement in batch.Statements)
             {
+                // A waiver binds only from a comment that starts its own line above the statement; one after
+                // another statement on its line, or inside the statement, binds to nothing and is reported.
                 var comments = new List<string>();
-                for (int i = previousEnd + 1; i < statement.FirstTokenIndex; i++)
+                var stray = new List<TSqlParserToken>();
+                for (int i = previousEnd + 1; i <= statement.LastTokenIndex; i++)
                 {
                     if (tokens[i].TokenType is TSqlTokenType.SingleLineComment or TSqlTokenType.MultilineComment)
                     {
-                        comments.Add(tokens[i].Text);
+                        if (i < statement.FirstTokenIndex && StartsLine(tokens, i))
+                        {
+                            comments.Add(tokens[i].Text);
+                        }
+                        else
+                        {
+                            stray.Add(tokens[i]);
+                        }
                     }
                 }
 
                 previousEnd = statement.LastTokenIndex;
                 string statementText = text.Substring(statement.StartOffset, statement.FragmentLength).TrimEnd(';');
-                results.Add(new ClassifiedStatement(statementText, statement.StartLine, comments, ClassifyStatement(statement, tokens, newTables)));
+                StatementClassification classification = ClassifyStatement(statement, tokens, newTables);
+                foreach (TSqlParserToken comment in stray.Where(c => Waiver.Mentions(c.Text)))
+                {
+                    classification.Add(ChangeKind.Unknown, "waiver-applies-to-nothing", $"(line {comment.Line})");
+                }
+
+                results.Add(new ClassifiedStatement(statementText, statement.StartLine, comments, classification));
             }
         }
 
         return results;
+    }
+
+    private static bool StartsLine(IList<TSqlParserToken> tokens, int index)
+    {
+        for (int i = index - 1; i >= 0; i--)
+        {
+            if (tokens[i].TokenType != TSqlTokenType.WhiteSpace)
+            {
+                return false;
+            }
+
+            if (tokens[i].Text.IndexOf('\n') >= 0 || tokens[i].Text.IndexOf('\r') >= 0)
+            {
+                return true;
+            }
+        }
+
+        return true;
     }
 
     private static string LineAt(string text, int line)

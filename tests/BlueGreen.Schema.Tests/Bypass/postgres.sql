@@ -290,6 +290,22 @@ WITH n AS (SELECT 'theme' AS k, 'light' AS v) INSERT INTO settings SELECT k, v F
 -- tries: CREATE INDEX without CONCURRENTLY written as a quoted name "concurrently"
 CREATE INDEX "concurrently" ON users (name);
 
+-- attempt: pg-a48
+-- expect: blocked
+-- tries: commas inside an array literal beside a DROP COLUMN sub-action
+ALTER TABLE users ADD COLUMN tags text[] DEFAULT ARRAY['a', 'b'], DROP COLUMN email;
+
+-- attempt: pg-a49
+-- expect: blocked
+-- tries: a rule that turns the old version's inserts into nothing, with its action in parentheses beside a delete
+-- bluegreen:waive unknown-statement: reviewed
+CREATE RULE users_quiet AS ON UPDATE TO users DO INSTEAD (SELECT 1; DELETE FROM orders WHERE user_id = NEW.id);
+
+-- attempt: pg-a50
+-- expect: blocked
+-- tries: RESET ALL takes back the migration's lock_timeout
+RESET ALL;
+
 -- ============================================================== controls: these must pass and apply
 -- attempt: pg-c01
 -- expect: passes
@@ -393,6 +409,28 @@ CREATE VIEW active_users AS SELECT id, name FROM users WHERE status = 'active';
 COMMENT ON COLUMN users.name IS 'shown in the UI';
 -- bluegreen:waive tightening-constraint: the old version never writes a negative total
 ALTER TABLE orders ADD CONSTRAINT orders_total_positive CHECK (total >= 0) NOT VALID;
+
+-- attempt: pg-c16
+-- expect: passes
+-- tries: commas inside an array literal in one sub-action
+-- check: SELECT count(*) = 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'users' AND column_name = 'tags'
+ALTER TABLE users ADD COLUMN tags text[] DEFAULT ARRAY['a', 'b'], ADD COLUMN nick text;
+
+-- attempt: pg-c17
+-- expect: passes
+-- tries: a waived DO block that backfills a new column in batches
+-- check: SELECT count(*) = 0 FROM users WHERE nick IS NULL
+ALTER TABLE users ADD COLUMN nick text;
+-- bluegreen:waive unknown-do-block: batches the backfill of nick
+DO $$
+DECLARE done int;
+BEGIN
+    LOOP
+        UPDATE users SET nick = name WHERE id IN (SELECT id FROM users WHERE nick IS NULL LIMIT 10);
+        GET DIAGNOSTICS done = ROW_COUNT;
+        EXIT WHEN done = 0;
+    END LOOP;
+END $$;
 
 -- attempt: pg-c15
 -- expect: passes
