@@ -89,7 +89,8 @@ public sealed class BypassCorpusTests
 
         string summary = BypassOutcome.Summary(dialect, outcomes);
         _output.WriteLine(summary);
-        File.WriteAllLines(Path.Combine(AppContext.BaseDirectory, "bypass-" + dialect.Split(' ')[0].ToLowerInvariant() + ".txt"),
+        string key = new string(dialect.TakeWhile(c => c != '(').Where(char.IsLetter).ToArray()).ToLowerInvariant();
+        File.WriteAllLines(Path.Combine(AppContext.BaseDirectory, "bypass-" + key + ".txt"),
             outcomes.Select(o => o.ToString()).Append(summary));
 
         Assert.True(attempts.Count >= minimum, $"{dialect}: {attempts.Count} attempts; the corpus needs at least {minimum}.");
