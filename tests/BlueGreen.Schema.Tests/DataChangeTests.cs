@@ -61,6 +61,29 @@ public sealed class DataChangeTests
         Assert.All(SchemaLinter.LintText(sql, dialect), v => Assert.True(v.SafeForExpand, v.ToString()));
     }
 
+    [Theory]
+    [InlineData("UPDATE teams SET nick = name", "r-2", true)]
+    [InlineData("UPDATE teams SET name = 'x' WHERE id = 1", "r-2", false)]
+    [InlineData("UPDATE teams SET note = 'x'", "r-2", false)]
+    [InlineData("UPDATE teams SET note = 'x'", "r-1", true)]
+    public void A_backfill_relies_on_the_scripts_that_added_its_columns_being_of_this_release(string backfill, string release, bool safe)
+    {
+        // V0001 created teams (with note) in release r-1; V0002 adds nick in this release.
+        using var folder = new TempFolder();
+        folder.Write("expand/V0001__teams.sql", "CREATE TABLE teams (id int PRIMARY KEY, name text, note text);");
+        folder.Write("expand/V0002__nick.sql", "ALTER TABLE teams ADD COLUMN nick text;\n" + backfill + ";");
+        MigrationSet set = MigrationSet.Load(folder.Path, SqlDialect.PostgreSql);
+        var history = new[]
+        {
+            new AppliedMigration { Version = "1", Script = "expand/V0001__teams.sql", Checksum = set.Scripts[0].Checksum, Phase = SchemaPhase.Expand, ReleaseId = "r-1", Success = true },
+        };
+
+        MigrationPlan plan = MigrationPlan.Create(set, SchemaPhase.Expand, history, release);
+
+        Assert.True(safe == plan.CanApply, string.Join(" | ", plan.Problems.Select(p => p.Message)));
+        Assert.All(plan.Problems, p => Assert.Contains("overwriting-rows", p.Message));
+    }
+
     [Fact]
     public void Add_column_if_not_exists_does_not_make_an_existing_column_new()
     {

@@ -265,13 +265,10 @@ internal static class DataChanges
 
     private static void Overwrites(string? table, IReadOnlyList<string> columns, ClassificationContext context, StatementClassification result, string detail)
     {
-        if (IsReleaseTable(table, context, result))
-        {
-            return;
-        }
-
-        // A backfill of columns this release adds: the old version never reads them.
-        bool allNew = columns.Count > 0;
+        // A backfill of columns this release adds (to an old table, or as part of a table it creates):
+        // the old version never reads them. Each column relies on the script that added it.
+        bool newTable = context.IsReleaseTable(table, out string? tableScript);
+        bool allNew = columns.Count > 0 || newTable;
         var origins = new List<string?>();
         foreach (string column in columns)
         {
@@ -279,23 +276,31 @@ internal static class DataChanges
             {
                 origins.Add(script);
             }
+            else if (newTable)
+            {
+                origins.Add(tableScript);
+            }
             else
             {
                 allNew = false;
             }
         }
 
-        if (allNew)
+        if (!allNew)
         {
-            foreach (string? script in origins)
-            {
-                Rely(script, context, result);
-            }
-
+            result.Add(ChangeKind.Destructive, "overwriting-rows", detail);
             return;
         }
 
-        result.Add(ChangeKind.Destructive, "overwriting-rows", detail);
+        if (columns.Count == 0)
+        {
+            origins.Add(tableScript);
+        }
+
+        foreach (string? script in origins)
+        {
+            Rely(script, context, result);
+        }
     }
 
     private static bool IsReleaseTable(string? table, ClassificationContext context, StatementClassification result)

@@ -306,6 +306,15 @@ CREATE RULE users_quiet AS ON UPDATE TO users DO INSTEAD (SELECT 1; DELETE FROM 
 -- tries: RESET ALL takes back the migration's lock_timeout
 RESET ALL;
 
+-- attempt: pg-a51
+-- expect: blocked
+-- tries: overwrite a column of a table an earlier release created, as if the table were new
+-- earlier-release: expand/V0001__teams.sql
+CREATE TABLE teams (id int PRIMARY KEY, name text);
+INSERT INTO teams VALUES (1, 'red'), (2, 'blue');
+-- file: expand/V0101__rename_teams.sql
+UPDATE teams SET name = 'x';
+
 -- ============================================================== controls: these must pass and apply
 -- attempt: pg-c01
 -- expect: passes
@@ -431,6 +440,17 @@ BEGIN
         EXIT WHEN done = 0;
     END LOOP;
 END $$;
+
+-- attempt: pg-c18
+-- expect: passes
+-- tries: backfill of a new column on a table an earlier release created
+-- check: SELECT count(*) = 0 FROM teams WHERE nick IS NULL
+-- earlier-release: expand/V0001__teams.sql
+CREATE TABLE teams (id int PRIMARY KEY, name text);
+INSERT INTO teams VALUES (1, 'red'), (2, 'blue');
+-- file: expand/V0101__nick.sql
+ALTER TABLE teams ADD COLUMN nick text;
+UPDATE teams SET nick = upper(name);
 
 -- attempt: pg-c15
 -- expect: passes

@@ -227,6 +227,15 @@ DROP INDEX users_email_idx;
 -- tries: a DELETE with a subquery that selects every row
 DELETE FROM orders WHERE (SELECT 1);
 
+-- attempt: sq-a42
+-- expect: blocked
+-- tries: overwrite a column of a table an earlier release created, as if the table were new
+-- earlier-release: expand/V0001__teams.sql
+CREATE TABLE teams (id INTEGER PRIMARY KEY, name TEXT);
+INSERT INTO teams VALUES (1, 'red'), (2, 'blue');
+-- file: expand/V0101__rename_teams.sql
+UPDATE teams SET name = 'x';
+
 -- ============================================================== controls: these must pass and apply
 -- attempt: sq-c01
 -- expect: passes
@@ -306,3 +315,14 @@ ALTER TABLE users ADD COLUMN [odd, name] TEXT;
 -- expect: passes
 -- tries: a column with a constant default, NOT NULL
 ALTER TABLE users ADD COLUMN flags INTEGER NOT NULL DEFAULT 0;
+
+-- attempt: sq-c13
+-- expect: passes
+-- tries: backfill of a new column on a table an earlier release created
+-- check: SELECT count(*) = 0 FROM teams WHERE nick IS NULL
+-- earlier-release: expand/V0001__teams.sql
+CREATE TABLE teams (id INTEGER PRIMARY KEY, name TEXT);
+INSERT INTO teams VALUES (1, 'red'), (2, 'blue');
+-- file: expand/V0101__nick.sql
+ALTER TABLE teams ADD COLUMN nick TEXT;
+UPDATE teams SET nick = upper(name);
