@@ -152,7 +152,7 @@ public sealed class SqliteSchemaDatabase : AdoSchemaDatabase
         // Microsoft.Data.Sqlite runs every statement it finds in a command's text, one after another; so
         // SQLite prepares the text first, and it runs only if SQLite finds nothing after the first statement.
         sqlite3 handle = ((SqliteConnection)Connection).Handle ?? throw new InvalidOperationException("The SQLite connection is not open.");
-        string? problem = PrepareProblem(handle, statement.Statement);
+        string? problem = CompletenessProblem(statement.Statement) ?? PrepareProblem(handle, statement.Statement);
         if (problem is not null)
         {
             throw SplitMismatch(script, statement, problem, beforePhase: false);
@@ -163,11 +163,13 @@ public sealed class SqliteSchemaDatabase : AdoSchemaDatabase
 
     /// <summary>
     /// SQLite's own test of where a statement ends (sqlite3_complete, what its shell uses): the text
-    /// followed by ';' must be complete, and no ';' inside it may already complete it.
+    /// followed by ';' must be complete, and no ';' inside it may already complete it. It needs no
+    /// schema, so it also judges statements that use tables an earlier statement creates.
     /// </summary>
     internal static string? CompletenessProblem(string text)
     {
-        if (raw.sqlite3_complete(text + ";") == 0)
+        // On a line of its own, so that a comment at the end of the text cannot swallow it.
+        if (raw.sqlite3_complete(text + "\n;") == 0)
         {
             return "SQLite reads on past the end of this statement (an unclosed quote, comment or trigger body).";
         }

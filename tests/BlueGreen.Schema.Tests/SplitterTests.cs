@@ -179,6 +179,22 @@ public sealed class SplitterTests
         Assert.Contains(why, statement.LexError, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(SqlDialect.PostgreSql)]
+    [InlineData(SqlDialect.Sqlite)]
+    public void A_nul_in_a_comment_between_statements_is_reported_on_its_own(SqlDialect dialect)
+    {
+        var statements = SqlSplitter.Split("SELECT 1;\n-- a\0b\n;\nSELECT 2;", dialect);
+
+        Assert.Equal(3, statements.Count);
+        Assert.Null(statements[0].LexError);
+        Assert.Equal("a NUL character", statements[1].LexError);
+        Assert.Equal(2, statements[1].Line);
+        Assert.DoesNotContain("SELECT 2", statements[1].Text, StringComparison.Ordinal);
+        Assert.Equal("SELECT 2", statements[2].Text);
+        Assert.Null(statements[2].LexError);
+    }
+
     [Fact]
     public void A_semicolon_inside_parentheses_ends_the_statement_and_both_halves_are_broken()
     {

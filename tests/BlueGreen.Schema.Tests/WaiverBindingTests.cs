@@ -112,4 +112,24 @@ public sealed class WaiverBindingTests
         Assert.Contains("waiver-applies-to-nothing", problem.Message, StringComparison.Ordinal);
         Assert.Contains("No waiver can accept it", problem.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_tsql_waiver_binds_only_from_a_line_of_its_own()
+    {
+        var own = SchemaLinter.LintText($"CREATE TABLE a (x int);\n{Waive}\nDROP TABLE b;", SqlDialect.SqlServer);
+        var sameLine = SchemaLinter.LintText($"CREATE TABLE a (x int); {Waive}\nDROP TABLE users;", SqlDialect.SqlServer);
+
+        Assert.True(own[1].SafeForExpand);
+        Assert.Equal("ban-drop-table", sameLine[1].UnwaivedRules.Single().Id);
+    }
+
+    [Fact]
+    public void A_tsql_line_comment_is_read_as_scriptdom_reads_it()
+    {
+        // ScriptDom, Microsoft's T-SQL parser, ends a -- comment at either line-end character.
+        var verdicts = SchemaLinter.LintText("SELECT 1; -- note\rDROP TABLE users;\n", SqlDialect.SqlServer);
+
+        Assert.Equal(2, verdicts.Count);
+        Assert.Equal("ban-drop-table", verdicts[1].UnwaivedRules.Single().Id);
+    }
 }

@@ -276,6 +276,22 @@ Invoke-SchemaMigration -Phase Expand -Path '$folder' -ConnectionString '$cs' -Di
         Get-TableCount $Dialect $cs 'bluegreen_schema_history' | Should -Be 0
     }
 
+    It 'lets no DROP through expand behind a waiver after a statement on its line' {
+        $null = Invoke-SchemaMigration -Phase Expand -Path $folder -ConnectionString $cs -Dialect $Dialect
+        $crafted = Join-Path $folder 'expand/V0004__crafted.sql'
+        Set-Content -LiteralPath $crafted -Value "CREATE TABLE trigger_log (begin int); -- bluegreen:waive ban-drop-table: nothing reads it`nDROP TABLE items;"
+
+        $verdicts = @(Test-SchemaMigration -Path $crafted -Dialect $Dialect)
+        $verdicts.Count | Should -Be 2
+        @($verdicts[0].UnwaivedRules.Id) | Should -Be @('waiver-applies-to-nothing')
+        @($verdicts[1].UnwaivedRules.Id) | Should -Be @('ban-drop-table')
+        $failure = Get-Failure { Invoke-SchemaMigration -Phase Expand -Path $folder -ConnectionString $cs -Dialect $Dialect }
+        $failure.FullyQualifiedErrorId | Should -Be 'ExpandRefused,BlueGreen.Commands.InvokeSchemaMigrationCommand'
+        "$failure" | Should -Match 'ban-drop-table'
+        Get-TableCount $Dialect $cs 'items' | Should -Be 1
+        Get-TableCount $Dialect $cs 'trigger_log' | Should -Be 0
+    }
+
     It 'needs a release for contract, and an existing one' {
         $none = Get-Failure { Invoke-SchemaMigration -Phase Contract -Path $folder -ConnectionString $cs -Dialect $Dialect -DeploymentStatus Succeeded -BlueGone }
         $none.FullyQualifiedErrorId | Should -BeLike 'ReleaseIdRequired,*'

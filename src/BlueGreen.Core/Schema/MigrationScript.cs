@@ -110,7 +110,7 @@ public sealed class MigrationScript
     /// <summary>Reads the <c>-- bluegreen:phase expand|contract</c> header from the comment lines at the top.</summary>
     internal static SchemaPhase? ReadPhaseHeader(string text, string file)
     {
-        foreach (string raw in text.TrimStart('\uFEFF').Split('\n'))
+        foreach (string raw in text.TrimStart('\uFEFF').Split('\n', '\r'))
         {
             string line = raw.Trim();
             if (line.Length == 0)

@@ -49,7 +49,7 @@ internal static class SqlServerClassifier
                 var stray = new List<TSqlParserToken>();
                 for (int i = previousEnd + 1; i <= statement.LastTokenIndex; i++)
                 {
-                    if (tokens[i].TokenType is TSqlTokenType.SingleLineComment or TSqlTokenType.MultilineComment)
+                    if (tokens[i].TokenType is TSqlTokenType.SingleLineComment or TSqlTokenType.MultilineComment && Waiver.StartsOwnLine(tokens, i))
                     {
                         if (i < statement.FirstTokenIndex && StartsLine(tokens, i))
                         {

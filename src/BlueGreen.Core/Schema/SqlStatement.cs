@@ -369,15 +369,17 @@ public static class SqlSplitter
         private void Flush(int segmentEnd, bool final)
         {
             Pending p = _current;
-            string? lexError = null;
+            SqlLexError? firstError = null;
             foreach (SqlLexError error in _lexed.Errors)
             {
                 if (error.Position >= p.SegmentStart && error.Position < segmentEnd)
                 {
-                    lexError = error.Message;
+                    firstError = error;
                     break;
                 }
             }
+
+            string? lexError = firstError?.Message;
 
             if (p.Significant.Count > 0)
             {
@@ -388,20 +390,11 @@ public static class SqlSplitter
                 _orphans.Clear();
                 _built.Add(new Built(p, error, first.Line, first.Start, last.Start + last.Length));
             }
-            else if (lexError is not null)
+            else if (firstError is not null)
             {
-                // Only an unterminated comment is left: it still has to be reported, so it becomes a statement of its own.
-                SqlLexError error = _lexed.Errors[0];
-                foreach (SqlLexError e in _lexed.Errors)
-                {
-                    if (e.Position >= p.SegmentStart)
-                    {
-                        error = e;
-                        break;
-                    }
-                }
-
-                _built.Add(new Built(new Pending(), lexError, error.Line, error.Position, _text.Length));
+                // Only an unreadable comment is left (unterminated, or holding a NUL): it still has to be
+                // reported, so it becomes a statement of its own.
+                _built.Add(new Built(new Pending(), firstError.Message, firstError.Line, firstError.Position, final ? _text.Length : segmentEnd - 1));
             }
             else
             {

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Text.RegularExpressions;
+using Microsoft.SqlServer.TransactSql.ScriptDom;
 
 namespace BlueGreen.Core.Schema;
 
@@ -32,6 +33,31 @@ public sealed class Waiver
     public string Reason { get; }
 
     public override string ToString() => RuleId + ": " + Reason;
+
+    /// <summary>
+    /// True when nothing but whitespace and comments comes before the T-SQL comment token at
+    /// <paramref name="index"/> on its line: only such a comment can hold a waiver for the next statement.
+    /// </summary>
+    internal static bool StartsOwnLine(IList<TSqlParserToken> tokens, int index)
+    {
+        for (int i = index - 1; i >= 0; i--)
+        {
+            TSqlParserToken token = tokens[i];
+            if (token.TokenType is TSqlTokenType.WhiteSpace or TSqlTokenType.SingleLineComment or TSqlTokenType.MultilineComment)
+            {
+                if (token.Text.IndexOf('\n') >= 0 || token.Text.IndexOf('\r') >= 0)
+                {
+                    return true;
+                }
+
+                continue;
+            }
+
+            return false;
+        }
+
+        return true;
+    }
 
     /// <summary>True when the text holds something written as a waiver, well-formed or not.</summary>
     public static bool Mentions(string text) => text is not null && Marker.IsMatch(text);
