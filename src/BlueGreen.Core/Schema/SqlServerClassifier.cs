@@ -49,9 +49,9 @@ internal static class SqlServerClassifier
                 var stray = new List<TSqlParserToken>();
                 for (int i = previousEnd + 1; i <= statement.LastTokenIndex; i++)
                 {
-                    if (tokens[i].TokenType is TSqlTokenType.SingleLineComment or TSqlTokenType.MultilineComment && Waiver.StartsOwnLine(tokens, i))
+                    if (tokens[i].TokenType is TSqlTokenType.SingleLineComment or TSqlTokenType.MultilineComment)
                     {
-                        if (i < statement.FirstTokenIndex && StartsLine(tokens, i))
+                        if (i < statement.FirstTokenIndex && Waiver.StartsOwnLine(tokens, i))
                         {
                             comments.Add(tokens[i].Text);
                         }
@@ -75,24 +75,6 @@ internal static class SqlServerClassifier
         }
 
         return results;
-    }
-
-    private static bool StartsLine(IList<TSqlParserToken> tokens, int index)
-    {
-        for (int i = index - 1; i >= 0; i--)
-        {
-            if (tokens[i].TokenType != TSqlTokenType.WhiteSpace)
-            {
-                return false;
-            }
-
-            if (tokens[i].Text.IndexOf('\n') >= 0 || tokens[i].Text.IndexOf('\r') >= 0)
-            {
-                return true;
-            }
-        }
-
-        return true;
     }
 
     private static string LineAt(string text, int line)
