@@ -38,6 +38,7 @@ internal static class SqlServerClassifier
 
         var tokens = fragment.ScriptTokenStream;
         int previousEnd = -1;
+        StatementClassification? previous = null;
         var newTables = new Scope();
         foreach (TSqlBatch batch in ((TSqlScript)fragment).Batches)
         {
@@ -47,6 +48,7 @@ internal static class SqlServerClassifier
                 // another statement on its line, or inside the statement, binds to nothing and is reported.
                 var comments = new List<string>();
                 var stray = new List<TSqlParserToken>();
+                var besidePrevious = new List<TSqlParserToken>();
                 for (int i = previousEnd + 1; i <= statement.LastTokenIndex; i++)
                 {
                     if (tokens[i].TokenType is TSqlTokenType.SingleLineComment or TSqlTokenType.MultilineComment)
@@ -54,6 +56,10 @@ internal static class SqlServerClassifier
                         if (i < statement.FirstTokenIndex && Waiver.StartsOwnLine(tokens, i))
                         {
                             comments.Add(tokens[i].Text);
+                        }
+                        else if (i < statement.FirstTokenIndex && previous is not null)
+                        {
+                            besidePrevious.Add(tokens[i]);
                         }
                         else
                         {
@@ -69,6 +75,14 @@ internal static class SqlServerClassifier
                 {
                     classification.Add(ChangeKind.Unknown, "waiver-applies-to-nothing", $"(line {comment.Line})");
                 }
+
+                // A waiver after a statement on its line is reported with that statement, as for PostgreSQL and SQLite.
+                foreach (TSqlParserToken comment in besidePrevious.Where(c => Waiver.Mentions(c.Text)))
+                {
+                    previous!.Add(ChangeKind.Unknown, "waiver-applies-to-nothing", $"(line {comment.Line})");
+                }
+
+                previous = classification;
 
                 results.Add(new ClassifiedStatement(statementText, statement.StartLine, comments, classification));
             }
