@@ -37,7 +37,16 @@ builder.WebHost.ConfigureKestrel(k =>
 {
     k.Listen(address, options.Port);
     k.AddServerHeader = false;
-    k.Limits.MaxRequestBodySize = 64 * 1024 * 1024;
+    // Every request gets its own limit before its body is read, and what is past it is discarded, not kept
+    // (RequestLimit). Headers and request lines stay within Kestrel's defaults, stated here so they are seen,
+    // and a client that trickles its headers or body is cut off rather than held open.
+    k.Limits.MaxRequestBodySize = RequestLimit.Drained;
+    k.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
+    k.Limits.MaxRequestHeaderCount = 100;
+    k.Limits.MaxRequestLineSize = 8 * 1024;
+    k.Limits.MaxRequestBufferSize = 1024 * 1024;
+    k.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(30);
+    k.Limits.MinRequestBodyDataRate = new Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate(bytesPerSecond: 240, gracePeriod: TimeSpan.FromSeconds(5));
 });
 builder.Services.AddSingleton(sandbox);
 builder.Services.AddHostedService<Ticker>();
@@ -50,7 +59,7 @@ app.Use(async (context, next) =>
 {
     if (context.Request.Path.StartsWithSegments(ControlApi.Root, StringComparison.Ordinal))
     {
-        await next(context);
+        await ControlGuard.HandleAsync(context, next);
     }
     else
     {

@@ -37,7 +37,13 @@ internal sealed class Region
 
     public string Arn(string service, string resource) => $"arn:aws:{service}:{Name}:{Sandbox.Account}:{resource}";
 
-    public object Dispatch(AwsCall call) => call.Service switch
+    public object Dispatch(AwsCall call)
+    {
+        Names.Check(call.Service, call.Operation, call.Input);
+        return Handle(call);
+    }
+
+    private object Handle(AwsCall call) => call.Service switch
     {
         "ecs" => Ecs.Handle(call.Operation, call.Input),
         "elasticloadbalancing" => Elb.Handle(call.Operation, call.Input),

@@ -18,6 +18,9 @@ public sealed class SandboxFixture : IAsyncLifetime
 
     public string Endpoint => $"http://127.0.0.1:{Port}";
 
+    /// <summary>The sandbox program's process (the dotnet host runs it in-process).</summary>
+    public int ProcessId => _process?.Id ?? throw new InvalidOperationException("The sandbox is not started.");
+
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(30) };
 
     public async Task InitializeAsync()

@@ -120,7 +120,20 @@ public sealed class WaiverBindingTests
         var sameLine = SchemaLinter.LintText($"CREATE TABLE a (x int); {Waive}\nDROP TABLE users;", SqlDialect.SqlServer);
 
         Assert.True(own[1].SafeForExpand);
+        Assert.True(own[0].SafeForExpand);
         Assert.Equal("ban-drop-table", sameLine[1].UnwaivedRules.Single().Id);
+        Assert.Equal("waiver-applies-to-nothing", sameLine[0].UnwaivedRules.Single().Id);
+    }
+
+    [Fact]
+    public void A_tsql_waiver_in_a_string_or_inside_a_statement_applies_to_nothing()
+    {
+        var inString = SchemaLinter.LintText($"INSERT INTO notes (body) VALUES (N'\n{Waive}\n');\nDROP TABLE users;", SqlDialect.SqlServer);
+        var inside = SchemaLinter.LintText("ALTER TABLE t\n-- bluegreen:waive ban-drop-column: unused\nDROP COLUMN c;", SqlDialect.SqlServer);
+
+        Assert.Equal("waiver-applies-to-nothing", inString[0].UnwaivedRules.Single().Id);
+        Assert.Equal("ban-drop-table", inString[1].UnwaivedRules.Single().Id);
+        Assert.Equal(new[] { "ban-drop-column", "waiver-applies-to-nothing" }, inside.Single().UnwaivedRules.Select(r => r.Id).OrderBy(x => x, StringComparer.Ordinal));
     }
 
     [Fact]

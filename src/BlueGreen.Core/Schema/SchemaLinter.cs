@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using Microsoft.SqlServer.TransactSql.ScriptDom;
 
 namespace BlueGreen.Core.Schema;
 
@@ -96,13 +97,15 @@ public static class SchemaLinter
 
     internal static IReadOnlyList<ClassifiedStatement> Classify(string text, SqlDialect dialect, LintOptions options) => Classify(text, dialect, options, null, null);
 
-    // unbound receives, per statement, the text beside it that binds to nothing (PostgreSQL and SQLite);
-    // context carries what earlier scripts of the set added.
+    // unbound receives, per statement, the text beside it that binds to nothing; context carries what
+    // earlier scripts of the set added.
     private static IReadOnlyList<ClassifiedStatement> Classify(string text, SqlDialect dialect, LintOptions options, List<IReadOnlyList<UnboundText>>? unbound, ClassificationContext? context)
     {
         if (dialect == SqlDialect.SqlServer)
         {
-            return SqlServerClassifier.Classify(text);
+            IReadOnlyList<ClassifiedStatement> classified = SqlServerClassifier.Classify(text);
+            unbound?.AddRange(SqlServerUnbound(text, classified));
+            return classified;
         }
 
         context ??= new ClassificationContext(options.PostgreSqlMajorVersion);
@@ -114,6 +117,81 @@ public static class SchemaLinter
                 : SqliteClassifier.Classify(statement, context);
             result.Add(new ClassifiedStatement(statement.Text, statement.Line, statement.LeadingComments, classification));
             unbound?.Add(statement.Unbound);
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// The T-SQL comments and strings holding a waiver that binds to nothing, per statement: those
+    /// inside a statement, and comments after a statement on its line or after the last statement.
+    /// </summary>
+    private static List<IReadOnlyList<UnboundText>> SqlServerUnbound(string text, IReadOnlyList<ClassifiedStatement> statements)
+    {
+        var result = new List<IReadOnlyList<UnboundText>>(statements.Count);
+        var lists = new List<UnboundText>[statements.Count];
+        for (int i = 0; i < lists.Length; i++)
+        {
+            lists[i] = new List<UnboundText>();
+            result.Add(lists[i]);
+        }
+
+        // Where each statement is: its text is a piece of the script, and the pieces come in order.
+        var starts = new int[statements.Count];
+        var ends = new int[statements.Count];
+        int from = 0;
+        for (int i = 0; i < statements.Count; i++)
+        {
+            int at = statements[i].Text.Length == 0 ? -1 : text.IndexOf(statements[i].Text, from, StringComparison.Ordinal);
+            if (at < 0)
+            {
+                // A script ScriptDom could not parse is reported as unparseable already.
+                return result;
+            }
+
+            starts[i] = at;
+            ends[i] = from = at + statements[i].Text.Length;
+        }
+
+        IList<TSqlParserToken> tokens;
+        using (var reader = new StringReader(text))
+        {
+            tokens = new TSql160Parser(initialQuotedIdentifiers: true).GetTokenStream(reader, out _);
+        }
+
+        for (int k = 0; k < tokens.Count; k++)
+        {
+            TSqlParserToken token = tokens[k];
+            bool comment = token.TokenType is TSqlTokenType.SingleLineComment or TSqlTokenType.MultilineComment;
+            bool quoted = token.TokenType is TSqlTokenType.AsciiStringLiteral or TSqlTokenType.UnicodeStringLiteral or TSqlTokenType.QuotedIdentifier;
+            if (!(comment || quoted) || token.Text is null || !Waiver.Mentions(token.Text))
+            {
+                continue;
+            }
+
+            int next = 0;
+            while (next < statements.Count && ends[next] <= token.Offset)
+            {
+                next++;
+            }
+
+            var stray = new UnboundText(token.Line, token.Text);
+            if (next < statements.Count && token.Offset >= starts[next])
+            {
+                lists[next].Add(stray);
+            }
+            else if (next < statements.Count && comment && Waiver.StartsOwnLine(tokens, k))
+            {
+                continue;
+            }
+            else if (next > 0)
+            {
+                lists[next - 1].Add(stray);
+            }
+            else if (next < statements.Count)
+            {
+                lists[next].Add(stray);
+            }
         }
 
         return result;

@@ -38,53 +38,23 @@ internal static class SqlServerClassifier
 
         var tokens = fragment.ScriptTokenStream;
         int previousEnd = -1;
-        StatementClassification? previous = null;
         var newTables = new Scope();
         foreach (TSqlBatch batch in ((TSqlScript)fragment).Batches)
         {
             foreach (TSqlStatement statement in batch.Statements)
             {
-                // A waiver binds only from a comment that starts its own line above the statement; one after
-                // another statement on its line, or inside the statement, binds to nothing and is reported.
                 var comments = new List<string>();
-                var stray = new List<TSqlParserToken>();
-                var besidePrevious = new List<TSqlParserToken>();
-                for (int i = previousEnd + 1; i <= statement.LastTokenIndex; i++)
+                for (int i = previousEnd + 1; i < statement.FirstTokenIndex; i++)
                 {
-                    if (tokens[i].TokenType is TSqlTokenType.SingleLineComment or TSqlTokenType.MultilineComment)
+                    if (tokens[i].TokenType is TSqlTokenType.SingleLineComment or TSqlTokenType.MultilineComment && Waiver.StartsOwnLine(tokens, i))
                     {
-                        if (i < statement.FirstTokenIndex && Waiver.StartsOwnLine(tokens, i))
-                        {
-                            comments.Add(tokens[i].Text);
-                        }
-                        else if (i < statement.FirstTokenIndex && previous is not null)
-                        {
-                            besidePrevious.Add(tokens[i]);
-                        }
-                        else
-                        {
-                            stray.Add(tokens[i]);
-                        }
+                        comments.Add(tokens[i].Text);
                     }
                 }
 
                 previousEnd = statement.LastTokenIndex;
                 string statementText = text.Substring(statement.StartOffset, statement.FragmentLength).TrimEnd(';');
-                StatementClassification classification = ClassifyStatement(statement, tokens, newTables);
-                foreach (TSqlParserToken comment in stray.Where(c => Waiver.Mentions(c.Text)))
-                {
-                    classification.Add(ChangeKind.Unknown, "waiver-applies-to-nothing", $"(line {comment.Line})");
-                }
-
-                // A waiver after a statement on its line is reported with that statement, as for PostgreSQL and SQLite.
-                foreach (TSqlParserToken comment in besidePrevious.Where(c => Waiver.Mentions(c.Text)))
-                {
-                    previous!.Add(ChangeKind.Unknown, "waiver-applies-to-nothing", $"(line {comment.Line})");
-                }
-
-                previous = classification;
-
-                results.Add(new ClassifiedStatement(statementText, statement.StartLine, comments, classification));
+                results.Add(new ClassifiedStatement(statementText, statement.StartLine, comments, ClassifyStatement(statement, tokens, newTables)));
             }
         }
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -48,6 +47,7 @@ internal sealed class AwsRouter
 {
     private const string ElbNamespace = "http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/";
     private const string MonitoringNamespace = "http://monitoring.amazonaws.com/doc/2010-08-01/";
+    private static readonly SemaphoreSlim LargeBodies = new(1, 1);
     private readonly Sandbox _sandbox;
     private readonly SigV4Verifier _verifier;
 
@@ -61,12 +61,23 @@ internal sealed class AwsRouter
     {
         var started = Stopwatch.GetTimestamp();
         var requestId = Guid.NewGuid().ToString();
-        var raw = await ReadBodyAsync(context.Request);
         AwsCall? call = null;
         var region = "unknown";
+        var limit = RequestLimit.For(context.Request);
+        var large = false;
         try
         {
-            call = Identify(context.Request, raw);
+            if (limit.MaxBytes > RequestLimit.LambdaPayload)
+            {
+                // Function code is the one body allowed to be tens of megabytes: one such request at a time.
+                await LargeBodies.WaitAsync(context.RequestAborted);
+                large = true;
+            }
+
+            // Read up to AWS's limit, check the signature over the bytes as sent, and only then inflate and parse.
+            var protocol = GuessProtocol(context.Request);
+            var raw = await limit.ReadAsync(context.Request, context.RequestAborted)
+                ?? throw RequestLimit.TooLarge(protocol, limit.MaxBytes, limit.Operation);
             CallerScope scope;
             try
             {
@@ -74,10 +85,18 @@ internal sealed class AwsRouter
             }
             catch (AwsException e)
             {
-                throw AuthError(call.Protocol, e);
+                throw AuthError(protocol, e);
             }
 
             region = scope.Region;
+            var body = raw;
+            if (context.Request.Headers.ContentEncoding.ToString().Contains("gzip", StringComparison.OrdinalIgnoreCase))
+            {
+                // botocore gzips large PutMetricData bodies; the signature covers the compressed bytes.
+                body = RequestLimit.Inflate(raw) ?? throw RequestLimit.TooLarge(protocol, RequestLimit.Inflated, limit.Operation, inflated: true);
+            }
+
+            call = Identify(context.Request, body);
             if (scope.Service != call.Service)
             {
                 throw AuthError(call.Protocol, new AwsException("SignatureDoesNotMatch", $"Credential should be scoped to correct service: '{call.Service}'.", 403));
@@ -136,12 +155,23 @@ internal sealed class AwsRouter
         catch (AwsException e)
         {
             var protocol = call?.Protocol ?? GuessProtocol(context.Request);
-            await WriteErrorAsync(context, protocol, call?.Service, e, requestId);
-            _sandbox.Log.Add(call?.Service ?? "unknown", call?.Operation ?? "Unknown", region, e.Status, e.Code, "http", Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            var service = call?.Service ?? GuessService(context.Request);
+            await WriteErrorAsync(context, protocol, service, e, requestId);
+            _sandbox.Log.Add(service ?? "unknown", call?.Operation ?? limit.Operation, region, e.Status, e.Code, "http", Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
             // The client went away; there is nobody to answer.
+        }
+        catch (BadHttpRequestException e)
+        {
+            // A body that broke HTTP itself (malformed chunks, too slow to arrive): Kestrel's own answer, no server error.
+            if (!context.Response.HasStarted)
+            {
+                context.Response.StatusCode = e.StatusCode;
+            }
+
+            _sandbox.Log.Add(call?.Service ?? GuessService(context.Request) ?? "unknown", call?.Operation ?? limit.Operation, region, e.StatusCode, "BadRequest", "http", Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
         catch (Exception e)
         {
@@ -150,32 +180,18 @@ internal sealed class AwsRouter
             await WriteErrorAsync(context, protocol, call?.Service, new AwsException("InternalFailure", "The sandbox failed to process the request: " + e.Message, 500, false), requestId);
             _sandbox.Log.Add(call?.Service ?? "unknown", call?.Operation ?? "Unknown", region, 500, "InternalFailure", "http", Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
-    }
-
-    private static async Task<byte[]> ReadBodyAsync(HttpRequest request)
-    {
-        using var buffer = new MemoryStream();
-        await request.Body.CopyToAsync(buffer);
-        return buffer.ToArray();
-    }
-
-    private static byte[] Decoded(HttpRequest request, byte[] raw)
-    {
-        // botocore gzips large PutMetricData bodies; the signature covers the compressed bytes.
-        if (!request.Headers.ContentEncoding.ToString().Contains("gzip", StringComparison.OrdinalIgnoreCase))
+        finally
         {
-            return raw;
+            if (large)
+            {
+                LargeBodies.Release();
+            }
         }
-
-        using var input = new GZipStream(new MemoryStream(raw), CompressionMode.Decompress);
-        using var output = new MemoryStream();
-        input.CopyTo(output);
-        return output.ToArray();
     }
 
-    internal static AwsCall Identify(HttpRequest request, byte[] raw)
+    /// <summary>Names the call from a verified, inflated body.</summary>
+    internal static AwsCall Identify(HttpRequest request, byte[] body)
     {
-        var body = Decoded(request, raw);
         var queryString = request.Query.ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.Ordinal);
         var target = request.Headers["X-Amz-Target"].ToString();
         if (!string.IsNullOrEmpty(target))
@@ -235,10 +251,16 @@ internal sealed class AwsRouter
         throw new AwsException("UnknownOperationException", "The sandbox could not tell which AWS service and operation this request is for.", 404);
     }
 
+    /// <summary>The protocol a request speaks, from its headers and path alone: for errors answered before the body is read.</summary>
     private static Protocol GuessProtocol(HttpRequest request) =>
-        request.Headers.ContainsKey("X-Amz-Target") ? Protocol.Json11
-        : request.Path.StartsWithSegments("/2015-03-31") ? Protocol.RestJson
+        request.Headers["X-Amz-Target"].ToString() is { Length: > 0 } target ? (target.StartsWith("GraniteServiceVersion20100801.", StringComparison.Ordinal) ? Protocol.Json10 : Protocol.Json11)
+        : request.Path.StartsWithSegments("/2015-03-31") || request.Path.StartsWithSegments("/2016-08-19") ? Protocol.RestJson
         : Protocol.Query;
+
+    private static string? GuessService(HttpRequest request) =>
+        request.Headers["X-Amz-Target"].ToString() is { Length: > 0 } target
+            ? (target.StartsWith("GraniteServiceVersion20100801.", StringComparison.Ordinal) ? "monitoring" : target.StartsWith("CodeDeploy_", StringComparison.Ordinal) ? "codedeploy" : "ecs")
+            : SigV4Verifier.ScopeService(request);
 
     /// <summary>Authentication failures carry each protocol's own code and status.</summary>
     private static AwsException AuthError(Protocol protocol, AwsException e)

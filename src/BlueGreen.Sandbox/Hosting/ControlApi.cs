@@ -10,7 +10,8 @@ namespace BlueGreen.Sandbox.Hosting;
 
 /// <summary>
 /// The sandbox's own API, beside the AWS one under <c>/_sandbox</c>: health, reset, time scale, faults,
-/// the request log and a state dump. It is unauthenticated: the sandbox listens on loopback only.
+/// the request log and a state dump. It is unauthenticated (the sandbox listens on loopback only), and
+/// <see cref="ControlGuard"/> keeps what web pages send out of it.
 /// </summary>
 internal static class ControlApi
 {

@@ -16,6 +16,8 @@ internal sealed record FunctionBehaviour(JsonNode? Payload, string? ErrorType, s
 {
     public const string FileName = "sandbox.json";
 
+    private const int MaxFileBytes = 256 * 1024;
+
     public static readonly FunctionBehaviour Default = new(null, null, null, 0, 0, "Succeeded");
 
     public static FunctionBehaviour Read(byte[] zip)
@@ -30,8 +32,22 @@ internal sealed record FunctionBehaviour(JsonNode? Payload, string? ErrorType, s
                 return Default;
             }
 
+            // Read no more than a behaviour file can sensibly be, whatever the zip says it inflates to.
             using var stream = entry.Open();
-            document = JsonNode.Parse(stream);
+            var text = new byte[MaxFileBytes + 1];
+            var length = 0;
+            int read;
+            while (length < text.Length && (read = stream.Read(text, length, text.Length - length)) > 0)
+            {
+                length += read;
+            }
+
+            if (length > MaxFileBytes)
+            {
+                throw new AwsException("InvalidParameterValueException", $"{FileName} in the zip is larger than {MaxFileBytes} bytes.");
+            }
+
+            document = JsonNode.Parse(text.AsSpan(0, length));
         }
         catch (InvalidDataException)
         {
@@ -112,16 +128,16 @@ internal sealed class LambdaApi(Region region)
     private const string Prefix = "/2015-03-31/functions";
     private readonly Dictionary<string, LambdaFunction> _functions = new(StringComparer.Ordinal);
 
-    /// <summary>Maps a REST path and method to the operation and its input, as Lambda's REST binding does.</summary>
-    public static (string Operation, JsonObject Input) Route(string method, string path, IReadOnlyDictionary<string, string> query, byte[] body)
+    /// <summary>The operation a REST method and path name, or null; read before the body is.</summary>
+    public static string? Operation(string method, string path)
     {
         if (!path.StartsWith(Prefix, StringComparison.Ordinal))
         {
-            throw new AwsException("UnknownOperationException", "Unknown Lambda path.", 404);
+            return null;
         }
 
-        var segments = path[Prefix.Length..].Split('/', StringSplitOptions.RemoveEmptyEntries).Select(Uri.UnescapeDataString).ToArray();
-        var operation = (method, segments.Length, segments.Length > 1 ? segments[1] : null) switch
+        var segments = Segments(path);
+        return (method, segments.Length, segments.Length > 1 ? segments[1] : null) switch
         {
             ("POST", 0, _) => "CreateFunction",
             ("GET", 0, _) => "ListFunctions",
@@ -137,8 +153,23 @@ internal sealed class LambdaApi(Region region)
             ("PUT", 3, "aliases") => "UpdateAlias",
             ("DELETE", 3, "aliases") => "DeleteAlias",
             ("POST", 2, "invocations") => "Invoke",
-            _ => throw new AwsException("UnknownOperationException", $"The sandbox does not implement {method} {path}.", 404),
+            _ => null,
         };
+    }
+
+    private static string[] Segments(string path) =>
+        path[Prefix.Length..].Split('/', StringSplitOptions.RemoveEmptyEntries).Select(Uri.UnescapeDataString).ToArray();
+
+    /// <summary>Maps a REST path and method to the operation and its input, as Lambda's REST binding does.</summary>
+    public static (string Operation, JsonObject Input) Route(string method, string path, IReadOnlyDictionary<string, string> query, byte[] body)
+    {
+        if (!path.StartsWith(Prefix, StringComparison.Ordinal))
+        {
+            throw new AwsException("UnknownOperationException", "Unknown Lambda path.", 404);
+        }
+
+        var segments = Segments(path);
+        var operation = Operation(method, path) ?? throw new AwsException("UnknownOperationException", $"The sandbox does not implement {method} {path}.", 404);
 
         JsonObject input = [];
         if (operation != "Invoke" && body.Length > 0)
