@@ -54,7 +54,10 @@ public sealed class MigrationPlan
     public IEnumerable<StatementVerdict> Statements => Pending.SelectMany(s => s.Verdicts);
 
     /// <summary>Builds the plan from the folder and the history alone; no database is touched.</summary>
-    public static MigrationPlan Create(MigrationSet set, SchemaPhase phase, IReadOnlyList<AppliedMigration> history)
+    public static MigrationPlan Create(MigrationSet set, SchemaPhase phase, IReadOnlyList<AppliedMigration> history) => Create(set, phase, history, null);
+
+    /// <summary>Builds the plan for a run of <paramref name="releaseId"/>: scripts an earlier attempt of the same release applied count as this release's.</summary>
+    public static MigrationPlan Create(MigrationSet set, SchemaPhase phase, IReadOnlyList<AppliedMigration> history, string? releaseId)
     {
         if (set is null)
         {
@@ -117,6 +120,19 @@ public sealed class MigrationPlan
 
             foreach (StatementVerdict verdict in script.Verdicts)
             {
+                // A backfill is safe because an earlier script adds its column; if a past release applied that
+                // script, the old version reads the column now, and the backfill overwrites what it reads.
+                string? earlier = phase == SchemaPhase.Expand
+                    ? verdict.ReliesOnScripts.FirstOrDefault(r => history.Any(h => h.Success && h.Script == r && (releaseId is null || h.ReleaseId != releaseId)))
+                    : null;
+                if (earlier is not null)
+                {
+                    RuleHit rule = SchemaRules.Hit("overwriting-rows", $"({earlier} added what it writes, and an earlier release applied it: the old version reads it now)");
+                    problems.Add(new MigrationProblem("ExpandRefused",
+                        $"{script.RelativePath}:{verdict.Line}: {verdict.Kind.ToString().ToLowerInvariant()} statement refused in expand ({rule.Id}): {rule.Message} Instead: {rule.SafeAlternative}",
+                        script.RelativePath, verdict.Line));
+                }
+
                 if (phase == SchemaPhase.Expand && !verdict.SafeForExpand)
                 {
                     foreach (RuleHit rule in verdict.UnwaivedRules)

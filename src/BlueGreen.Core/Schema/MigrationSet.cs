@@ -46,6 +46,7 @@ public sealed class MigrationSet
         string root = Path.GetFullPath(folder);
         var scripts = new List<MigrationScript>();
         var seen = new Dictionary<MigrationVersion, string>();
+        var context = new ClassificationContext((options ?? new LintOptions()).PostgreSqlMajorVersion);
         foreach (string file in FindScripts(root))
         {
             string relative = Relative(root, file);
@@ -66,7 +67,8 @@ public sealed class MigrationSet
             seen.Add(version, relative);
             string text = File.ReadAllText(file);
             SchemaPhase phase = ResolvePhase(relative, text);
-            IReadOnlyList<StatementVerdict> verdicts = SchemaLinter.LintText(text, dialect, relative, options);
+            context.BeginScript(relative);
+            IReadOnlyList<StatementVerdict> verdicts = SchemaLinter.LintText(text, dialect, relative, options, context);
             string description = name.Groups["description"].Value.Replace('_', ' ');
             scripts.Add(new MigrationScript(file, relative, version, description, phase, text, verdicts));
         }

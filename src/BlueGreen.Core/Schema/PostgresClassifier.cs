@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 
 namespace BlueGreen.Core.Schema;
 
@@ -40,7 +41,8 @@ internal static class PostgresClassifier
         }
 
         var c = new TokenCursor(statement);
-        switch (c.Peek())
+        string first = c.Peek();
+        switch (first)
         {
             case "CREATE":
                 c.Skip();
@@ -55,44 +57,28 @@ internal static class PostgresClassifier
                 Drop(c, result);
                 break;
             case "TRUNCATE":
-                result.Add(ChangeKind.Destructive, "ban-truncate");
+                Truncate(c, context, result);
                 break;
-            case "DELETE":
-                result.Add(ChangeKind.Destructive, "deleting-rows");
+            case "DELETE" or "UPDATE" or "INSERT" or "MERGE" or "WITH":
+                DataChanges.Classify(statement, 0, statement.Tokens.Count, SqlDialect.PostgreSql, context, result);
                 break;
-            case "WITH":
-                if (c.Contains("DELETE"))
-                {
-                    result.Add(ChangeKind.Destructive, "deleting-rows");
-                }
-
+            case "SET" or "RESET":
+                DataChanges.SetTimeout(statement, context, result);
                 break;
-            case "INSERT" or "UPDATE" or "SELECT" or "VALUES" or "TABLE" or "SET" or "RESET" or "SHOW" or "COMMENT"
-                or "GRANT" or "ANALYZE" or "EXPLAIN" or "MERGE" or "NOTIFY" or "SECURITY":
-                if (c.Peek() == "MERGE" && c.Contains("DELETE"))
-                {
-                    result.Add(ChangeKind.Destructive, "deleting-rows");
-                }
-
+            case "SELECT" or "VALUES" or "TABLE" or "SHOW" or "COMMENT" or "GRANT" or "ANALYZE" or "EXPLAIN" or "NOTIFY" or "SECURITY":
                 break;
             case "REFRESH":
                 break;
             case "REINDEX":
-                if (c.Contains("CONCURRENTLY"))
-                {
-                    result.RequiresNoTransaction = true;
-                }
-                else
-                {
-                    result.Add(ChangeKind.Additive, "require-concurrent-index-creation", "(REINDEX without CONCURRENTLY)");
-                }
-
+                c.Skip();
+                Reindex(c, result);
                 break;
             case "REVOKE":
                 result.Add(ChangeKind.Tightening, "revoking-privileges");
                 break;
             case "DO":
-                result.Add(ChangeKind.Unknown, "unknown-do-block");
+                c.Skip();
+                DoBlock(c, context, result);
                 break;
             case "CALL":
                 result.Add(ChangeKind.Unknown, "unknown-call");
@@ -110,6 +96,18 @@ internal static class PostgresClassifier
             default:
                 result.Add(ChangeKind.Unknown, "unknown-statement");
                 break;
+        }
+
+        // What the statement calls runs with it: a function this release created brings its body's findings,
+        // and a query (or a table or view filled from one) may call nothing whose effect is unknown.
+        bool names = first is "DROP" or "COMMENT" or "GRANT" or "REVOKE" or "DO"
+            || (first == "CREATE" && (statement.Word(1) is "FUNCTION" or "PROCEDURE" || statement.Word(3) is "FUNCTION" or "PROCEDURE"));
+        if (!names)
+        {
+            bool query = first is "SELECT" or "VALUES" or "TABLE" or "INSERT" or "UPDATE" or "DELETE" or "MERGE" or "WITH" or "CALL"
+                || (first == "CREATE" && DataChanges.FindTopLevel(statement, 1, statement.Tokens.Count, "AS") >= 0
+                    && statement.Word(1) is "TABLE" or "MATERIALIZED" or "TEMP" or "TEMPORARY" or "UNLOGGED");
+            DataChanges.Calls(statement, 0, statement.Tokens.Count, context, result, strict: query && first != "CALL");
         }
 
         return result;
@@ -157,6 +155,15 @@ internal static class PostgresClassifier
                     result.Add(ChangeKind.Unknown, "unknown-statement", "(a rule rewrites the old version's queries)");
                 }
 
+                if (objectType == "RULE")
+                {
+                    RuleActions(c, context, result);
+                }
+                else if (objectType != "VIEW")
+                {
+                    Routine(c, context, result, orReplace);
+                }
+
                 break;
             case "MATERIALIZED":
                 break;
@@ -173,6 +180,189 @@ internal static class PostgresClassifier
                 }
 
                 break;
+        }
+    }
+
+    /// <summary>
+    /// A function's body runs when it is called (by a statement or a trigger): its findings are kept for those.
+    /// Replacing an existing function changes what its current callers and triggers do, so then they count at once.
+    /// </summary>
+    private static void Routine(TokenCursor c, ClassificationContext context, StatementClassification result, bool orReplace)
+    {
+        string? name = c.ReadName();
+        SqlStatement s = c.Statement;
+        int end = c.End;
+        string language = "sql";
+        int lang = DataChanges.FindTopLevel(s, c.Position, end, "LANGUAGE");
+        if (lang >= 0 && lang + 1 < end)
+        {
+            language = s.Tokens[lang + 1].Kind is SqlTokenKind.StringLiteral or SqlTokenKind.QuotedIdentifier
+                ? TokenCursor.Unquote(s.TokenText(lang + 1)).ToLowerInvariant()
+                : s.TokenText(lang + 1).ToLowerInvariant();
+        }
+
+        StatementClassification? body = null;
+        int @as = DataChanges.FindTopLevel(s, c.Position, end, "AS");
+        int atomic = -1;
+        for (int i = c.Position; i < end - 1; i++)
+        {
+            if (s.Word(i) == "BEGIN" && s.Word(i + 1) == "ATOMIC")
+            {
+                atomic = i + 1;
+                break;
+            }
+        }
+
+        if (atomic >= 0)
+        {
+            int last = s.Word(end - 1) == "END" ? end - 1 : end;
+            body = DataChanges.Body(s.Source, s.Tokens.Skip(atomic + 1).Take(last - atomic - 1).ToArray(), SqlDialect.PostgreSql, context);
+        }
+        else if (@as >= 0 && @as + 1 < end && s.Tokens[@as + 1].Kind is SqlTokenKind.StringLiteral or SqlTokenKind.DollarString)
+        {
+            bool twoStrings = @as + 3 < end && s.Tokens[@as + 2].Kind == SqlTokenKind.Comma;
+            string? text = twoStrings ? null : DataChanges.StringContent(s, @as + 1);
+            body = text is null
+                ? DataChanges.BodyText(string.Empty, language == "sql" || language == "plpgsql" ? "c" : language, context)
+                : DataChanges.BodyText(text, language, context);
+        }
+        else
+        {
+            int @return = DataChanges.FindTopLevel(s, c.Position, end, "RETURN");
+            if (@return >= 0)
+            {
+                body = new StatementClassification();
+                DataChanges.Calls(s, @return + 1, end, context, body, strict: true);
+            }
+        }
+
+        if (body is null)
+        {
+            return;
+        }
+
+        context.AddFunction(name, body);
+        if (orReplace)
+        {
+            result.AddFrom(body, "in the new body of " + name + "(), which its existing callers and triggers run");
+        }
+    }
+
+    /// <summary>CREATE RULE ... DO [ALSO | INSTEAD] { NOTHING | command | ( command; ... ) }: the actions run with the old version's statements.</summary>
+    private static void RuleActions(TokenCursor c, ClassificationContext context, StatementClassification result)
+    {
+        SqlStatement s = c.Statement;
+        int @do = DataChanges.FindTopLevel(s, c.Position, c.End, "DO");
+        if (@do < 0)
+        {
+            return;
+        }
+
+        int start = @do + 1;
+        if (s.Word(start) is "ALSO" or "INSTEAD")
+        {
+            start++;
+        }
+
+        int end = c.End;
+        if (start < end && s.Tokens[start].Kind == SqlTokenKind.OpenParen)
+        {
+            end = DataChanges.MatchingParen(s, start, end);
+            start++;
+        }
+
+        if (start < end && s.Word(start) != "NOTHING")
+        {
+            result.AddFrom(DataChanges.Body(s.Source, s.Tokens.Skip(start).Take(end - start).ToArray(), SqlDialect.PostgreSql, context),
+                "in the rule's action, which runs with the old version's statements");
+        }
+    }
+
+    /// <summary>DO [LANGUAGE l] 'body' [LANGUAGE l] runs at once: what it holds is classified like the script around it.</summary>
+    private static void DoBlock(TokenCursor c, ClassificationContext context, StatementClassification result)
+    {
+        result.Add(ChangeKind.Unknown, "unknown-do-block");
+        SqlStatement s = c.Statement;
+        string language = "plpgsql";
+        string? text = null;
+        bool readable = false;
+        for (int i = c.Position; i < c.End; i++)
+        {
+            if (s.Word(i) == "LANGUAGE" && i + 1 < c.End)
+            {
+                language = (s.Tokens[i + 1].Kind is SqlTokenKind.StringLiteral or SqlTokenKind.QuotedIdentifier
+                    ? TokenCursor.Unquote(s.TokenText(i + 1))
+                    : s.TokenText(i + 1)).ToLowerInvariant();
+                i++;
+            }
+            else if (s.Tokens[i].Kind is SqlTokenKind.StringLiteral or SqlTokenKind.DollarString && !readable)
+            {
+                text = DataChanges.StringContent(s, i);
+                readable = true;
+            }
+        }
+
+        StatementClassification body = text is null
+            ? DataChanges.BodyText(string.Empty, "(unreadable)", context)
+            : DataChanges.BodyText(text, language, context);
+        result.AddFrom(body, "in the DO block");
+    }
+
+    /// <summary>REINDEX [(options)] kind [CONCURRENTLY] name: the option list is read as the server reads it, the last word wins.</summary>
+    private static void Reindex(TokenCursor c, StatementClassification result)
+    {
+        SqlStatement s = c.Statement;
+        bool concurrently = false;
+        if (c.PeekKind() == SqlTokenKind.OpenParen)
+        {
+            int close = DataChanges.MatchingParen(s, c.Position, c.End);
+            var options = new TokenCursor(s, c.Position + 1, close);
+            foreach ((int start, int end) in options.SplitOnTopLevelCommas())
+            {
+                if (s.Word(start) == "CONCURRENTLY")
+                {
+                    // An unreadable value is an error on the server; reading it as blocking is the safe side.
+                    concurrently = DataChanges.OptionBoolean(s, start + 1, end) ?? false;
+                }
+            }
+
+            c.Skip(close - c.Position + 1);
+        }
+
+        c.Skip();
+        if (c.Accept("CONCURRENTLY"))
+        {
+            concurrently = true;
+        }
+
+        if (concurrently)
+        {
+            result.RequiresNoTransaction = true;
+        }
+        else
+        {
+            result.Add(ChangeKind.Additive, "require-concurrent-index-creation", "(REINDEX without CONCURRENTLY)");
+        }
+    }
+
+    private static void Truncate(TokenCursor c, ClassificationContext context, StatementClassification result)
+    {
+        c.Skip();
+        c.Accept("TABLE");
+        foreach ((int start, int end) in c.SplitOnTopLevelCommas())
+        {
+            var part = new TokenCursor(c.Statement, start, end);
+            part.Accept("ONLY");
+            if (!context.IsReleaseTable(part.ReadName(), out string? script) || part.Peek() == "CASCADE")
+            {
+                result.Add(ChangeKind.Destructive, "ban-truncate");
+                return;
+            }
+
+            if (script is not null && script != context.Script)
+            {
+                result.RelyOn(script);
+            }
         }
     }
 
@@ -316,11 +506,11 @@ internal static class PostgresClassifier
         foreach ((int start, int end) in c.SplitOnTopLevelCommas())
         {
             var action = new TokenCursor(c.Statement, start, end);
-            AlterTableAction(action, context, newTable, result);
+            AlterTableAction(action, context, table, newTable, result);
         }
     }
 
-    private static void AlterTableAction(TokenCursor a, ClassificationContext context, bool newTable, StatementClassification result)
+    private static void AlterTableAction(TokenCursor a, ClassificationContext context, string? table, bool newTable, StatementClassification result)
     {
         if (a.Accept("ADD"))
         {
@@ -331,8 +521,9 @@ internal static class PostgresClassifier
             else
             {
                 a.Accept("COLUMN");
-                a.Accept("IF", "NOT", "EXISTS");
-                AddColumn(a, context, newTable, result);
+                // IF NOT EXISTS may find the column already there, holding the old version's data: not new then.
+                bool ifNotExists = a.Accept("IF", "NOT", "EXISTS");
+                AddColumn(a, context, ifNotExists ? null : table, newTable, result);
             }
 
             return;
@@ -370,7 +561,7 @@ internal static class PostgresClassifier
                     result.Add(ChangeKind.Tightening, "adding-not-nullable-field");
                 }
             }
-            else if (a.Accept("DROP", "DEFAULT"))
+            else if (a.Accept("DROP", "DEFAULT") || (a.Peek() == "SET" && a.Peek(1) == "DEFAULT" && IsNull(new TokenCursor(a.Statement, a.Position + 2, a.End))))
             {
                 if (!newTable)
                 {
@@ -405,7 +596,12 @@ internal static class PostgresClassifier
             a.ReadName();
         }
 
-        bool notValid = a.ContainsTopLevel("VALID") && a.IndexOf("NOT") >= 0;
+        bool notValid = false;
+        for (int i = a.Position; i < a.End - 1; i++)
+        {
+            notValid |= a.Statement.Word(i) == "NOT" && a.Statement.Word(i + 1) == "VALID" && Depth(a.Statement, a.Position, i) == 0;
+        }
+
         bool usingIndex = a.ContainsTopLevel("USING") && a.ContainsTopLevel("INDEX");
         string type = a.Peek();
         if (newTable)
@@ -430,9 +626,9 @@ internal static class PostgresClassifier
         }
     }
 
-    private static void AddColumn(TokenCursor a, ClassificationContext context, bool newTable, StatementClassification result)
+    private static void AddColumn(TokenCursor a, ClassificationContext context, string? table, bool newTable, StatementClassification result)
     {
-        a.ReadName();
+        context.AddNewColumn(table, a.ReadName());
         if (newTable)
         {
             return;
@@ -489,6 +685,68 @@ internal static class PostgresClassifier
         }
     }
 
+    // The built-ins above are only themselves unqualified (or in pg_catalog), with the arguments they take:
+    // now(123) or app.now() is some other function, which may be volatile.
+    private static bool IsBuiltIn(SqlStatement s, int i, int end)
+    {
+        string name = s.Tokens[i].Kind == SqlTokenKind.QuotedIdentifier ? TokenCursor.Unquote(s.TokenText(i)) : s.TokenText(i).ToLowerInvariant();
+        if (!string.Equals(name, name.ToLowerInvariant(), StringComparison.Ordinal) || !NonVolatileFunctions.Contains(name.ToUpperInvariant()))
+        {
+            return false;
+        }
+
+        if (DataChanges.IsOperator(s, i - 1, ".") && s.Word(i - 2) != "PG_CATALOG")
+        {
+            return false;
+        }
+
+        bool noArguments = i + 2 < end && s.Tokens[i + 2].Kind == SqlTokenKind.CloseParen;
+        return name.ToUpperInvariant() switch
+        {
+            "NOW" or "TRANSACTION_TIMESTAMP" or "STATEMENT_TIMESTAMP" => noArguments,
+            "CURRENT_TIMESTAMP" or "CURRENT_TIME" or "LOCALTIMESTAMP" or "LOCALTIME" => !noArguments && i + 3 < end
+                && s.Tokens[i + 2].Kind == SqlTokenKind.Number && s.Tokens[i + 3].Kind == SqlTokenKind.CloseParen,
+            _ => true,
+        };
+    }
+
+    // DEFAULT NULL, (NULL), NULL::text, CAST(NULL AS text): no default at all.
+    private static bool IsNull(TokenCursor a)
+    {
+        SqlStatement s = a.Statement;
+        int i = a.Position;
+        while (i < a.End && s.Tokens[i].Kind == SqlTokenKind.OpenParen)
+        {
+            i++;
+        }
+
+        if (s.Word(i) == "CAST" && i + 1 < a.End && s.Tokens[i + 1].Kind == SqlTokenKind.OpenParen)
+        {
+            return s.Word(i + 2) == "NULL" && s.Word(i + 3) == "AS";
+        }
+
+        if (s.Word(i) != "NULL")
+        {
+            return false;
+        }
+
+        // What follows a cast is a type name: NULL::varchar(10)[] is still NULL.
+        int next = i + 1;
+        return next >= a.End || s.Tokens[next].Kind == SqlTokenKind.CloseParen || DataChanges.IsOperator(s, next, "::");
+    }
+
+    private static int Depth(SqlStatement s, int start, int index)
+    {
+        int depth = 0;
+        for (int i = start; i < index; i++)
+        {
+            SqlTokenKind kind = s.Tokens[i].Kind;
+            depth += kind == SqlTokenKind.OpenParen ? 1 : kind == SqlTokenKind.CloseParen ? -1 : 0;
+        }
+
+        return depth;
+    }
+
     private static bool DefaultIsVolatile(SqlStatement statement, int start, int end)
     {
         // The default expression runs to the next column constraint keyword at paren depth 0.
@@ -517,8 +775,8 @@ internal static class PostgresClassifier
                 }
             }
 
-            bool isCall = kind == SqlTokenKind.Word && i + 1 < end && statement.Tokens[i + 1].Kind == SqlTokenKind.OpenParen;
-            if (isCall && !NonVolatileFunctions.Contains(word))
+            bool isCall = kind is SqlTokenKind.Word or SqlTokenKind.QuotedIdentifier && i + 1 < end && statement.Tokens[i + 1].Kind == SqlTokenKind.OpenParen;
+            if (isCall && !IsBuiltIn(statement, i, end))
             {
                 return true;
             }

@@ -26,10 +26,13 @@ public static class SchemaLinter
 
         if (Directory.Exists(path))
         {
+            // The scripts of a folder are one migration set: a later one may backfill a column an earlier one adds.
             var verdicts = new List<StatementVerdict>();
+            var context = new ClassificationContext((options ?? new LintOptions()).PostgreSqlMajorVersion);
             foreach (string file in MigrationSet.FindScripts(path))
             {
-                verdicts.AddRange(LintText(File.ReadAllText(file), dialect, file, options));
+                context.BeginScript(file);
+                verdicts.AddRange(LintText(File.ReadAllText(file), dialect, file, options, context));
             }
 
             return verdicts;
@@ -44,7 +47,11 @@ public static class SchemaLinter
     }
 
     /// <summary>Lints the text of one script; <paramref name="file"/> is only reported back.</summary>
-    public static IReadOnlyList<StatementVerdict> LintText(string text, SqlDialect dialect, string? file = null, LintOptions? options = null)
+    public static IReadOnlyList<StatementVerdict> LintText(string text, SqlDialect dialect, string? file = null, LintOptions? options = null) =>
+        LintText(text, dialect, file, options, null);
+
+    /// <summary>Lints one script of a set; <paramref name="context"/> carries what the set's earlier scripts added.</summary>
+    internal static IReadOnlyList<StatementVerdict> LintText(string text, SqlDialect dialect, string? file, LintOptions? options, ClassificationContext? context)
     {
         if (text is null)
         {
@@ -53,7 +60,7 @@ public static class SchemaLinter
 
         options ??= new LintOptions();
         var unbound = new List<IReadOnlyList<UnboundText>>();
-        IReadOnlyList<ClassifiedStatement> statements = Classify(text, dialect, options, unbound);
+        IReadOnlyList<ClassifiedStatement> statements = Classify(text, dialect, options, unbound, context);
 
         // Outside a transaction, a failure half-way leaves the first statements applied; such a
         // script may therefore hold only the statement that needs it.
@@ -88,10 +95,11 @@ public static class SchemaLinter
         return verdicts;
     }
 
-    internal static IReadOnlyList<ClassifiedStatement> Classify(string text, SqlDialect dialect, LintOptions options) => Classify(text, dialect, options, null);
+    internal static IReadOnlyList<ClassifiedStatement> Classify(string text, SqlDialect dialect, LintOptions options) => Classify(text, dialect, options, null, null);
 
-    // unbound receives, per statement, the text beside it that binds to nothing.
-    private static IReadOnlyList<ClassifiedStatement> Classify(string text, SqlDialect dialect, LintOptions options, List<IReadOnlyList<UnboundText>>? unbound)
+    // unbound receives, per statement, the text beside it that binds to nothing; context carries what
+    // earlier scripts of the set added.
+    private static IReadOnlyList<ClassifiedStatement> Classify(string text, SqlDialect dialect, LintOptions options, List<IReadOnlyList<UnboundText>>? unbound, ClassificationContext? context)
     {
         if (dialect == SqlDialect.SqlServer)
         {
@@ -100,7 +108,7 @@ public static class SchemaLinter
             return classified;
         }
 
-        var context = new ClassificationContext(options.PostgreSqlMajorVersion);
+        context ??= new ClassificationContext(options.PostgreSqlMajorVersion);
         var result = new List<ClassifiedStatement>();
         foreach (SqlStatement statement in SqlSplitter.Split(text, dialect))
         {

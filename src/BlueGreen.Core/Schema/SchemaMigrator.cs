@@ -146,7 +146,7 @@ public sealed class SchemaMigrator
         await _database.EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
 
         // Plan again under the lock: the history may have moved since any earlier plan.
-        MigrationPlan plan = MigrationPlan.Create(set, phase, await _database.GetHistoryAsync(cancellationToken).ConfigureAwait(false));
+        MigrationPlan plan = MigrationPlan.Create(set, phase, await _database.GetHistoryAsync(cancellationToken).ConfigureAwait(false), releaseId);
         if (!plan.CanApply)
         {
             MigrationProblem first = plan.Problems[0];

@@ -77,6 +77,8 @@ public static class SchemaRules
             "Delete data in the contract phase, if at all."),
         ["deleting-rows"] = ("Deleting rows removes data the old version may still use.",
             "Delete data in the contract phase, or waive with the reason the rows are unused."),
+        ["overwriting-rows"] = ("Overwriting values in rows the old version reads (an UPDATE of its columns, an upsert's DO UPDATE, REPLACE, MERGE ... UPDATE) changes or loses data it still uses.",
+            "Write the new values to a column this release adds and switch the new version to it; overwrite in the contract phase, or waive with the reason the old version copes."),
         ["transaction-nesting"] = ("Each script already runs in its own transaction; transaction control inside it breaks that.",
             "Remove BEGIN/COMMIT/ROLLBACK from the script."),
         ["creating-trigger"] = ("A trigger changes what the old version's writes do; BlueGreen cannot tell whether it is safe.",

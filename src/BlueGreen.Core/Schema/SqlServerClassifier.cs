@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using Microsoft.SqlServer.TransactSql.ScriptDom;
 
 namespace BlueGreen.Core.Schema;
@@ -37,7 +38,7 @@ internal static class SqlServerClassifier
 
         var tokens = fragment.ScriptTokenStream;
         int previousEnd = -1;
-        var newTables = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var newTables = new Scope();
         foreach (TSqlBatch batch in ((TSqlScript)fragment).Batches)
         {
             foreach (TSqlStatement statement in batch.Statements)
@@ -66,13 +67,52 @@ internal static class SqlServerClassifier
         return line >= 1 && line <= lines.Length ? lines[line - 1].TrimEnd('\r') : string.Empty;
     }
 
-    private static StatementClassification ClassifyStatement(TSqlStatement statement, IList<TSqlParserToken> tokens, HashSet<string> newTables)
+    private static StatementClassification ClassifyStatement(TSqlStatement statement, IList<TSqlParserToken> tokens, Scope newTables)
     {
         var result = new StatementClassification();
         switch (statement)
         {
             case CreateTableStatement create:
                 newTables.Add(create.SchemaObjectName.BaseIdentifier.Value);
+                break;
+            case UpdateStatement update:
+                Update(update.UpdateSpecification, newTables, result);
+                break;
+            case DeleteStatement delete:
+                if (!newTables.Contains(TargetName(delete.DeleteSpecification.Target, delete.DeleteSpecification.FromClause)))
+                {
+                    result.Add(ChangeKind.Destructive, "deleting-rows", Reach(delete.DeleteSpecification.WhereClause) switch
+                    {
+                        "every" => "(DELETE without a WHERE: every row)",
+                        "true" => "(its WHERE is always true: every row)",
+                        _ => null,
+                    });
+                }
+
+                break;
+            case MergeStatement merge:
+                Merge(merge.MergeSpecification, newTables, result);
+                break;
+            case InsertStatement insert when insert.InsertSpecification.InsertSource is ExecuteInsertSource source:
+                Execute(source.Execute, tokens, newTables, result);
+                break;
+            case TriggerStatementBody trigger:
+                result.Add(ChangeKind.Unknown, "creating-trigger");
+                result.AddFrom(Body(trigger.StatementList, tokens, newTables), "in the trigger body, which runs with the old version's writes");
+                break;
+            case ProcedureStatementBody procedure:
+                StatementClassification body = Body(procedure.StatementList, tokens, newTables);
+                string name = procedure.ProcedureReference.Name.BaseIdentifier.Value;
+                newTables.Procedures[name] = body;
+                if (procedure is not CreateProcedureStatement)
+                {
+                    result.Add(ChangeKind.Unknown, "replacing-definition");
+                    result.AddFrom(body, "in the new body of " + name + ", which its existing callers run");
+                }
+
+                break;
+            case BeginEndBlockStatement or IfStatement or WhileStatement or TryCatchStatement:
+                result.AddFrom(Body(new[] { statement }, tokens, newTables), "inside " + statement.GetType().Name.Replace("Statement", string.Empty));
                 break;
             case CreateIndexStatement index:
                 bool isNew = newTables.Contains(index.OnName.BaseIdentifier.Value);
@@ -89,6 +129,11 @@ internal static class SqlServerClassifier
                 break;
             case AlterTableAddTableElementStatement add:
                 AddElements(add, newTables.Contains(add.SchemaObjectName.BaseIdentifier.Value), result);
+                foreach (ColumnDefinition column in add.Definition.ColumnDefinitions)
+                {
+                    newTables.Columns.Add(add.SchemaObjectName.BaseIdentifier.Value + "." + column.ColumnIdentifier.Value);
+                }
+
                 break;
             case AlterTableDropTableElementStatement drop:
                 // "DROP COLUMN a, b": the second element has no type of its own and takes the one before it.
@@ -135,24 +180,14 @@ internal static class SqlServerClassifier
                 result.Add(ChangeKind.Destructive, "ban-drop-database");
                 break;
             case ExecuteStatement execute:
-                Execute(execute, result);
+                Execute(execute.ExecuteSpecification, tokens, newTables, result);
                 break;
-            case DeleteStatement:
-                result.Add(ChangeKind.Destructive, "deleting-rows");
-                break;
-            case TruncateTableStatement:
-                result.Add(ChangeKind.Destructive, "ban-truncate");
-                break;
-            case MergeStatement merge:
-                if (ContainsToken(merge, tokens, TSqlTokenType.Delete))
+            case TruncateTableStatement truncate:
+                if (!newTables.Contains(truncate.TableName.BaseIdentifier.Value))
                 {
-                    result.Add(ChangeKind.Destructive, "deleting-rows");
+                    result.Add(ChangeKind.Destructive, "ban-truncate");
                 }
 
-                break;
-            case CreateTriggerStatement:
-            case AlterTriggerStatement:
-                result.Add(ChangeKind.Unknown, "creating-trigger");
                 break;
             case BeginTransactionStatement:
             case CommitTransactionStatement:
@@ -165,7 +200,6 @@ internal static class SqlServerClassifier
                 result.Add(ChangeKind.Tightening, "revoking-privileges");
                 break;
             case InsertStatement:
-            case UpdateStatement:
             case SelectStatement:
             case PredicateSetStatement:
             case SetVariableStatement:
@@ -268,9 +302,9 @@ internal static class SqlServerClassifier
         }
     }
 
-    private static void Execute(ExecuteStatement execute, StatementClassification result)
+    private static void Execute(ExecuteSpecification execute, IList<TSqlParserToken> tokens, Scope scope, StatementClassification result)
     {
-        if (execute.ExecuteSpecification.ExecutableEntity is ExecutableProcedureReference procedure)
+        if (execute.ExecutableEntity is ExecutableProcedureReference procedure)
         {
             string? name = procedure.ProcedureReference?.ProcedureReference?.Name?.BaseIdentifier?.Value;
             if (string.Equals(name, "sp_rename", StringComparison.OrdinalIgnoreCase))
@@ -290,14 +324,257 @@ internal static class SqlServerClassifier
             if (string.Equals(name, "sp_executesql", StringComparison.OrdinalIgnoreCase))
             {
                 result.Add(ChangeKind.Unknown, "unknown-dynamic-sql");
+                if (procedure.Parameters.Count > 0 && procedure.Parameters[0].ParameterValue is StringLiteral text)
+                {
+                    result.AddFrom(Dynamic(text.Value, scope), "in sp_executesql");
+                }
+
                 return;
             }
 
             result.Add(ChangeKind.Unknown, "unknown-call");
+            if (name is not null && scope.Procedures.TryGetValue(name, out StatementClassification? body))
+            {
+                result.AddFrom(body, "in " + name + ", which runs here");
+            }
+
             return;
         }
 
         result.Add(ChangeKind.Unknown, "unknown-dynamic-sql");
+        if (execute.ExecutableEntity is ExecutableStringList strings && strings.Strings.All(v => v is StringLiteral))
+        {
+            // EXEC('DROP ' + 'TABLE t'): literals only, so what runs is known.
+            result.AddFrom(Dynamic(string.Concat(strings.Strings.Cast<StringLiteral>().Select(v => v.Value)), scope), "in EXEC");
+        }
+    }
+
+    private static StatementClassification Dynamic(string text, Scope scope)
+    {
+        var result = new StatementClassification();
+        var parser = new TSql160Parser(initialQuotedIdentifiers: true);
+        TSqlFragment fragment;
+        IList<ParseError> errors;
+        using (var reader = new StringReader(text))
+        {
+            fragment = parser.Parse(reader, out errors);
+        }
+
+        if (errors.Count > 0)
+        {
+            result.Add(ChangeKind.Unknown, "unparseable-statement", "(in dynamic SQL: " + errors[0].Message + ")");
+            return result;
+        }
+
+        foreach (TSqlBatch batch in ((TSqlScript)fragment).Batches)
+        {
+            result.AddFrom(Body(batch.Statements, fragment.ScriptTokenStream, scope), "run dynamically");
+        }
+
+        return result;
+    }
+
+    /// <summary>The statements of a body (a trigger, a procedure, BEGIN ... END, IF, WHILE, TRY), each classified as if it stood alone.</summary>
+    private static StatementClassification Body(IEnumerable<TSqlStatement> statements, IList<TSqlParserToken> tokens, Scope scope)
+    {
+        var result = new StatementClassification();
+        foreach (TSqlStatement statement in statements)
+        {
+            switch (statement)
+            {
+                case BeginEndBlockStatement block:
+                    result.AddFrom(Body(block.StatementList.Statements, tokens, scope), "in BEGIN ... END");
+                    break;
+                case IfStatement @if:
+                    result.AddFrom(Body(new[] { @if.ThenStatement, @if.ElseStatement }.Where(x => x is not null)!, tokens, scope), "in IF");
+                    break;
+                case WhileStatement loop:
+                    result.AddFrom(Body(new[] { loop.Statement }, tokens, scope), "in WHILE");
+                    break;
+                case TryCatchStatement tryCatch:
+                    result.AddFrom(Body(tryCatch.TryStatements.Statements.Concat(tryCatch.CatchStatements.Statements), tokens, scope), "in TRY ... CATCH");
+                    break;
+                default:
+                    StatementClassification inner = ClassifyStatement(statement, tokens, scope);
+                    foreach ((ChangeKind kind, string ruleId, string? detail) in inner.Findings)
+                    {
+                        result.Add(kind, ruleId, detail);
+                    }
+
+                    break;
+            }
+        }
+
+        return result;
+    }
+
+    private static StatementClassification Body(StatementList? list, IList<TSqlParserToken> tokens, Scope scope) =>
+        list is null ? new StatementClassification() : Body(list.Statements, tokens, scope);
+
+    private static void Update(UpdateSpecification update, Scope scope, StatementClassification result)
+    {
+        string? table = TargetName(update.Target, update.FromClause);
+        var columns = update.SetClauses.OfType<AssignmentSetClause>()
+            .Select(c => c.Column?.MultiPartIdentifier?.Identifiers.LastOrDefault()?.Value)
+            .ToList();
+        bool other = update.SetClauses.Any(c => c is not AssignmentSetClause);
+        string reach = Reach(update.WhereClause);
+        Overwrites(table, columns, other, scope, result, reach switch
+        {
+            "every" => "(UPDATE without a WHERE sets every row)",
+            "true" => "(the WHERE of this UPDATE is always true, so it sets every row)",
+            _ => "(UPDATE of columns the old version reads)",
+        });
+    }
+
+    private static void Merge(MergeSpecification merge, Scope scope, StatementClassification result)
+    {
+        string? table = TargetName(merge.Target, null);
+        foreach (MergeActionClause clause in merge.ActionClauses)
+        {
+            switch (clause.Action)
+            {
+                case DeleteMergeAction when !scope.Contains(table):
+                    result.Add(ChangeKind.Destructive, "deleting-rows", "(MERGE ... THEN DELETE)");
+                    break;
+                case UpdateMergeAction update:
+                    var columns = update.SetClauses.OfType<AssignmentSetClause>()
+                        .Select(c => c.Column?.MultiPartIdentifier?.Identifiers.LastOrDefault()?.Value)
+                        .ToList();
+                    Overwrites(table, columns, update.SetClauses.Any(c => c is not AssignmentSetClause), scope, result, "(MERGE ... THEN UPDATE)");
+                    break;
+            }
+        }
+    }
+
+    private static void Overwrites(string? table, List<string?> columns, bool other, Scope scope, StatementClassification result, string detail)
+    {
+        if (scope.Contains(table))
+        {
+            return;
+        }
+
+        // Variables only (SET @n = ...) change no row; a backfill of columns this script adds is safe.
+        var named = columns.Where(c => c is not null).ToList();
+        if (!other && named.All(c => scope.Columns.Contains(table + "." + c)) && (named.Count > 0 || columns.Count > 0))
+        {
+            return;
+        }
+
+        result.Add(ChangeKind.Destructive, "overwriting-rows", detail);
+    }
+
+    /// <summary>The table an UPDATE, DELETE or MERGE changes; an alias is looked up in its FROM clause.</summary>
+    private static string? TargetName(TableReference? target, FromClause? from)
+    {
+        if (target is not NamedTableReference named)
+        {
+            return null;
+        }
+
+        string name = named.SchemaObject.BaseIdentifier.Value;
+        if (named.SchemaObject.SchemaIdentifier is null && from is not null)
+        {
+            foreach (NamedTableReference candidate in Named(from.TableReferences))
+            {
+                if (string.Equals(candidate.Alias?.Value, name, StringComparison.OrdinalIgnoreCase))
+                {
+                    return candidate.SchemaObject.BaseIdentifier.Value;
+                }
+            }
+        }
+
+        return name;
+    }
+
+    private static IEnumerable<NamedTableReference> Named(IEnumerable<TableReference> references)
+    {
+        foreach (TableReference reference in references)
+        {
+            switch (reference)
+            {
+                case NamedTableReference named:
+                    yield return named;
+                    break;
+                case JoinTableReference join:
+                    foreach (NamedTableReference inner in Named(new[] { join.FirstTableReference, join.SecondTableReference }))
+                    {
+                        yield return inner;
+                    }
+
+                    break;
+            }
+        }
+    }
+
+    /// <summary>"every" without a WHERE, "true" when the WHERE does not depend on the row (or compares a thing with itself), else "keyed".</summary>
+    private static string Reach(WhereClause? where)
+    {
+        if (where is null)
+        {
+            return "every";
+        }
+
+        if (where.SearchCondition is null)
+        {
+            return "keyed";
+        }
+
+        return IsTautology(where.SearchCondition) ? "true" : "keyed";
+    }
+
+    private static bool IsTautology(BooleanExpression expression) => expression switch
+    {
+        BooleanParenthesisExpression parens => IsTautology(parens.Expression),
+        BooleanBinaryExpression { BinaryExpressionType: BooleanBinaryExpressionType.Or } or => IsTautology(or.FirstExpression) || IsTautology(or.SecondExpression),
+        BooleanComparisonExpression { ComparisonType: BooleanComparisonType.Equals } equals
+            when Text(equals.FirstExpression) == Text(equals.SecondExpression) => true,
+        _ => !ReferencesRow(expression),
+    };
+
+    private static string Text(TSqlFragment fragment)
+    {
+        var builder = new System.Text.StringBuilder();
+        for (int i = fragment.FirstTokenIndex; i <= fragment.LastTokenIndex; i++)
+        {
+            builder.Append(fragment.ScriptTokenStream[i].Text.ToUpperInvariant());
+        }
+
+        return builder.ToString();
+    }
+
+    private static bool ReferencesRow(TSqlFragment fragment)
+    {
+        var visitor = new RowReferences();
+        fragment.Accept(visitor);
+        return visitor.Found;
+    }
+
+    private sealed class RowReferences : TSqlFragmentVisitor
+    {
+        public bool Found { get; private set; }
+
+        public override void Visit(ColumnReferenceExpression node) => Found = true;
+
+        public override void Visit(ScalarSubquery node) => Found = true;
+
+        public override void Visit(ExistsPredicate node) => Found = true;
+
+        public override void Visit(FunctionCall node) => Found |= node.CallTarget is not null;
+    }
+
+    /// <summary>What earlier statements of the script created: tables, columns and procedures.</summary>
+    private sealed class Scope
+    {
+        private readonly HashSet<string> _tables = new(StringComparer.OrdinalIgnoreCase);
+
+        public HashSet<string> Columns { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+        public Dictionary<string, StatementClassification> Procedures { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+        public void Add(string table) => _tables.Add(table);
+
+        public bool Contains(string? table) => table is not null && _tables.Contains(table);
     }
 
     private static bool IsOnline(IList<IndexOption> options)

@@ -1,3 +1,5 @@
+using System.Linq;
+
 namespace BlueGreen.Core.Schema;
 
 /// <summary>Classifies SQLite statements. SQLite's ALTER TABLE does one thing per statement.</summary>
@@ -35,17 +37,10 @@ internal static class SqliteClassifier
                 c.Skip();
                 result.Add(ChangeKind.Destructive, c.Peek() == "TABLE" ? "ban-drop-table" : "dropping-object");
                 break;
-            case "DELETE":
-                result.Add(ChangeKind.Destructive, "deleting-rows");
+            case "DELETE" or "WITH" or "INSERT" or "REPLACE" or "UPDATE":
+                DataChanges.Classify(statement, 0, statement.Tokens.Count, SqlDialect.Sqlite, context, result);
                 break;
-            case "WITH":
-                if (c.Contains("DELETE"))
-                {
-                    result.Add(ChangeKind.Destructive, "deleting-rows");
-                }
-
-                break;
-            case "INSERT" or "REPLACE" or "UPDATE" or "SELECT" or "VALUES" or "ANALYZE" or "REINDEX" or "EXPLAIN":
+            case "SELECT" or "VALUES" or "ANALYZE" or "REINDEX" or "EXPLAIN":
                 break;
             case "BEGIN" or "COMMIT" or "END" or "ROLLBACK" or "SAVEPOINT" or "RELEASE":
                 result.Add(ChangeKind.Unknown, "transaction-nesting");
@@ -62,6 +57,8 @@ internal static class SqliteClassifier
                 break;
         }
 
+        // SQLite has no functions of its own making; the one built-in that reaches beyond the database is load_extension().
+        DataChanges.Calls(statement, 0, statement.Tokens.Count, context, result, strict: false);
         return result;
     }
 
@@ -96,6 +93,7 @@ internal static class SqliteClassifier
                 break;
             case "TRIGGER":
                 result.Add(ChangeKind.Unknown, "creating-trigger");
+                TriggerBody(c, context, result);
                 break;
             default:
                 result.Add(ChangeKind.Unknown, "unknown-statement");
@@ -103,9 +101,29 @@ internal static class SqliteClassifier
         }
     }
 
+    /// <summary>The statements between BEGIN and END run with the old version's writes: each counts on its own.</summary>
+    private static void TriggerBody(TokenCursor c, ClassificationContext context, StatementClassification result)
+    {
+        SqlStatement s = c.Statement;
+        int on = DataChanges.FindTopLevel(s, c.Position, c.End, "ON");
+        int begin = on < 0 ? -1 : DataChanges.FindTopLevel(s, on + 2, c.End, "BEGIN");
+        if (begin < 0)
+        {
+            return;
+        }
+
+        int end = s.Word(c.End - 1) == "END" ? c.End - 1 : c.End;
+        if (end > begin + 1)
+        {
+            result.AddFrom(DataChanges.Body(s.Source, s.Tokens.Skip(begin + 1).Take(end - begin - 1).ToArray(), SqlDialect.Sqlite, context),
+                "in the trigger body, which runs with the old version's writes");
+        }
+    }
+
     private static void AlterTable(TokenCursor c, ClassificationContext context, StatementClassification result)
     {
-        bool newTable = context.IsNewTable(c.ReadName());
+        string? table = c.ReadName();
+        bool newTable = context.IsNewTable(table);
         if (c.Accept("RENAME"))
         {
             result.Add(ChangeKind.Destructive, c.Accept("TO") ? "renaming-table" : "renaming-column");
@@ -129,7 +147,7 @@ internal static class SqliteClassifier
         }
 
         c.Accept("COLUMN");
-        c.ReadName();
+        context.AddNewColumn(DataChanges.Normalise(table, SqlDialect.Sqlite), DataChanges.Normalise(c.ReadName(), SqlDialect.Sqlite));
         bool notNull = false;
         bool hasDefault = false;
         for (int i = c.Position; i < c.End; i++)

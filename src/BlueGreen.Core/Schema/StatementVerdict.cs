@@ -15,6 +15,7 @@ public sealed class StatementVerdict
         Rules = classification.Rules.Concat(extraRules).ToArray();
         RequiresNoTransaction = classification.RequiresNoTransaction;
         ConcurrentIndexName = classification.ConcurrentIndexName;
+        ReliesOnScripts = classification.ReliesOnScripts.ToArray();
 
         var used = new List<Waiver>();
         var open = new List<RuleHit>();
@@ -61,6 +62,9 @@ public sealed class StatementVerdict
     public bool RequiresNoTransaction { get; }
 
     public string? ConcurrentIndexName { get; }
+
+    /// <summary>Earlier scripts of the set whose new tables or columns make this statement safe (see <see cref="StatementClassification.ReliesOnScripts"/>).</summary>
+    public IReadOnlyList<string> ReliesOnScripts { get; }
 
     public override string ToString() => $"{File}:{Line} {Kind} {string.Join(",", Rules.Select(r => r.Id))}";
 

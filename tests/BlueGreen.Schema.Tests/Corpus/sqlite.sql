@@ -80,8 +80,9 @@ DROP TRIGGER IF EXISTS users_sync;
 CREATE VIEW active_users AS SELECT id, name FROM users WHERE status = 'active';
 -- expect: additive
 CREATE VIEW IF NOT EXISTS "v;1" AS SELECT ';' AS semi, "a;b" FROM [t;1];
--- Trigger bodies hold semicolons between BEGIN and END; CASE ... END nests inside.
--- expect: unknown creating-trigger
+-- Trigger bodies hold semicolons between BEGIN and END; CASE ... END nests inside. The body is
+-- classified too: it overwrites full_name, which this script does not add, so the old version reads it.
+-- expect: destructive creating-trigger overwriting-rows
 CREATE TRIGGER users_sync AFTER UPDATE OF name ON users
 BEGIN
     UPDATE users SET full_name = NEW.name WHERE id = NEW.id;
@@ -93,7 +94,8 @@ CREATE TEMP TRIGGER IF NOT EXISTS t2 BEFORE DELETE ON users FOR EACH ROW WHEN OL
 INSERT INTO users (name, email) VALUES ('O''Brien; Jr.', 'a@b.c');
 -- expect: additive
 INSERT OR IGNORE INTO users (name, email) VALUES (?, :email);
--- expect: additive
+-- REPLACE deletes the row it collides with before it inserts.
+-- expect: destructive overwriting-rows
 REPLACE INTO settings (k, v) VALUES ('mode', 'x');
 -- expect: additive
 UPDATE users SET display_name = name WHERE display_name IS NULL;

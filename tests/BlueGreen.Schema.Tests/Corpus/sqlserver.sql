@@ -68,9 +68,9 @@ EXEC sp_rename 'dbo.users.name', 'full_name', 'COLUMN';
 EXEC sp_rename 'dbo.users', 'people';
 -- expect: destructive renaming-object
 EXECUTE sp_rename N'dbo.users.ix_old', N'ix_new', N'INDEX';
--- expect: unknown unknown-dynamic-sql
+-- expect: destructive ban-drop-column unknown-dynamic-sql
 EXEC sp_executesql N'ALTER TABLE dbo.users DROP COLUMN email';
--- expect: unknown unknown-dynamic-sql
+-- expect: destructive ban-drop-table unknown-dynamic-sql
 EXEC ('DROP TABLE dbo.users');
 -- expect: unknown unknown-call
 EXEC dbo.archive_old_rows @days = 30;
@@ -158,7 +158,7 @@ UPDATE TOP (1000) dbo.users SET status = 'x' WHERE status IS NULL;
 DELETE FROM dbo.sessions WHERE expires_at < SYSUTCDATETIME();
 -- expect: destructive ban-truncate
 TRUNCATE TABLE dbo.sessions;
--- expect: destructive deleting-rows
+-- expect: destructive deleting-rows overwriting-rows
 MERGE dbo.users AS t USING dbo.staging AS s ON t.id = s.id WHEN MATCHED THEN UPDATE SET t.name = s.name WHEN NOT MATCHED BY SOURCE THEN DELETE;
 -- expect: additive
 MERGE dbo.users AS t USING dbo.staging AS s ON t.id = s.id WHEN NOT MATCHED THEN INSERT (id, name) VALUES (s.id, s.name);
