@@ -131,19 +131,20 @@ public sealed class BypassAttempt
 }
 
 /// <summary>What happened to one attempt: how the gate judged it, how the run ended, and whether the data survived.</summary>
-public sealed record BypassOutcome(BypassAttempt Attempt, bool LintRefused, string LintRules, bool Applied, string? Error, string? Damage)
+/// <remarks><paramref name="LintOnly"/>: judged by the gate alone, never run on a database (T-SQL here).</remarks>
+public sealed record BypassOutcome(BypassAttempt Attempt, bool LintRefused, string LintRules, bool Applied, string? Error, string? Damage, bool LintOnly = false)
 {
     public bool AsExpected => Damage is null && (Attempt.ExpectBlocked ? !Applied : Applied && Error is null);
 
     public override string ToString()
     {
         string verdict = AsExpected ? "ok  " : "FAIL";
-        string run = Applied ? "applied" : "not applied";
+        string run = LintOnly ? "not run (lint only)" : Applied ? "applied" : "not applied";
         string lint = LintRefused ? "lint refused" : "lint passed";
         string rules = LintRules.Length == 0 ? string.Empty : " [" + LintRules + "]";
         string error = Error is null ? string.Empty : " — " + Excerpt(Error);
-        string damage = Damage is null ? "data intact" : "DAMAGE: " + Damage;
-        return $"{verdict} {Attempt.Id,-8} expect {(Attempt.ExpectBlocked ? "blocked" : "passes ")}: {lint}{rules}; {run}{error}; {damage} — {Attempt.Tries}";
+        string damage = LintOnly ? string.Empty : Damage is null ? "; data intact" : "; DAMAGE: " + Damage;
+        return $"{verdict} {Attempt.Id,-8} expect {(Attempt.ExpectBlocked ? "blocked" : "passes ")}: {lint}{rules}; {run}{error}{damage} — {Attempt.Tries}";
     }
 
     private static string Excerpt(string text)
@@ -161,6 +162,11 @@ public sealed record BypassOutcome(BypassAttempt Attempt, bool LintRefused, stri
         int controls = outcomes.Count(o => !o.Attempt.ExpectBlocked);
         int controlsPassed = outcomes.Count(o => !o.Attempt.ExpectBlocked && o.AsExpected);
         int damaged = outcomes.Count(o => o.Damage is not null);
+        if (outcomes.Count > 0 && outcomes.All(o => o.LintOnly))
+        {
+            return $"{dialect}: {outcomes.Count} attempts; {attacks} attacks, {blockedByLint} refused by lint; {controls} controls, {controlsPassed} passed lint";
+        }
+
         return $"{dialect}: {outcomes.Count} attempts; {attacks} attacks, {blocked} blocked ({blockedByLint} by lint, {blocked - blockedByLint} by the run), " +
             $"{controls} controls, {controlsPassed} passed and applied; damaged: {damaged}";
     }

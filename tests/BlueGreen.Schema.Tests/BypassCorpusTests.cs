@@ -74,7 +74,7 @@ public sealed class BypassCorpusTests
             attempt.WriteTo(folder.Path, includeCurrent: true);
             (bool refused, string rules, string? error) = Lint(folder.Path, SqlDialect.SqlServer, Array.Empty<AppliedMigration>());
             bool passes = !refused && error is null;
-            outcomes.Add(new BypassOutcome(attempt, !passes, rules, passes, error, null));
+            outcomes.Add(new BypassOutcome(attempt, !passes, rules, passes, error, null, LintOnly: true));
         }
 
         Report("SQL Server (lint only)", attempts, outcomes, minimum: 20);
