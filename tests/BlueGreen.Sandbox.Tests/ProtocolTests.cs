@@ -12,40 +12,17 @@ public sealed class ProtocolTests(SandboxFixture sandbox)
 {
     private const string Region = "us-east-2";
 
-    /// <summary>A SigV4 signer written here, independent of the sandbox's verifier.</summary>
+    /// <summary>A request signed by <see cref="RawSigner"/>, independent of the sandbox's verifier.</summary>
     private HttpRequestMessage Signed(string service, string target, string body, string accessKey = "test", string secret = "test", DateTime? at = null, string contentType = "application/x-amz-json-1.1")
     {
-        var time = at ?? DateTime.UtcNow;
-        var amzDate = time.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
-        var date = amzDate[..8];
-        var host = $"127.0.0.1:{sandbox.Port}";
-        var payloadHash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(body)));
-        var headers = new SortedDictionary<string, string>(StringComparer.Ordinal) { ["content-type"] = contentType, ["host"] = host, ["x-amz-date"] = amzDate };
-        if (target.Length > 0)
-        {
-            headers["x-amz-target"] = target;
-        }
-
-        var signedHeaders = string.Join(';', headers.Keys);
-        var canonical = $"POST\n/\n\n{string.Concat(headers.Select(h => $"{h.Key}:{h.Value}\n"))}\n{signedHeaders}\n{payloadHash}";
-        var scope = $"{date}/{Region}/{service}/aws4_request";
-        var toSign = $"AWS4-HMAC-SHA256\n{amzDate}\n{scope}\n{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)))}";
-        var key = Encoding.UTF8.GetBytes("AWS4" + secret);
-        foreach (var part in new[] { date, Region, service, "aws4_request" })
-        {
-            key = HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(part));
-        }
-
-        var signature = Convert.ToHexStringLower(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(toSign)));
         var request = new HttpRequestMessage(HttpMethod.Post, sandbox.Endpoint + "/") { Content = new StringContent(body, Encoding.UTF8) };
         request.Content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse(contentType);
-        request.Headers.TryAddWithoutValidation("X-Amz-Date", amzDate);
         if (target.Length > 0)
         {
             request.Headers.TryAddWithoutValidation("X-Amz-Target", target);
         }
 
-        request.Headers.TryAddWithoutValidation("Authorization", $"AWS4-HMAC-SHA256 Credential={accessKey}/{scope}, SignedHeaders={signedHeaders}, Signature={signature}");
+        RawSigner.Sign(request, Encoding.UTF8.GetBytes(body), service, Region, accessKey, secret, at);
         return request;
     }
 

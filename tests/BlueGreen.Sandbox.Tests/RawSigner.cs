@@ -6,14 +6,14 @@ namespace BlueGreen.Sandbox.Tests;
 
 /// <summary>
 /// SigV4 (header form) for hand-made requests, written from the specification, independent of the sandbox's
-/// verifier: for bodies no AWS client would send (a gzip bomb, a body past a limit).
+/// verifier: for requests no AWS client would send (a gzip bomb, a body past a limit, a stale date, a wrong key).
 /// </summary>
 internal static class RawSigner
 {
     /// <summary>Signs <paramref name="request"/> over <paramref name="body"/> as sent (compressed, when it is).</summary>
-    public static void Sign(HttpRequestMessage request, byte[] body, string service, string region, string accessKey = "test", string secret = "test")
+    public static void Sign(HttpRequestMessage request, byte[] body, string service, string region, string accessKey = "test", string secret = "test", DateTime? at = null)
     {
-        var amzDate = DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
+        var amzDate = (at ?? DateTime.UtcNow).ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
         var date = amzDate[..8];
         request.Headers.TryAddWithoutValidation("X-Amz-Date", amzDate);
         var uri = request.RequestUri!;
