@@ -4,32 +4,18 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Get-ModuleManifestPath) -Force
-    $script:Saved = @{}
-    foreach ($name in 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_ENDPOINT_URL', 'AWS_MAX_ATTEMPTS', 'BLUEGREEN_POLL_MAX_MS') {
-        $Saved[$name] = [Environment]::GetEnvironmentVariable($name)
-    }
-    Set-EnvironmentVariable AWS_ACCESS_KEY_ID 'test'; Set-EnvironmentVariable AWS_SECRET_ACCESS_KEY 'test'
-    Set-EnvironmentVariable AWS_SESSION_TOKEN $null; Set-EnvironmentVariable AWS_PROFILE $null; Set-EnvironmentVariable AWS_ENDPOINT_URL $null
     # Three attempts per call (the SDKs' default, below the module's own): the throttling below outlasts them, so what
     # is judged is the bounded wait of the reads, not the AWS layer's retries.
-    Set-EnvironmentVariable AWS_MAX_ATTEMPTS '3'
-    Set-EnvironmentVariable AWS_REGION 'us-east-1'; Set-EnvironmentVariable BLUEGREEN_POLL_MAX_MS '1000'
+    Set-TestEnvironment -PollMaxMs 1000 -Environment @{ AWS_MAX_ATTEMPTS = '3' }
     $script:Sandbox = Start-BlueGreenSandbox -TimeScale 600 -Seed
-    $script:EP = $Sandbox.Endpoint.ToString()
+    $script:EP = Use-TestSandbox $Sandbox
     $script:Aws = @{ EndpointUrl = $EP }
-
-    function script:Invoke-Control([string] $Method, [string] $Path, $Body) {
-        $arguments = @{ Method = $Method; Uri = $EP.TrimEnd('/') + '/_sandbox/' + $Path }
-        if ($null -ne $Body) { $arguments.Body = ($Body | ConvertTo-Json -Depth 6); $arguments.ContentType = 'application/json' }
-        Invoke-RestMethod @arguments
-    }
-    function script:Get-Calls([string] $Operation) { @((Invoke-Control GET 'requests').requests | Where-Object { $_.source -eq 'http' -and $_.operation -eq $Operation }) }
 
     # Runs $Read while every CodeDeploy $Operation is throttled for $Seconds: longer than the AWS layer's own retries
     # (3 attempts, under 2 s of backoff) can cover, well inside the bounded wait that reads ride out.
     function script:Invoke-WhileThrottled([scriptblock] $Read, [string] $Operation, [int] $Seconds = 4) {
-        $null = Invoke-Control DELETE 'requests'
-        $null = Invoke-Control PUT 'faults' @{ service = 'codedeploy'; operation = $Operation; throttleRate = 1.0 }
+        $null = Invoke-SandboxControl DELETE 'requests'
+        $null = Invoke-SandboxControl PUT 'faults' @{ service = 'codedeploy'; operation = $Operation; throttleRate = 1.0 }
         $faults = $EP.TrimEnd('/') + '/_sandbox/faults'
         $lift = Start-ThreadJob { Start-Sleep -Seconds $using:Seconds; $null = Invoke-RestMethod -Method Delete -Uri $using:faults }
         try { & $Read }
@@ -42,16 +28,16 @@ BeforeAll {
 
 AfterAll {
     if ($Sandbox) { $Sandbox | Stop-BlueGreenSandbox }
-    foreach ($name in $Saved.Keys) { Set-EnvironmentVariable $name $Saved[$name] }
+    Restore-TestEnvironment
 }
 
 Describe 'Every read rides out throttling alike' {
     BeforeAll {
-        $null = Invoke-Control POST 'reset?seed=true'
-        $null = Invoke-Control PUT 'time-scale' @{ timeScale = 600 }
+        $null = Invoke-SandboxControl POST 'reset?seed=true'
+        $null = Invoke-SandboxControl PUT 'time-scale' @{ timeScale = 600 }
         $script:Done = Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition web:2 -TrafficShift AllAtOnce -Wait @Aws
     }
-    AfterEach { $null = Invoke-Control DELETE 'faults' }
+    AfterEach { $null = Invoke-SandboxControl DELETE 'faults' }
 
     It '<Name>' -ForEach @(
         @{ Name = 'Wait-BlueGreenDeployment -Id, on its first read'; Operation = 'GetDeployment'; Read = { Wait-BlueGreenDeployment -Id $Done.DeploymentId @Aws -ErrorAction Stop } }
@@ -69,7 +55,7 @@ Describe 'Every read rides out throttling alike' {
         $read.Status | Should -Be 'Succeeded'
         $read.GreenTrafficPercent | Should -Be 100
         $gaps | Should -BeNullOrEmpty -Because 'everything was read once the throttling passed'
-        $calls = Get-Calls $Operation
+        $calls = Get-SandboxCall $Operation
         @($calls | Where-Object status -ne 200).Count | Should -BeGreaterThan 3 -Because 'the throttling outlasted the AWS layer''s own attempts'
         @($calls | Where-Object status -eq 200).Count | Should -BeGreaterThan 0
     }
@@ -77,10 +63,10 @@ Describe 'Every read rides out throttling alike' {
 
 Describe 'The read after a go-ahead rides out throttling too' {
     BeforeAll {
-        $null = Invoke-Control POST 'reset?seed=true'
-        $null = Invoke-Control PUT 'time-scale' @{ timeScale = 600 }
+        $null = Invoke-SandboxControl POST 'reset?seed=true'
+        $null = Invoke-SandboxControl PUT 'time-scale' @{ timeScale = 600 }
     }
-    AfterEach { $null = Invoke-Control DELETE 'faults' }
+    AfterEach { $null = Invoke-SandboxControl DELETE 'faults' }
 
     It 'Set-TrafficShift -Continue returns the release though GetDeployment is throttled after ContinueDeployment' {
         Set-TrafficShift -ApplicationName web -DeploymentGroupName web-dg -ReadyWait 600 -Confirm:$false @Aws
@@ -89,21 +75,21 @@ Describe 'The read after a go-ahead rides out throttling too' {
         $going = Invoke-WhileThrottled { $ready | Set-TrafficShift -Continue -Confirm:$false -ErrorAction Stop } 'GetDeployment'
         $going.DeploymentId | Should -Be $ready.DeploymentId
         $going.Status | Should -Not -Be 'Ready'
-        @(Get-Calls 'ContinueDeployment').Count | Should -Be 1
-        @(Get-Calls 'GetDeployment' | Where-Object status -ne 200).Count | Should -BeGreaterThan 3
+        @(Get-SandboxCall 'ContinueDeployment').Count | Should -Be 1
+        @(Get-SandboxCall 'GetDeployment' | Where-Object status -ne 200).Count | Should -BeGreaterThan 3
     }
 }
 
 Describe 'An optional call that fails degrades the read' {
     BeforeAll {
-        $null = Invoke-Control POST 'reset?seed=true'
-        $null = Invoke-Control PUT 'time-scale' @{ timeScale = 600 }
+        $null = Invoke-SandboxControl POST 'reset?seed=true'
+        $null = Invoke-SandboxControl PUT 'time-scale' @{ timeScale = 600 }
     }
-    AfterEach { $null = Invoke-Control DELETE 'faults' }
+    AfterEach { $null = Invoke-SandboxControl DELETE 'faults' }
 
     It 'Get returns the release with one warning naming GetDeploymentTarget' {
         $d = Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition web:2 -TrafficShift AllAtOnce -Wait @Aws
-        $null = Invoke-Control PUT 'faults' @{ service = 'codedeploy'; operation = 'GetDeploymentTarget'; errorRate = 1.0 }
+        $null = Invoke-SandboxControl PUT 'faults' @{ service = 'codedeploy'; operation = 'GetDeploymentTarget'; errorRate = 1.0 }
         $read = Get-BlueGreenDeployment -Id $d.DeploymentId @Aws -WarningVariable gaps -WarningAction SilentlyContinue
         $read.Status | Should -Be 'Succeeded'
         $read.Service | Should -Be 'web'
@@ -114,13 +100,13 @@ Describe 'An optional call that fails degrades the read' {
     }
 
     It 'a wait says it once, however many looks could not read the target' {
-        $null = Invoke-Control PUT 'time-scale' @{ timeScale = 60 }
+        $null = Invoke-SandboxControl PUT 'time-scale' @{ timeScale = 60 }
         $d = Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition web:2 -TrafficShift AllAtOnce @Aws
-        $null = Invoke-Control DELETE 'requests'
-        $null = Invoke-Control PUT 'faults' @{ service = 'codedeploy'; operation = 'GetDeploymentTarget'; errorRate = 1.0 }
+        $null = Invoke-SandboxControl DELETE 'requests'
+        $null = Invoke-SandboxControl PUT 'faults' @{ service = 'codedeploy'; operation = 'GetDeploymentTarget'; errorRate = 1.0 }
         $done = Wait-BlueGreenDeployment -Id $d.DeploymentId @Aws -WarningVariable gaps -WarningAction SilentlyContinue
         $done.Status | Should -Be 'Succeeded'
-        @(Get-Calls 'GetDeployment').Count | Should -BeGreaterThan 1 -Because 'the wait looked more than once'
+        @(Get-SandboxCall 'GetDeployment').Count | Should -BeGreaterThan 1 -Because 'the wait looked more than once'
         @($gaps).Count | Should -Be 1
         $gaps[0].Message | Should -Match 'GetDeploymentTarget'
     }

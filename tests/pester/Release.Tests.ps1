@@ -3,61 +3,18 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Get-ModuleManifestPath) -Force
-    $script:Saved = @{}
-    foreach ($name in 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_ENDPOINT_URL', 'BLUEGREEN_POLL_MAX_MS') {
-        $Saved[$name] = [Environment]::GetEnvironmentVariable($name)
-    }
-    Set-EnvironmentVariable AWS_ACCESS_KEY_ID 'test'; Set-EnvironmentVariable AWS_SECRET_ACCESS_KEY 'test'
-    Set-EnvironmentVariable AWS_SESSION_TOKEN $null; Set-EnvironmentVariable AWS_PROFILE $null; Set-EnvironmentVariable AWS_ENDPOINT_URL $null
-    Set-EnvironmentVariable AWS_REGION 'us-east-1'; Set-EnvironmentVariable BLUEGREEN_POLL_MAX_MS '1000'
+    Set-TestEnvironment -PollMaxMs 1000
     $script:Sandbox = Start-BlueGreenSandbox -TimeScale 600 -Seed
-    $script:EP = $Sandbox.Endpoint.ToString()
+    $script:EP = Use-TestSandbox $Sandbox
     $script:Aws = @{ EndpointUrl = $EP }
 
-    function script:Invoke-Control([string] $Method, [string] $Path, $Body) {
-        $arguments = @{ Method = $Method; Uri = $EP.TrimEnd('/') + '/_sandbox/' + $Path }
-        if ($null -ne $Body) { $arguments.Body = ($Body | ConvertTo-Json -Depth 6); $arguments.ContentType = 'application/json' }
-        Invoke-RestMethod @arguments
-    }
-    function script:Get-Calls { @((Invoke-Control GET 'requests').requests | Where-Object source -eq 'http') }
-    function script:Invoke-SandboxCli {
-        param([Parameter(ValueFromRemainingArguments)] [string[]] $Arguments)
-        $output = & aws --endpoint-url $EP --region us-east-1 --output json @Arguments 2>&1
-        if ($LASTEXITCODE -ne 0) { throw "aws $($Arguments -join ' ') failed ($LASTEXITCODE): $output" }
-        if ($output) { $output | Out-String | ConvertFrom-Json }
-    }
-    function script:Get-Serving([string] $Url, [int] $Count = 20) {
-        # The task definition behind each answer of a listener, e.g. @('web:1', 'web:1', 'web:2', ...).
-        @(1..$Count | ForEach-Object {
-                $answer = Invoke-WebRequest -Uri $Url -SkipHttpErrorCheck -TimeoutSec 10
-                ($answer.Headers['X-Sandbox-Task-Definition'] | Select-Object -First 1)
-            })
-    }
-    function script:Set-ReadyWait([int] $TerminationMinutes = 120) {
-        $config = @{ terminateBlueInstancesOnDeploymentSuccess = @{ action = 'TERMINATE'; terminationWaitTimeInMinutes = $TerminationMinutes }
-            deploymentReadyOption = @{ actionOnTimeout = 'STOP_DEPLOYMENT'; waitTimeInMinutes = 600 } } | ConvertTo-Json -Compress
-        $null = Invoke-SandboxCli deploy update-deployment-group --application-name web --current-deployment-group-name web-dg --blue-green-deployment-configuration $config
-    }
-    function script:New-WebRevision([hashtable] $Environment) {
-        $envs = @($Environment.GetEnumerator() | ForEach-Object { @{ name = $_.Key; value = "$($_.Value)" } })
-        $containers = ConvertTo-Json -Depth 5 -Compress @(@{ name = 'web'; image = 'public.ecr.aws/sandbox/web:bad'; portMappings = @(@{ containerPort = 80 }); environment = $envs })
-        (Invoke-SandboxCli ecs register-task-definition --family web --network-mode awsvpc --requires-compatibilities FARGATE --cpu 256 --memory 512 --container-definitions $containers).taskDefinition.taskDefinitionArn
-    }
-    function script:Reset-Sandbox {
-        $null = Invoke-Control POST 'reset?seed=true'
-        $null = Invoke-Control PUT 'time-scale' @{ timeScale = 600 }
-    }
-    function script:Set-TimeScale([double] $Scale) {
-        # 0 holds simulated time still: a state in the middle of a release stays put while it is looked at.
-        $null = Invoke-Control PUT 'time-scale' @{ timeScale = $Scale }
-    }
     function script:Wait-GreenWeight([string] $ProductionEndpoint, [int] $Percent, [int] $Seconds = 120) {
         # Polls the sandbox's own state (a cheap look, not the thing under test) until the production listener
         # gives green this weight.
         $port = ([uri] $ProductionEndpoint).Port
         $deadline = [DateTime]::UtcNow.AddSeconds($Seconds)
         while ($true) {
-            $region = @((Invoke-Control GET 'state?region=us-east-1').regions)[0]
+            $region = @((Invoke-SandboxControl GET 'state?region=us-east-1').regions)[0]
             $listener = @($region.elbv2.listeners | Where-Object Port -eq $port)[0]
             $green = @($listener.DefaultActions[0].ForwardConfig.TargetGroups | Where-Object TargetGroupArn -like '*:targetgroup/web-green/*')[0]
             if ($green -and $green.Weight -eq $Percent) { return }
@@ -76,15 +33,15 @@ BeforeAll {
 
 AfterAll {
     if ($Sandbox) { $Sandbox | Stop-BlueGreenSandbox }
-    foreach ($name in $Saved.Keys) { Set-EnvironmentVariable $name $Saved[$name] }
+    Restore-TestEnvironment
 }
 
 Describe 'Start-BlueGreenDeployment' {
-    BeforeEach { Reset-Sandbox }
+    BeforeEach { Reset-TestSandbox }
 
     It 'releases a task definition by canary: production serves blue before, both during, green after' {
         # At 5x the five-minute canary is a minute of wall time, so it is found well inside; then time is held.
-        Set-TimeScale 5
+        Set-SandboxTimeScale 5
         $d = Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition web:2 -TrafficShift Canary50Percent5Minutes -Description 'canary of web:2' @Aws
         $d.DeploymentId | Should -Match '^d-[A-Z0-9]{9}$'
         $d.Region | Should -Be 'us-east-1'
@@ -99,28 +56,28 @@ Describe 'Start-BlueGreenDeployment' {
 
         $ready = $d | Wait-BlueGreenDeployment -Until Ready
         $ready.LifecycleEvents.Where({ $_.Name -eq 'AllowTestTraffic' }).Status | Should -Be 'Succeeded'
-        Get-Serving $ready.TestEndpoint 5 | Sort-Object -Unique | Should -Be 'web:2'
+        Get-ServingTaskDefinition $ready.TestEndpoint 5 | Sort-Object -Unique | Should -Be 'web:2'
 
         Wait-GreenWeight $d.ProductionEndpoint 50
-        Set-TimeScale 0
+        Set-SandboxTimeScale 0
         ($d | Get-BlueGreenDeployment).GreenTrafficPercent | Should -Be 50
-        $during = Get-Serving $d.ProductionEndpoint 40
+        $during = Get-ServingTaskDefinition $d.ProductionEndpoint 40
         $during | Should -Contain 'web:1'
         $during | Should -Contain 'web:2'
 
-        Set-TimeScale 600
+        Set-SandboxTimeScale 600
         $done = $d | Wait-BlueGreenDeployment
         $done.Status | Should -Be 'Succeeded'
         $done.GreenTrafficPercent | Should -Be 100
         $done.LifecycleEvents.Count | Should -Be 8
         $done.LifecycleEvents | ForEach-Object { $_.StartTime | Should -Not -BeNullOrEmpty }
-        Get-Serving $d.ProductionEndpoint 10 | Sort-Object -Unique | Should -Be 'web:2'
+        Get-ServingTaskDefinition $d.ProductionEndpoint 10 | Sort-Object -Unique | Should -Be 'web:2'
     }
 
     It 'creates a custom traffic shift once and reuses it' {
         Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition web:2 -TrafficShift Linear50PercentEvery1Minute -Wait @Aws | ForEach-Object Status | Should -Be 'Succeeded'
         Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition web:1 -TrafficShift BlueGreen.ECSLinear50PercentEvery1Minutes -Wait @Aws | ForEach-Object Status | Should -Be 'Succeeded'
-        @(Get-Calls | Where-Object operation -eq 'CreateDeploymentConfig').Count | Should -Be 1
+        @(Get-SandboxCall | Where-Object operation -eq 'CreateDeploymentConfig').Count | Should -Be 1
         (Invoke-SandboxCli deploy get-deployment-config --deployment-config-name BlueGreen.ECSLinear50PercentEvery1Minutes).deploymentConfigInfo.trafficRoutingConfig.timeBasedLinear.linearPercentage | Should -Be 50
     }
 
@@ -136,19 +93,19 @@ Describe 'Start-BlueGreenDeployment' {
         $definition.containerDefinitions[0].image | Should -Be $Expected
         ($definition.containerDefinitions[0].environment | Where-Object name -eq 'SANDBOX_BODY').value | Should -Be "web version 1`n"
         $definition.cpu | Should -Be '256'
-        Get-Serving $d.ProductionEndpoint 5 | Sort-Object -Unique | Should -Be 'web:3'
+        Get-ServingTaskDefinition $d.ProductionEndpoint 5 | Sort-Object -Unique | Should -Be 'web:3'
     }
 
     It 'puts Lambda hooks in the AppSpec' {
         $d = Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition web:2 -Hook @{ BeforeAllowTraffic = 'release-hook' } -TrafficShift AllAtOnce -Wait @Aws
         $d.Status | Should -Be 'Succeeded'
-        @(Get-Calls | Where-Object { $_.operation -eq 'PutLifecycleEventHookExecutionStatus' }).Count | Should -Be 0 -Because 'the hook reports back itself, not through the client'
-        $log = (Invoke-Control GET 'requests').requests
+        @(Get-SandboxCall | Where-Object { $_.operation -eq 'PutLifecycleEventHookExecutionStatus' }).Count | Should -Be 0 -Because 'the hook reports back itself, not through the client'
+        $log = (Invoke-SandboxControl GET 'requests').requests
         @($log | Where-Object { $_.source -eq 'lambda:release-hook' -and $_.operation -eq 'PutLifecycleEventHookExecutionStatus' }).Count | Should -Be 1
     }
 
     It 'with -WhatIf prints the plan and makes no change' {
-        $null = Invoke-Control DELETE 'requests'
+        $null = Invoke-SandboxControl DELETE 'requests'
         $script = @"
 `$env:AWS_ACCESS_KEY_ID = 'test'; `$env:AWS_SECRET_ACCESS_KEY = 'test'
 Import-Module '$(Get-ModuleManifestPath)' -ErrorAction Stop
@@ -168,7 +125,7 @@ Import-Module '$(Get-ModuleManifestPath)' -ErrorAction Stop
         $text | Should -Match 'Rollback:\s+automatic on DEPLOYMENT_FAILURE'
         $text | Should -Match 'ContainerName: "web"'
         $text | Should -Match 'objects=0'
-        $calls = Get-Calls
+        $calls = Get-SandboxCall
         $calls.Count | Should -BeGreaterThan 0 -Because 'the plan reads what exists'
         @($calls | Where-Object mutating) | Should -BeNullOrEmpty
         (Invoke-SandboxCli deploy list-deployments).deployments | Should -BeNullOrEmpty
@@ -188,43 +145,43 @@ Import-Module '$(Get-ModuleManifestPath)' -ErrorAction Stop
         @{ Name = 'an empty image table'; Arguments = @{ Cluster = 'sandbox'; Service = 'web'; Image = @{} }; ErrorId = 'InvalidImage' }
         @{ Name = 'an image of the wrong type'; Arguments = @{ Cluster = 'sandbox'; Service = 'web'; Image = 42 }; ErrorId = 'InvalidImage' }
     ) {
-        $null = Invoke-Control DELETE 'requests'
+        $null = Invoke-SandboxControl DELETE 'requests'
         $failure = $null
         try { Start-BlueGreenDeployment @Arguments @Aws -ErrorAction Stop; throw 'no error' }
         catch { $failure = $_ }
         $failure.FullyQualifiedErrorId | Should -BeLike "$ErrorId,*"
         $failure.Exception.Message | Should -Not -BeNullOrEmpty
-        @(Get-Calls | Where-Object mutating) | Should -BeNullOrEmpty
+        @(Get-SandboxCall | Where-Object mutating) | Should -BeNullOrEmpty
     }
 
     It 'refuses a service that is not CODE_DEPLOY-controlled, or that no group owns' {
         $null = Invoke-SandboxCli ecs create-service --cluster sandbox --service-name plain --task-definition web:1 --desired-count 1
         $null = Invoke-SandboxCli ecs create-service --cluster sandbox --service-name orphan --task-definition web:1 --desired-count 1 --deployment-controller type=CODE_DEPLOY `
             --load-balancers "targetGroupArn=$((Invoke-SandboxCli elbv2 describe-target-groups --names web-blue).TargetGroups[0].TargetGroupArn),containerName=web,containerPort=80"
-        $null = Invoke-Control DELETE 'requests'
+        $null = Invoke-SandboxControl DELETE 'requests'
         Start-BlueGreenDeployment -Cluster sandbox -Service plain -TaskDefinition web:2 @Aws -ErrorAction SilentlyContinue -ErrorVariable plain
         $plain[0].FullyQualifiedErrorId | Should -BeLike 'NotCodeDeployControlled,*'
         $plain[0].Exception.Message | Should -Match 'ECS deployment controller'
         Start-BlueGreenDeployment -Cluster sandbox -Service orphan -TaskDefinition web:2 @Aws -ErrorAction SilentlyContinue -ErrorVariable orphan
         $orphan[0].FullyQualifiedErrorId | Should -BeLike 'NoDeploymentGroup,*'
         $orphan[0].ErrorDetails.RecommendedAction | Should -Match 'ApplicationName'
-        @(Get-Calls | Where-Object mutating) | Should -BeNullOrEmpty
+        @(Get-SandboxCall | Where-Object mutating) | Should -BeNullOrEmpty
     }
 
     It 'refuses while a release is active and says how to attach to it' {
-        Set-TimeScale 0 # the first release surely stays active
+        Set-SandboxTimeScale 0 # the first release surely stays active
         $first = Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition web:2 @Aws
-        $null = Invoke-Control DELETE 'requests'
+        $null = Invoke-SandboxControl DELETE 'requests'
         Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition web:1 @Aws -ErrorAction SilentlyContinue -ErrorVariable busy
         $busy[0].FullyQualifiedErrorId | Should -BeLike 'DeploymentAlreadyActive,*'
         $busy[0].TargetObject | Should -Be $first.DeploymentId
         $busy[0].ErrorDetails.RecommendedAction | Should -Match ([regex]::Escape("Get-BlueGreenDeployment -Id $($first.DeploymentId) | Wait-BlueGreenDeployment"))
-        @(Get-Calls | Where-Object mutating) | Should -BeNullOrEmpty
+        @(Get-SandboxCall | Where-Object mutating) | Should -BeNullOrEmpty
     }
 }
 
 Describe 'Get-BlueGreenDeployment and Wait-BlueGreenDeployment' {
-    BeforeEach { Reset-Sandbox }
+    BeforeEach { Reset-TestSandbox }
 
     It 'finds the latest release of a service, and every one with -All' {
         $one = Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition web:2 -TrafficShift AllAtOnce -Wait @Aws
@@ -260,27 +217,27 @@ Describe 'Get-BlueGreenDeployment and Wait-BlueGreenDeployment' {
         $allowed.RolledBack | Should -BeTrue
         $rollback = Get-BlueGreenDeployment -Id $allowed.RollbackDeploymentId @Aws | Wait-BlueGreenDeployment
         $rollback.IsRollback | Should -BeTrue
-        Get-Serving $d.ProductionEndpoint 10 | Sort-Object -Unique | Should -Be 'web:1'
+        Get-ServingTaskDefinition $d.ProductionEndpoint 10 | Sort-Object -Unique | Should -Be 'web:1'
     }
 
     It 'Wait -Timeout gives up with WaitTimedOut and leaves the release running' {
-        $null = Invoke-Control PUT 'time-scale' @{ timeScale = 5 }
+        $null = Invoke-SandboxControl PUT 'time-scale' @{ timeScale = 5 }
         $d = Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition web:2 -TrafficShift Canary10Percent15Minutes @Aws
-        Set-TimeScale 0 # however slow the machine, the release cannot finish within the wait
+        Set-SandboxTimeScale 0 # however slow the machine, the release cannot finish within the wait
         $d | Wait-BlueGreenDeployment -Timeout 1 -ErrorAction SilentlyContinue -ErrorVariable late
         $late[0].FullyQualifiedErrorId | Should -BeLike 'WaitTimedOut,*'
         ($d | Get-BlueGreenDeployment).IsComplete | Should -BeFalse
     }
 
     It 'Ctrl+C while waiting stops the wait, not the release' {
-        $null = Invoke-Control PUT 'time-scale' @{ timeScale = 5 }
+        $null = Invoke-SandboxControl PUT 'time-scale' @{ timeScale = 5 }
         $d = Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition web:2 -TrafficShift Canary10Percent15Minutes @Aws
-        Set-TimeScale 0 # the release is still in flight however long the wait takes to start
+        Set-SandboxTimeScale 0 # the release is still in flight however long the wait takes to start
         $shell = [powershell]::Create()
         try {
             $null = $shell.AddScript("Import-Module '$(Get-ModuleManifestPath)'; Wait-BlueGreenDeployment -Id $($d.DeploymentId) -EndpointUrl '$EP' -Region us-east-1")
             $running = $shell.BeginInvoke()
-            Wait-Until { @(Get-Calls | Where-Object operation -eq 'GetDeploymentTarget').Count -ge 2 }
+            Wait-Until { @(Get-SandboxCall | Where-Object operation -eq 'GetDeploymentTarget').Count -ge 2 }
             $shell.Stop()
             { $shell.EndInvoke($running) } | Should -Throw
             $shell.InvocationStateInfo.State | Should -Be 'Stopped'
@@ -288,17 +245,17 @@ Describe 'Get-BlueGreenDeployment and Wait-BlueGreenDeployment' {
         finally { $shell.Dispose() }
         $after = $d | Get-BlueGreenDeployment
         $after.IsComplete | Should -BeFalse
-        @(Get-Calls | Where-Object { $_.operation -eq 'StopDeployment' }) | Should -BeNullOrEmpty
+        @(Get-SandboxCall | Where-Object { $_.operation -eq 'StopDeployment' }) | Should -BeNullOrEmpty
     }
 
     It 'refuses a malformed id for <Command> before any call' -ForEach @(
         @{ Command = 'Get-BlueGreenDeployment' }, @{ Command = 'Wait-BlueGreenDeployment' }, @{ Command = 'Undo-Deployment' }, @{ Command = 'Set-TrafficShift' }
     ) {
-        $null = Invoke-Control DELETE 'requests'
+        $null = Invoke-SandboxControl DELETE 'requests'
         $extra = if ($Command -eq 'Set-TrafficShift') { @{ Continue = $true } } elseif ($Command -eq 'Undo-Deployment') { @{ Confirm = $false } } else { @{} }
         & $Command -Id 'd-WITH SPACE' @extra @Aws -ErrorAction SilentlyContinue -ErrorVariable bad
         $bad[0].FullyQualifiedErrorId | Should -BeLike 'InvalidDeploymentId,*'
-        @(Get-Calls) | Should -BeNullOrEmpty
+        @(Get-SandboxCall) | Should -BeNullOrEmpty
     }
 
     It 'an id that does not exist gives DeploymentNotFound' {
@@ -310,47 +267,47 @@ Describe 'Get-BlueGreenDeployment and Wait-BlueGreenDeployment' {
 }
 
 Describe 'Set-TrafficShift' {
-    BeforeEach { Reset-Sandbox }
+    BeforeEach { Reset-TestSandbox }
 
     It 'gates a release: Ready, refused on a failed smoke test, Continue, Baking, Complete' {
         Set-ReadyWait -TerminationMinutes 120
         # Ready is found at 60x (its 600-minute timeout is ten minutes of wall time), then time is held until
         # Complete: neither the Ready timeout nor the termination wait can end on their own while the gate is worked.
-        Set-TimeScale 60
+        Set-SandboxTimeScale 60
         $d = Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition web:2 -TrafficShift AllAtOnce @Aws | Wait-BlueGreenDeployment -Until Ready
-        Set-TimeScale 0
+        Set-SandboxTimeScale 0
         $d.Status | Should -Be 'Ready'
-        Get-Serving $d.ProductionEndpoint 10 | Sort-Object -Unique | Should -Be 'web:1'
-        Get-Serving $d.TestEndpoint 5 | Sort-Object -Unique | Should -Be 'web:2'
+        Get-ServingTaskDefinition $d.ProductionEndpoint 10 | Sort-Object -Unique | Should -Be 'web:1'
+        Get-ServingTaskDefinition $d.TestEndpoint 5 | Sort-Object -Unique | Should -Be 'web:2'
 
-        $null = Invoke-Control DELETE 'requests'
+        $null = Invoke-SandboxControl DELETE 'requests'
         $smoke = [pscustomobject]@{ DeploymentId = $d.DeploymentId; Passed = $false }
         $smoke | Set-TrafficShift -Continue @Aws -ErrorAction SilentlyContinue -ErrorVariable refused | Should -BeNullOrEmpty
         $refused[0].FullyQualifiedErrorId | Should -BeLike 'SmokeTestFailed,*'
         $refused[0].ErrorDetails.RecommendedAction | Should -Match 'Undo-Deployment'
-        @(Get-Calls | Where-Object mutating) | Should -BeNullOrEmpty
+        @(Get-SandboxCall | Where-Object mutating) | Should -BeNullOrEmpty
         ($d | Get-BlueGreenDeployment).Status | Should -Be 'Ready'
 
         [pscustomobject]@{ DeploymentId = $d.DeploymentId; Passed = $true } | Set-TrafficShift -Continue @Aws -WhatIf | Should -BeNullOrEmpty
-        @(Get-Calls | Where-Object mutating) | Should -BeNullOrEmpty
+        @(Get-SandboxCall | Where-Object mutating) | Should -BeNullOrEmpty
 
         $baking = [pscustomobject]@{ DeploymentId = $d.DeploymentId; Passed = $true } | Set-TrafficShift -Continue @Aws -Confirm:$false
         $baking.DeploymentId | Should -Be $d.DeploymentId
         Wait-Until { ($d | Get-BlueGreenDeployment).Status -eq 'Baking' }
-        Get-Serving $d.ProductionEndpoint 10 | Sort-Object -Unique | Should -Be 'web:2'
+        Get-ServingTaskDefinition $d.ProductionEndpoint 10 | Sort-Object -Unique | Should -Be 'web:2'
         $waitStarted = ($d | Get-BlueGreenDeployment).LifecycleEvents[-1].EndTime
 
         $completing = $d | Set-TrafficShift -Complete -Confirm:$false
-        Set-TimeScale 600 # without the Complete, the release would now sit out its 120 minutes
+        Set-SandboxTimeScale 600 # without the Complete, the release would now sit out its 120 minutes
         $done = $completing | Wait-BlueGreenDeployment
         $done.Status | Should -Be 'Succeeded'
         ($done.CompleteTime - $waitStarted).TotalMinutes | Should -BeLessThan 120 -Because 'Complete ends the 120-minute termination wait early'
-        @(Get-Calls | Where-Object operation -eq 'ContinueDeployment').Count | Should -Be 2
+        @(Get-SandboxCall | Where-Object operation -eq 'ContinueDeployment').Count | Should -Be 2
     }
 
     It '-Force continues despite a failed smoke test' {
         Set-ReadyWait -TerminationMinutes 1
-        Set-TimeScale 60 # the 600-minute Ready timeout is ten minutes of wall time
+        Set-SandboxTimeScale 60 # the 600-minute Ready timeout is ten minutes of wall time
         $d = Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition web:2 -TrafficShift AllAtOnce @Aws | Wait-BlueGreenDeployment -Until Ready
         [pscustomobject]@{ DeploymentId = $d.DeploymentId; Passed = $false } | Set-TrafficShift -Continue -Force -Confirm:$false @Aws | Wait-BlueGreenDeployment |
             ForEach-Object Status | Should -Be 'Succeeded'
@@ -366,9 +323,9 @@ Describe 'Set-TrafficShift' {
 
         # Ready is found at 60x (the 45-minute timeout is 45 s of wall time), then time is held: what is judged is that
         # the release waits for a go-ahead (one without a Ready wait moves on even while time is held), not the clock.
-        Set-TimeScale 60
+        Set-SandboxTimeScale 60
         $d = Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition web:2 -TrafficShift AllAtOnce @Aws | Wait-BlueGreenDeployment -Until Ready
-        Set-TimeScale 0
+        Set-SandboxTimeScale 0
         Start-Sleep -Milliseconds 500
         ($d | Get-BlueGreenDeployment).Status | Should -Be 'Ready' -Because 'it waits for the go-ahead'
 
@@ -388,9 +345,9 @@ Describe 'Set-TrafficShift' {
     }
 
     It 'sets a group default traffic shift, creating the custom config' {
-        $null = Invoke-Control DELETE 'requests'
+        $null = Invoke-SandboxControl DELETE 'requests'
         Set-TrafficShift -ApplicationName web -DeploymentGroupName web-dg -TrafficShift Canary30Percent2Minutes -WhatIf @Aws
-        @(Get-Calls | Where-Object mutating) | Should -BeNullOrEmpty
+        @(Get-SandboxCall | Where-Object mutating) | Should -BeNullOrEmpty
         Set-TrafficShift -ApplicationName web -DeploymentGroupName web-dg -TrafficShift Canary30Percent2Minutes -Confirm:$false @Aws | Should -BeNullOrEmpty
         (Invoke-SandboxCli deploy get-deployment-group --application-name web --deployment-group-name web-dg).deploymentGroupInfo.deploymentConfigName | Should -Be 'BlueGreen.ECSCanary30Percent2Minutes'
         $d = Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition web:2 @Aws
@@ -402,26 +359,26 @@ Describe 'Set-TrafficShift' {
 }
 
 Describe 'Undo-Deployment' {
-    BeforeEach { Reset-Sandbox }
+    BeforeEach { Reset-TestSandbox }
 
     It 'stops a bad release in flight and follows the rollback until blue serves everything' {
-        $null = Invoke-Control PUT 'time-scale' @{ timeScale = 10 }
+        $null = Invoke-SandboxControl PUT 'time-scale' @{ timeScale = 10 }
         $bad = New-WebRevision @{ SANDBOX_BODY = 'bad'; SANDBOX_STATUS = '500' }
         $before = Get-BlueGreenDeployment -Cluster sandbox -Service web @Aws -ErrorAction SilentlyContinue
         $production = (Invoke-SandboxCli elbv2 describe-listeners --load-balancer-arn (Invoke-SandboxCli elbv2 describe-load-balancers --names web-alb).LoadBalancers[0].LoadBalancerArn).Listeners[0].Port
         $before | Should -BeNullOrEmpty -Because 'the seeded service has had no release yet'
-        Get-Serving "http://127.0.0.1:$production/" 10 | Sort-Object -Unique | Should -Be 'web:1'
+        Get-ServingTaskDefinition "http://127.0.0.1:$production/" 10 | Sort-Object -Unique | Should -Be 'web:1'
         # No production traffic while green is bad: enough 5xx would trip the group's alarm and roll back on its own.
         $d = Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition $bad -TrafficShift Canary10Percent15Minutes @Aws | Wait-BlueGreenDeployment -Until Ready
         # Held from here: the release is surely still in flight when it is undone, however slow the machine.
         # The rollback takes no simulated time, so it completes while time is held.
-        Set-TimeScale 0
+        Set-SandboxTimeScale 0
         $d.ProductionEndpoint | Should -Be "http://127.0.0.1:$production/"
         (Invoke-WebRequest $d.TestEndpoint -SkipHttpErrorCheck).StatusCode | Should -Be 500
 
-        $null = Invoke-Control DELETE 'requests'
+        $null = Invoke-SandboxControl DELETE 'requests'
         $d | Undo-Deployment -WhatIf
-        @(Get-Calls | Where-Object mutating) | Should -BeNullOrEmpty
+        @(Get-SandboxCall | Where-Object mutating) | Should -BeNullOrEmpty
 
         $undone = $d | Undo-Deployment -Confirm:$false
         $undone.DeploymentId | Should -Be $d.DeploymentId -Because 'what Undo returns is the release undone, as it serves now'
@@ -431,8 +388,8 @@ Describe 'Undo-Deployment' {
         $rollback.IsRollback | Should -BeTrue
         $rollback.RollbackTriggeringDeploymentId | Should -Be $d.DeploymentId
         $rollback.Status | Should -Be 'Succeeded'
-        @(Get-Calls | Where-Object operation -eq 'StopDeployment').Count | Should -Be 1
-        Get-Serving $d.ProductionEndpoint 20 | Sort-Object -Unique | Should -Be 'web:1'
+        @(Get-SandboxCall | Where-Object operation -eq 'StopDeployment').Count | Should -Be 1
+        Get-ServingTaskDefinition $d.ProductionEndpoint 20 | Sort-Object -Unique | Should -Be 'web:1'
         $stopped = $d | Get-BlueGreenDeployment
         $stopped.Status | Should -Be 'Stopped'
         $stopped.RolledBack | Should -BeTrue
@@ -441,7 +398,7 @@ Describe 'Undo-Deployment' {
 
     It 'once blue is gone, releases the previous task definition again; accepts a smoke result by DeploymentId' {
         $d = Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition web:2 -TrafficShift AllAtOnce -Wait @Aws
-        Get-Serving $d.ProductionEndpoint 10 | Sort-Object -Unique | Should -Be 'web:2'
+        Get-ServingTaskDefinition $d.ProductionEndpoint 10 | Sort-Object -Unique | Should -Be 'web:2'
         $again = [pscustomobject]@{ DeploymentId = $d.DeploymentId; Passed = $false } | Undo-Deployment -Confirm:$false @Aws
         $again.IsRollback | Should -BeFalse
         $again.DeploymentId | Should -Not -Be $d.DeploymentId
@@ -449,7 +406,7 @@ Describe 'Undo-Deployment' {
         $again.TrafficShift | Should -Be 'CodeDeployDefault.ECSAllAtOnce'
         $again.Description | Should -Be "Undo of $($d.DeploymentId)"
         $again.GreenTrafficPercent | Should -Be 100
-        Get-Serving $d.ProductionEndpoint 20 | Sort-Object -Unique | Should -Be 'web:1'
+        Get-ServingTaskDefinition $d.ProductionEndpoint 20 | Sort-Object -Unique | Should -Be 'web:1'
     }
 
     It 'says which undo it would do with -WhatIf, and refuses a bad traffic shift' {
@@ -462,12 +419,12 @@ Undo-Deployment -Id $($d.DeploymentId) -TrafficShift Linear50PercentEvery1Minute
         $text = (Invoke-FreshPwsh $script).Output -join "`n"
         $text | Should -Match "What if: Blue of release $($d.DeploymentId) is gone: start a new release of the previous task definition .*web:1 on service 'web' \(BlueGreen.ECSLinear50PercentEvery1Minutes\)"
         { $d | Undo-Deployment -TrafficShift 'Backwards' -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidTrafficShift,*'
-        @(Get-Calls | Where-Object operation -eq 'CreateDeployment').Count | Should -Be 1
+        @(Get-SandboxCall | Where-Object operation -eq 'CreateDeployment').Count | Should -Be 1
     }
 }
 
 Describe 'Parameter validation' {
-    BeforeEach { Reset-Sandbox }
+    BeforeEach { Reset-TestSandbox }
 
     It '<Command> refuses <Name> before any call' -ForEach @(
         @{ Command = 'Start-BlueGreenDeployment'; Name = 'an empty -Cluster'; Arguments = @{ Cluster = ''; Service = 'web'; TaskDefinition = 'web:2' } }
@@ -493,21 +450,21 @@ Describe 'Parameter validation' {
         @{ Command = 'Undo-Deployment'; Name = 'an empty -TrafficShift'; Arguments = @{ Id = 'd-ABCDEF123'; TrafficShift = '' } }
         @{ Command = 'Undo-Deployment'; Name = 'a null -InputObject'; Arguments = @{ InputObject = $null } }
     ) {
-        $null = Invoke-Control DELETE 'requests'
+        $null = Invoke-SandboxControl DELETE 'requests'
         $failure = $null
         $changes = if ((Get-Command $Command).Parameters.ContainsKey('Confirm')) { @{ Confirm = $false } } else { @{} }
         try { & $Command @Arguments @changes @Aws -ErrorAction Stop; throw 'no error' } catch { $failure = $_ }
         $failure.FullyQualifiedErrorId | Should -Match '^(ParameterArgument|AmbiguousParameterSet|CannotConvertArgument)'
         $failure.FullyQualifiedErrorId | Should -BeLike "*,BlueGreen.Commands.$($Command -replace '-', '')Command"
-        @(Get-Calls) | Should -BeNullOrEmpty
+        @(Get-SandboxCall) | Should -BeNullOrEmpty
     }
 }
 
 Describe 'Faults' {
-    BeforeEach { Reset-Sandbox }
+    BeforeEach { Reset-TestSandbox }
 
     It 'a CreateDeployment that never gets an answer makes no second release; the next start works' {
-        $null = Invoke-Control PUT 'faults' @{ service = 'codedeploy'; operation = 'CreateDeployment'; errorRate = 1.0 }
+        $null = Invoke-SandboxControl PUT 'faults' @{ service = 'codedeploy'; operation = 'CreateDeployment'; errorRate = 1.0 }
         $attempts = [Environment]::GetEnvironmentVariable('AWS_MAX_ATTEMPTS')
         Set-EnvironmentVariable AWS_MAX_ATTEMPTS '3'
         try { Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition web:2 @Aws -ErrorAction SilentlyContinue -ErrorVariable lost }
@@ -515,12 +472,12 @@ Describe 'Faults' {
         $lost[0].FullyQualifiedErrorId | Should -BeLike 'DeploymentOutcomeUnknown,*'
         $lost[0].Exception.Message | Should -Match "release of 'web' could not be started"
         $lost[0].ErrorDetails.RecommendedAction | Should -Match 'Start-BlueGreenDeployment again'
-        $creates = @(Get-Calls | Where-Object operation -eq 'CreateDeployment')
-        $lists = @(Get-Calls | Where-Object operation -eq 'ListDeployments')
+        $creates = @(Get-SandboxCall | Where-Object operation -eq 'CreateDeployment')
+        $lists = @(Get-SandboxCall | Where-Object operation -eq 'ListDeployments')
         $creates.Count | Should -Be 3 -Because 'AWS_MAX_ATTEMPTS bounds how often a call whose answer was lost is made again'
         $lists.Count | Should -BeGreaterOrEqual 4 -Because 'one check before, and a look for the deployment after every lost answer'
         (Invoke-SandboxCli deploy list-deployments --application-name web --deployment-group-name web-dg).deployments | Should -BeNullOrEmpty
-        $null = Invoke-Control DELETE 'faults'
+        $null = Invoke-SandboxControl DELETE 'faults'
         (Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition web:2 -Wait @Aws).Status | Should -Be 'Succeeded'
         @((Invoke-SandboxCli deploy list-deployments --application-name web --deployment-group-name web-dg).deployments).Count | Should -Be 1
     }
@@ -528,21 +485,21 @@ Describe 'Faults' {
     It 'a CreateDeployment answer lost after CodeDeploy made the deployment (<As>) makes exactly one deployment, and the release succeeds' -TestCases @(
         @{ As = 'drop' }, @{ As = 'error' }
     ) {
-        $null = Invoke-Control PUT 'faults' @{ service = 'codedeploy'; operation = 'CreateDeployment'; lostAnswerRate = 1.0; lostAnswerAs = $As }
+        $null = Invoke-SandboxControl PUT 'faults' @{ service = 'codedeploy'; operation = 'CreateDeployment'; lostAnswerRate = 1.0; lostAnswerAs = $As }
         try { $d = Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition web:2 -TrafficShift AllAtOnce -Wait @Aws -ErrorAction Stop }
-        finally { $null = Invoke-Control DELETE 'faults' }
+        finally { $null = Invoke-SandboxControl DELETE 'faults' }
         $d.Status | Should -Be 'Succeeded'
-        @(Get-Calls | Where-Object { $_.operation -eq 'CreateDeployment' -and $_.errorCode -eq 'AnswerLost' }).Count | Should -Be 1
-        @(Get-Calls | Where-Object operation -eq 'CreateDeployment').Count | Should -Be 1 -Because 'the deployment carrying the release token was found, so the call was not made again'
+        @(Get-SandboxCall | Where-Object { $_.operation -eq 'CreateDeployment' -and $_.errorCode -eq 'AnswerLost' }).Count | Should -Be 1
+        @(Get-SandboxCall | Where-Object operation -eq 'CreateDeployment').Count | Should -Be 1 -Because 'the deployment carrying the release token was found, so the call was not made again'
         $deployments = @((Invoke-SandboxCli deploy list-deployments --application-name web --deployment-group-name web-dg).deployments)
         $deployments | Should -Be @($d.DeploymentId)
     }
 
     It 'a lost RegisterTaskDefinition answer registers the revision again, and the release succeeds' {
         $before = @((Invoke-SandboxCli ecs list-task-definitions --family-prefix web).taskDefinitionArns)
-        $null = Invoke-Control PUT 'faults' @{ service = 'ecs'; operation = 'RegisterTaskDefinition'; lostAnswerRate = 1.0; times = 1 }
+        $null = Invoke-SandboxControl PUT 'faults' @{ service = 'ecs'; operation = 'RegisterTaskDefinition'; lostAnswerRate = 1.0; times = 1 }
         try { $d = Start-BlueGreenDeployment -Cluster sandbox -Service web -Image 'web=public.ecr.aws/sandbox/web:lost-answer' -TrafficShift AllAtOnce -Wait @Aws -Confirm:$false -ErrorAction Stop }
-        finally { $null = Invoke-Control DELETE 'faults' }
+        finally { $null = Invoke-SandboxControl DELETE 'faults' }
         $d.Status | Should -Be 'Succeeded'
         $after = @((Invoke-SandboxCli ecs list-task-definitions --family-prefix web).taskDefinitionArns)
         $after.Count - $before.Count | Should -Be 2 -Because 'the revision whose answer was lost stays registered, unused'
@@ -552,11 +509,11 @@ Describe 'Faults' {
     }
 
     It 'throttling and 5xx on reads while waiting are retried' {
-        $null = Invoke-Control PUT 'faults' @{ service = 'codedeploy'; operation = 'GetDeployment'; throttleRate = 0.3; errorRate = 0.2 }
-        $null = Invoke-Control PUT 'time-scale' @{ timeScale = 60 }
+        $null = Invoke-SandboxControl PUT 'faults' @{ service = 'codedeploy'; operation = 'GetDeployment'; throttleRate = 0.3; errorRate = 0.2 }
+        $null = Invoke-SandboxControl PUT 'time-scale' @{ timeScale = 60 }
         $d = Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition web:2 -TrafficShift AllAtOnce -Wait @Aws
         $d.Status | Should -Be 'Succeeded'
-        @((Invoke-Control GET 'requests').requests | Where-Object { $_.operation -eq 'GetDeployment' -and $_.status -ne 200 }).Count | Should -BeGreaterThan 0
-        $null = Invoke-Control DELETE 'faults'
+        @((Invoke-SandboxControl GET 'requests').requests | Where-Object { $_.operation -eq 'GetDeployment' -and $_.status -ne 200 }).Count | Should -BeGreaterThan 0
+        $null = Invoke-SandboxControl DELETE 'faults'
     }
 }

@@ -3,65 +3,21 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Get-ModuleManifestPath) -Force
-    $script:Saved = @{}
-    foreach ($name in 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_ENDPOINT_URL', 'BLUEGREEN_POLL_MAX_MS') {
-        $Saved[$name] = [Environment]::GetEnvironmentVariable($name)
-    }
-    Set-EnvironmentVariable AWS_ACCESS_KEY_ID 'test'; Set-EnvironmentVariable AWS_SECRET_ACCESS_KEY 'test'
-    Set-EnvironmentVariable AWS_SESSION_TOKEN $null; Set-EnvironmentVariable AWS_PROFILE $null; Set-EnvironmentVariable AWS_ENDPOINT_URL $null
-    Set-EnvironmentVariable AWS_REGION 'us-east-1'; Set-EnvironmentVariable BLUEGREEN_POLL_MAX_MS '500'
+    Set-TestEnvironment -PollMaxMs 500
     $script:Sandbox = Start-BlueGreenSandbox -TimeScale 600 -Seed
-    $script:EP = $Sandbox.Endpoint.ToString()
+    $script:EP = Use-TestSandbox $Sandbox
     $script:Aws = @{ EndpointUrl = $EP }
 
-    function script:Invoke-Control([string] $Method, [string] $Path, $Body) {
-        $arguments = @{ Method = $Method; Uri = $EP.TrimEnd('/') + '/_sandbox/' + $Path }
-        if ($null -ne $Body) { $arguments.Body = ($Body | ConvertTo-Json -Depth 6); $arguments.ContentType = 'application/json' }
-        Invoke-RestMethod @arguments
-    }
-    function script:Get-Calls { @((Invoke-Control GET 'requests').requests | Where-Object source -eq 'http') }
-    function script:Invoke-SandboxCli {
-        param([Parameter(ValueFromRemainingArguments)] [string[]] $Arguments)
-        $output = & aws --endpoint-url $EP --region us-east-1 --output json @Arguments 2>&1
-        if ($LASTEXITCODE -ne 0) { throw "aws $($Arguments -join ' ') failed: $output" }
-        if ($output) { $output | Out-String | ConvertFrom-Json }
-    }
-    function script:Get-Serving([string] $Url, [int] $Count = 20) {
-        # The task definition behind each answer of a listener, e.g. @('web:1', 'web:2', ...).
-        @(1..$Count | ForEach-Object {
-                $answer = Invoke-WebRequest -Uri $Url -SkipHttpErrorCheck -TimeoutSec 10
-                ($answer.Headers['X-Sandbox-Task-Definition'] | Select-Object -First 1)
-            })
-    }
-    function script:Set-ReadyWait([int] $ReadyMinutes = 600, [int] $TerminationMinutes = 120) {
-        # What the docs recommend: production traffic waits at Ready for the go-ahead, and the release stops without it.
-        $config = @{ terminateBlueInstancesOnDeploymentSuccess = @{ action = 'TERMINATE'; terminationWaitTimeInMinutes = $TerminationMinutes }
-            deploymentReadyOption = @{ actionOnTimeout = 'STOP_DEPLOYMENT'; waitTimeInMinutes = $ReadyMinutes } } | ConvertTo-Json -Compress
-        $null = Invoke-SandboxCli deploy update-deployment-group --application-name web --current-deployment-group-name web-dg --blue-green-deployment-configuration $config
-    }
-    function script:New-WebRevision([hashtable] $Environment) {
-        $envs = @($Environment.GetEnumerator() | ForEach-Object { @{ name = $_.Key; value = "$($_.Value)" } })
-        $containers = ConvertTo-Json -Depth 5 -Compress @(@{ name = 'web'; image = 'public.ecr.aws/sandbox/web:bad'; portMappings = @(@{ containerPort = 80 }); environment = $envs })
-        (Invoke-SandboxCli ecs register-task-definition --family web --network-mode awsvpc --requires-compatibilities FARGATE --cpu 256 --memory 512 --container-definitions $containers).taskDefinition.taskDefinitionArn
-    }
-    function script:Reset-Sandbox {
-        $null = Invoke-Control POST 'reset?seed=true'
-        $null = Invoke-Control PUT 'time-scale' @{ timeScale = 600 }
-    }
     function script:Get-ShortName([string] $Arn) { ($Arn -split '/')[-1] }
-    function script:Set-TimeScale([double] $Scale) {
-        # 0 holds simulated time still: a state in the middle of a release stays put while it is looked at.
-        $null = Invoke-Control PUT 'time-scale' @{ timeScale = $Scale }
-    }
 }
 
 AfterAll {
     if ($Sandbox) { $Sandbox | Stop-BlueGreenSandbox }
-    foreach ($name in $Saved.Keys) { Set-EnvironmentVariable $name $Saved[$name] }
+    Restore-TestEnvironment
 }
 
 Describe 'Wait-BlueGreenDeployment -Until' {
-    BeforeEach { Reset-Sandbox }
+    BeforeEach { Reset-TestSandbox }
 
     It 'offers every point a user waits for, in order' {
         $values = (Get-Command Wait-BlueGreenDeployment).Parameters['Until'].ParameterType.GetEnumNames()
@@ -72,18 +28,18 @@ Describe 'Wait-BlueGreenDeployment -Until' {
         Set-ReadyWait -TerminationMinutes 120
         # At 60x the 600-minute Ready timeout is ten minutes of wall time; from Ready on, time is held until Complete,
         # so neither that timeout nor the 120-minute termination wait ends on its own while the points are checked.
-        Set-TimeScale 60
+        Set-SandboxTimeScale 60
         $d = Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition web:2 -TrafficShift AllAtOnce @Aws
 
         $installed = $d | Wait-BlueGreenDeployment -Until Installed
         $installed.LifecycleEvents.Where({ $_.Name -eq 'Install' }).Status | Should -Be 'Succeeded'
 
         $ready = $d | Wait-BlueGreenDeployment -Until Ready
-        Set-TimeScale 0
+        Set-SandboxTimeScale 0
         $ready.Status | Should -Be 'Ready'
         $ready.WaitsAtReady | Should -BeTrue
-        Get-Serving $ready.ProductionEndpoint 10 | Sort-Object -Unique | Should -Be 'web:1'
-        Get-Serving $ready.TestEndpoint 5 | Sort-Object -Unique | Should -Be 'web:2'
+        Get-ServingTaskDefinition $ready.ProductionEndpoint 10 | Sort-Object -Unique | Should -Be 'web:1'
+        Get-ServingTaskDefinition $ready.TestEndpoint 5 | Sort-Object -Unique | Should -Be 'web:2'
 
         # Points already passed return at once, without a look beyond the first.
         ($d | Wait-BlueGreenDeployment -Until TestTraffic).Status | Should -Be 'Ready'
@@ -92,15 +48,15 @@ Describe 'Wait-BlueGreenDeployment -Until' {
         $shifted.GreenTrafficPercent | Should -Be 100
         $shifted.BlueExists | Should -BeTrue -Because 'blue is kept through the termination wait'
         $shifted.Status | Should -BeIn 'InProgress', 'Baking'
-        Get-Serving $shifted.ProductionEndpoint 10 | Sort-Object -Unique | Should -Be 'web:2'
+        Get-ServingTaskDefinition $shifted.ProductionEndpoint 10 | Sort-Object -Unique | Should -Be 'web:2'
 
         $completing = $shifted | Set-TrafficShift -Complete -Confirm:$false
-        Set-TimeScale 600
+        Set-SandboxTimeScale 600
         $done = $completing | Wait-BlueGreenDeployment -Until Succeeded
         $done.Status | Should -Be 'Succeeded'
         $done.BlueGone | Should -BeTrue
         ($done | Wait-BlueGreenDeployment -Until Ready).Status | Should -Be 'Succeeded' -Because 'a point passed returns at once'
-        @(Get-Calls | Where-Object operation -eq 'ContinueDeployment').Count | Should -Be 2
+        @(Get-SandboxCall | Where-Object operation -eq 'ContinueDeployment').Count | Should -Be 2
     }
 
     It 'ends with an error naming where a stopped release got to, for a point it can no longer reach' {
@@ -116,7 +72,7 @@ Describe 'Wait-BlueGreenDeployment -Until' {
     }
 
     It 'on a group without a Ready wait, -Until Ready returns once test traffic is on green and says the release does not wait' {
-        $null = Invoke-Control PUT 'time-scale' @{ timeScale = 20 }
+        $null = Invoke-SandboxControl PUT 'time-scale' @{ timeScale = 20 }
         $d = Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition web:2 -TrafficShift Canary10Percent15Minutes @Aws
         $ready = $d | Wait-BlueGreenDeployment -Until Ready -WarningVariable said -WarningAction SilentlyContinue
         $ready.WaitsAtReady | Should -BeFalse
@@ -124,36 +80,36 @@ Describe 'Wait-BlueGreenDeployment -Until' {
         ($said -join "`n") | Should -Match 'does not wait at Ready'
         $test = $d | Wait-BlueGreenDeployment -Until TestTraffic -WarningVariable quiet
         $quiet | Should -BeNullOrEmpty
-        Get-Serving $test.TestEndpoint 5 | Sort-Object -Unique | Should -Be 'web:2'
+        Get-ServingTaskDefinition $test.TestEndpoint 5 | Sort-Object -Unique | Should -Be 'web:2'
     }
 }
 
 Describe 'Undo-Deployment' {
-    BeforeEach { Reset-Sandbox }
+    BeforeEach { Reset-TestSandbox }
 
     It 'after a release succeeded on a group that waits at Ready, carries the release of the previous version to all production traffic' {
         Set-ReadyWait -ReadyMinutes 600 -TerminationMinutes 1
-        Set-TimeScale 60 # the 600-minute Ready timeout is ten minutes of wall time, however slow the machine
+        Set-SandboxTimeScale 60 # the 600-minute Ready timeout is ten minutes of wall time, however slow the machine
         $d = Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition web:2 -TrafficShift AllAtOnce @Aws | Wait-BlueGreenDeployment -Until Ready
         $d = $d | Set-TrafficShift -Continue -Confirm:$false | Wait-BlueGreenDeployment
         $d.BlueGone | Should -BeTrue
-        Get-Serving $d.ProductionEndpoint 10 | Sort-Object -Unique | Should -Be 'web:2'
+        Get-ServingTaskDefinition $d.ProductionEndpoint 10 | Sort-Object -Unique | Should -Be 'web:2'
 
-        $null = Invoke-Control DELETE 'requests'
+        $null = Invoke-SandboxControl DELETE 'requests'
         $undo = $d | Undo-Deployment -Confirm:$false -ErrorAction Stop
         $undo.DeploymentId | Should -Not -Be $d.DeploymentId
         $undo.GreenTaskDefinition | Should -BeLike '*task-definition/web:1'
         $undo.GreenTrafficPercent | Should -Be 100
         $undo.Status | Should -BeIn 'InProgress', 'Baking', 'Succeeded'
-        Get-Serving $d.ProductionEndpoint 20 | Sort-Object -Unique | Should -Be 'web:1'
-        @(Get-Calls | Where-Object operation -eq 'ContinueDeployment').Count | Should -Be 1 -Because 'the undo gives its own go-ahead at Ready'
+        Get-ServingTaskDefinition $d.ProductionEndpoint 20 | Sort-Object -Unique | Should -Be 'web:1'
+        @(Get-SandboxCall | Where-Object operation -eq 'ContinueDeployment').Count | Should -Be 1 -Because 'the undo gives its own go-ahead at Ready'
         Start-Sleep -Seconds 2
         ($undo | Get-BlueGreenDeployment).Status | Should -Not -BeIn 'Stopped', 'Failed'
     }
 
     It '-StopAtReady leaves the release of the previous version at Ready and says so; -NoWait says it will wait there' {
         Set-ReadyWait -ReadyMinutes 600 -TerminationMinutes 1
-        Set-TimeScale 60 # the 600-minute Ready timeout is ten minutes of wall time, however slow the machine
+        Set-SandboxTimeScale 60 # the 600-minute Ready timeout is ten minutes of wall time, however slow the machine
         $d = Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition web:2 -TrafficShift AllAtOnce @Aws | Wait-BlueGreenDeployment -Until Ready
         $d = $d | Set-TrafficShift -Continue -Confirm:$false | Wait-BlueGreenDeployment
         { $d | Undo-Deployment -NoWait -StopAtReady -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId 'NoWaitOrStopAtReady,*'
@@ -161,18 +117,18 @@ Describe 'Undo-Deployment' {
         $held = $d | Undo-Deployment -StopAtReady -Confirm:$false -WarningVariable said -WarningAction SilentlyContinue
         $held.Status | Should -Be 'Ready'
         ($said -join "`n") | Should -Match 'Set-TrafficShift -Continue'
-        Get-Serving $d.ProductionEndpoint 10 | Sort-Object -Unique | Should -Be 'web:2'
+        Get-ServingTaskDefinition $d.ProductionEndpoint 10 | Sort-Object -Unique | Should -Be 'web:2'
         ($held | Set-TrafficShift -Continue -Confirm:$false | Wait-BlueGreenDeployment -Until TrafficShifted).GreenTrafficPercent | Should -Be 100
-        Get-Serving $d.ProductionEndpoint 10 | Sort-Object -Unique | Should -Be 'web:1'
+        Get-ServingTaskDefinition $d.ProductionEndpoint 10 | Sort-Object -Unique | Should -Be 'web:1'
     }
 
     It 'of a release in flight returns that release stopped and rolled back, 0% on green, with blue serving' {
-        $null = Invoke-Control PUT 'time-scale' @{ timeScale = 10 }
+        $null = Invoke-SandboxControl PUT 'time-scale' @{ timeScale = 10 }
         $bad = New-WebRevision @{ SANDBOX_BODY = 'bad'; SANDBOX_STATUS = '500' }
         $d = Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition $bad -TrafficShift Canary10Percent15Minutes @Aws | Wait-BlueGreenDeployment -Until TestTraffic
         # Held from here: the release is surely still in flight when it is undone, however slow the machine.
         # The rollback takes no simulated time, so it completes while time is held.
-        Set-TimeScale 0
+        Set-SandboxTimeScale 0
         $undone = $d | Undo-Deployment -Confirm:$false
         $undone.DeploymentId | Should -Be $d.DeploymentId
         $undone.Status | Should -Be 'Stopped'
@@ -181,7 +137,7 @@ Describe 'Undo-Deployment' {
         $undone.GreenTrafficPercent | Should -Be 0
         $undone.BlueExists | Should -BeTrue
         Get-ShortName $undone.BlueTaskDefinition | Should -Be 'web:1'
-        Get-Serving $d.ProductionEndpoint 20 | Sort-Object -Unique | Should -Be 'web:1'
+        Get-ServingTaskDefinition $d.ProductionEndpoint 20 | Sort-Object -Unique | Should -Be 'web:1'
         $row = ($undone | Format-Table | Out-String -Width 200) # as wide as a terminal; without one, Out-String cuts rows at 80
         $row | Should -Match ([regex]::Escape($d.DeploymentId) + '\s+Stopped\*')
         $row | Should -Match '\[-{20}\]\s+0%'
@@ -194,7 +150,7 @@ Describe 'Undo-Deployment' {
 }
 
 Describe 'Start-BlueGreenDeployment -Image' {
-    BeforeEach { Reset-Sandbox; $null = Invoke-Control DELETE 'requests' }
+    BeforeEach { Reset-TestSandbox; $null = Invoke-SandboxControl DELETE 'requests' }
 
     It 'refuses <Name> with InvalidImage before any AWS call' -ForEach @(
         @{ Name = 'an empty tag'; Image = 'web=public.ecr.aws/sandbox/web:'; Says = "container 'web'.*tag after ':' is empty" }
@@ -219,14 +175,14 @@ Describe 'Start-BlueGreenDeployment -Image' {
         $failure.CategoryInfo.Category | Should -Be 'InvalidArgument'
         $failure.Exception.Message | Should -Match $Says
         $failure.ErrorDetails.RecommendedAction | Should -Not -BeNullOrEmpty
-        @(Get-Calls) | Should -BeNullOrEmpty -Because 'the image is checked before any call'
-        @((Invoke-Control GET 'requests').requests | Where-Object { $_.operation -in 'RegisterTaskDefinition', 'CreateDeployment' }) | Should -BeNullOrEmpty
+        @(Get-SandboxCall) | Should -BeNullOrEmpty -Because 'the image is checked before any call'
+        @((Invoke-SandboxControl GET 'requests').requests | Where-Object { $_.operation -in 'RegisterTaskDefinition', 'CreateDeployment' }) | Should -BeNullOrEmpty
     }
 
     It 'refuses a container the task definition does not have, with only reads made' {
         Start-BlueGreenDeployment -Cluster sandbox -Service web -Image @{ api = 'public.ecr.aws/sandbox/api:1' } @Aws -ErrorAction SilentlyContinue -ErrorVariable unknown
         $unknown[0].FullyQualifiedErrorId | Should -BeLike 'UnknownContainer,*'
-        @(Get-Calls | Where-Object mutating) | Should -BeNullOrEmpty
+        @(Get-SandboxCall | Where-Object mutating) | Should -BeNullOrEmpty
     }
 
     It 'takes <Name>' -ForEach @(
@@ -235,27 +191,27 @@ Describe 'Start-BlueGreenDeployment -Image' {
         @{ Name = 'a tag and a digest'; Image = "web=registry.example.com:443/team/web-app_v2:2.4.1-rc.1@sha256:$('0f' * 32)" }
     ) {
         Start-BlueGreenDeployment -Cluster sandbox -Service web -Image $Image @Aws -WhatIf -ErrorAction Stop | Should -BeNullOrEmpty
-        @(Get-Calls | Where-Object operation -eq 'DescribeTaskDefinition').Count | Should -BeGreaterThan 0 -Because 'the plan was made'
-        @(Get-Calls | Where-Object mutating) | Should -BeNullOrEmpty
+        @(Get-SandboxCall | Where-Object operation -eq 'DescribeTaskDefinition').Count | Should -BeGreaterThan 0 -Because 'the plan was made'
+        @(Get-SandboxCall | Where-Object mutating) | Should -BeNullOrEmpty
     }
 }
 
 Describe 'Messages in the user''s terms' {
-    BeforeEach { Reset-Sandbox }
+    BeforeEach { Reset-TestSandbox }
 
     It 'a lost RegisterTaskDefinition answer says what to do with Start-BlueGreenDeployment, not with an AWS operation' {
-        $null = Invoke-Control PUT 'faults' @{ service = 'ecs'; operation = 'RegisterTaskDefinition'; errorRate = 1.0 }
+        $null = Invoke-SandboxControl PUT 'faults' @{ service = 'ecs'; operation = 'RegisterTaskDefinition'; errorRate = 1.0 }
         $attempts = [Environment]::GetEnvironmentVariable('AWS_MAX_ATTEMPTS')
         Set-EnvironmentVariable AWS_MAX_ATTEMPTS '2'
         try {
             Start-BlueGreenDeployment -Cluster sandbox -Service web -Image 'web=public.ecr.aws/sandbox/web:9.9' @Aws -Confirm:$false -ErrorAction SilentlyContinue -ErrorVariable lost
         }
-        finally { $null = Invoke-Control DELETE 'faults'; Set-EnvironmentVariable AWS_MAX_ATTEMPTS $attempts }
-        @(Get-Calls | Where-Object operation -eq 'RegisterTaskDefinition').Count | Should -Be 2 -Because 'a lost answer is registered again, as often as AWS_MAX_ATTEMPTS allows' 
+        finally { $null = Invoke-SandboxControl DELETE 'faults'; Set-EnvironmentVariable AWS_MAX_ATTEMPTS $attempts }
+        @(Get-SandboxCall | Where-Object operation -eq 'RegisterTaskDefinition').Count | Should -Be 2 -Because 'a lost answer is registered again, as often as AWS_MAX_ATTEMPTS allows' 
         $lost[0].ErrorDetails.RecommendedAction | Should -Not -Match 'RegisterTaskDefinition'
         $lost[0].ErrorDetails.RecommendedAction | Should -Match 'Start-BlueGreenDeployment'
         $lost[0].Exception.Message | Should -Match 'No release was started'
-        @(Get-Calls | Where-Object operation -eq 'CreateDeployment') | Should -BeNullOrEmpty
+        @(Get-SandboxCall | Where-Object operation -eq 'CreateDeployment') | Should -BeNullOrEmpty
     }
 
     It 'a pipeline that stops at the result (Select-Object -First) prints no Ctrl+C warning, and never "goes on" for a release that ended' {

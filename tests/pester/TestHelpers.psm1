@@ -76,4 +76,84 @@ function Invoke-FreshPwsh([string] $Script, [hashtable] $Environment = @{}) {
     }
 }
 
+# --- The seeded sandbox a release test file drives -------------------------------------------------------------------
+# In BeforeAll a file calls Set-TestEnvironment, starts its sandbox with Start-BlueGreenSandbox and hands it to
+# Use-TestSandbox; in AfterAll it stops the sandbox and calls Restore-TestEnvironment. The helpers below talk to that
+# sandbox: its control API, the AWS CLI pointed at it, its production listener.
+$script:TestSandboxEndpoint = $null
+$script:SavedEnvironment = @{}
+
+function Set-TestEnvironment([int] $PollMaxMs = 1000, [hashtable] $Environment = @{}) {
+    # Test keys and region, nothing ambient (profile, token, endpoint) to blur what is tested; the old values are kept.
+    $names = @('AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_REGION', 'AWS_DEFAULT_REGION',
+        'AWS_ENDPOINT_URL', 'AWS_MAX_ATTEMPTS', 'BLUEGREEN_POLL_MAX_MS') + @($Environment.Keys)
+    foreach ($name in $names) { $script:SavedEnvironment[$name] = [Environment]::GetEnvironmentVariable($name) }
+    Set-EnvironmentVariable AWS_ACCESS_KEY_ID 'test'; Set-EnvironmentVariable AWS_SECRET_ACCESS_KEY 'test'
+    Set-EnvironmentVariable AWS_SESSION_TOKEN $null; Set-EnvironmentVariable AWS_PROFILE $null; Set-EnvironmentVariable AWS_ENDPOINT_URL $null
+    Set-EnvironmentVariable AWS_REGION 'us-east-1'; Set-EnvironmentVariable BLUEGREEN_POLL_MAX_MS "$PollMaxMs"
+    foreach ($entry in $Environment.GetEnumerator()) { Set-EnvironmentVariable $entry.Key $entry.Value }
+}
+
+function Restore-TestEnvironment {
+    foreach ($name in $script:SavedEnvironment.Keys) { Set-EnvironmentVariable $name $script:SavedEnvironment[$name] }
+    $script:SavedEnvironment = @{}
+}
+
+function Use-TestSandbox($Sandbox) {
+    # Returns the sandbox's endpoint, which the helpers below use from now on.
+    $script:TestSandboxEndpoint = $Sandbox.Endpoint.ToString()
+    $script:TestSandboxEndpoint
+}
+
+function Invoke-SandboxControl([string] $Method, [string] $Path, $Body) {
+    $arguments = @{ Method = $Method; Uri = $script:TestSandboxEndpoint.TrimEnd('/') + '/_sandbox/' + $Path }
+    if ($null -ne $Body) { $arguments.Body = ($Body | ConvertTo-Json -Depth 6); $arguments.ContentType = 'application/json' }
+    Invoke-RestMethod @arguments
+}
+
+function Get-SandboxCall([string] $Operation) {
+    # The AWS calls the sandbox answered over HTTP since the log was last cleared, of one operation when named.
+    @((Invoke-SandboxControl GET 'requests').requests | Where-Object { $_.source -eq 'http' -and (-not $Operation -or $_.operation -eq $Operation) })
+}
+
+function Reset-TestSandbox {
+    $null = Invoke-SandboxControl POST 'reset?seed=true'
+    $null = Invoke-SandboxControl PUT 'time-scale' @{ timeScale = 600 }
+}
+
+function Set-SandboxTimeScale([double] $Scale) {
+    # 0 holds simulated time still: a state in the middle of a release stays put while it is looked at.
+    $null = Invoke-SandboxControl PUT 'time-scale' @{ timeScale = $Scale }
+}
+
+function Invoke-SandboxCli {
+    # The AWS CLI against the test sandbox: state set up, and looked at, by a client nobody here wrote.
+    param([Parameter(ValueFromRemainingArguments)] [string[]] $Arguments)
+    $output = & aws --endpoint-url $script:TestSandboxEndpoint --region us-east-1 --output json @Arguments 2>&1
+    if ($LASTEXITCODE -ne 0) { throw "aws $($Arguments -join ' ') failed: $output" }
+    if ($output) { $output | Out-String | ConvertFrom-Json }
+}
+
+function Get-ServingTaskDefinition([string] $Url, [int] $Count = 20) {
+    # The task definition behind each answer of a listener, e.g. @('web:1', 'web:1', 'web:2', ...).
+    @(1..$Count | ForEach-Object {
+            $answer = Invoke-WebRequest -Uri $Url -SkipHttpErrorCheck -TimeoutSec 10
+            ($answer.Headers['X-Sandbox-Task-Definition'] | Select-Object -First 1)
+        })
+}
+
+function Set-ReadyWait([int] $ReadyMinutes = 600, [int] $TerminationMinutes = 120) {
+    # What the docs recommend: production traffic waits at Ready for the go-ahead, and the release stops without it.
+    $config = @{ terminateBlueInstancesOnDeploymentSuccess = @{ action = 'TERMINATE'; terminationWaitTimeInMinutes = $TerminationMinutes }
+        deploymentReadyOption = @{ actionOnTimeout = 'STOP_DEPLOYMENT'; waitTimeInMinutes = $ReadyMinutes } } | ConvertTo-Json -Compress
+    $null = Invoke-SandboxCli deploy update-deployment-group --application-name web --current-deployment-group-name web-dg --blue-green-deployment-configuration $config
+}
+
+function New-WebRevision([hashtable] $Environment) {
+    # A revision of the seeded web service whose container reads $Environment (the sandbox's knobs for a bad version).
+    $envs = @($Environment.GetEnumerator() | ForEach-Object { @{ name = $_.Key; value = "$($_.Value)" } })
+    $containers = ConvertTo-Json -Depth 5 -Compress @(@{ name = 'web'; image = 'public.ecr.aws/sandbox/web:bad'; portMappings = @(@{ containerPort = 80 }); environment = $envs })
+    (Invoke-SandboxCli ecs register-task-definition --family web --network-mode awsvpc --requires-compatibilities FARGATE --cpu 256 --memory 512 --container-definitions $containers).taskDefinition.taskDefinitionArn
+}
+
 Export-ModuleMember -Function *
