@@ -112,7 +112,7 @@ function Invoke-Test {
     $env:BLUEGREEN_TEST_AWSSDK37_STS = $prerequisites.AwsSdk37Sts
     $services = [System.Collections.Generic.List[object]]::new()
     $suites = [System.Collections.Generic.List[object]]::new()
-    $background = $null
+    $background = [System.Collections.Generic.List[object]]::new()
     try {
         $services.Add((Start-MotoServer -LogDir $ResultsDir -ToolsDir $ToolsDir))
         foreach ($service in Get-ChildItem (Join-Path $Root 'tests/services') -Filter '*.ps1' -ErrorAction SilentlyContinue) {
@@ -126,18 +126,23 @@ function Invoke-Test {
         $env:BLUEGREEN_MODULE_MANIFEST = Join-Path $ModuleOut 'BlueGreen.psd1'
         $env:AWS_EC2_METADATA_DISABLED = 'true'
 
-        # The sandbox suite spends its time waiting on simulated time, so it runs beside the others.
+        # The sandbox suite spends its time waiting on simulated time, and the schema suite on its databases, so they
+        # run beside the others (each in databases or a sandbox of its own).
         $projects = @(Get-ChildItem (Join-Path $Root 'tests') -Recurse -Filter '*.Tests.csproj')
-        $beside = $projects | Where-Object BaseName -eq 'BlueGreen.Sandbox.Tests'
-        if ($beside) { $background = Start-XunitProject -Project $beside.FullName -ResultsDir $ResultsDir -Configuration $Configuration }
-        foreach ($project in $projects | Where-Object BaseName -ne 'BlueGreen.Sandbox.Tests') {
+        $besideNames = 'BlueGreen.Sandbox.Tests', 'BlueGreen.Schema.Tests'
+        foreach ($project in $projects | Where-Object BaseName -in $besideNames) {
+            $background.Add((Start-XunitProject -Project $project.FullName -ResultsDir $ResultsDir -Configuration $Configuration))
+        }
+        foreach ($project in $projects | Where-Object BaseName -notin $besideNames) {
             $suites.Add((Invoke-XunitProject -Project $project.FullName -ResultsDir $ResultsDir -Configuration $Configuration))
         }
         $suites.Add((Invoke-PesterSuite -PesterManifest $pester -TestsDir (Join-Path $Root 'tests') -ResultsDir $ResultsDir))
-        if ($background) { $suites.Add((Receive-XunitProject $background)) }
+        foreach ($started in $background) { $suites.Add((Receive-XunitProject $started)) }
     }
     finally {
-        if ($background -and -not $background.Process.HasExited) { Stop-Process -Id $background.Process.Id -Force -ErrorAction SilentlyContinue }
+        foreach ($started in $background) {
+            if (-not $started.Process.HasExited) { Stop-Process -Id $started.Process.Id -Force -ErrorAction SilentlyContinue }
+        }
         foreach ($service in $services) {
             try { & $service.Stop } catch { Write-Warning "Stopping $($service.Name) failed: $_" }
         }
