@@ -44,7 +44,7 @@ SERVICES = {
             "CreateFunction", "GetFunction", "GetFunctionConfiguration", "UpdateFunctionCode",
             "PublishVersion", "ListVersionsByFunction",
             "CreateAlias", "GetAlias", "UpdateAlias", "ListAliases", "DeleteAlias",
-            "Invoke",
+            "Invoke", "TagResource", "UntagResource", "ListTags",
         ],
     },
     "elbv2": {

@@ -51,6 +51,30 @@ public sealed class BlueGreenDeployment
     /// <summary>The AWS profile it was reached with, if any.</summary>
     public string? ProfileName { get; set; }
 
+    /// <summary>What the release changes (an ECS service, a Lambda alias), when known.</summary>
+    public ReleaseTarget? Target { get; set; }
+
+    /// <summary>The Lambda function released (for a Lambda alias release).</summary>
+    public string? FunctionName { get; set; }
+
+    /// <summary>The Lambda alias released: what callers invoke.</summary>
+    public string? Alias { get; set; }
+
+    /// <summary>The Lambda version that served before this release (blue).</summary>
+    public string? BlueVersion { get; set; }
+
+    /// <summary>The Lambda version this release puts up (green).</summary>
+    public string? GreenVersion { get; set; }
+
+    /// <summary>What serves before the release, whatever the target: a task definition or a Lambda version.</summary>
+    public string? Blue => BlueTaskDefinition ?? BlueVersion;
+
+    /// <summary>What the release puts up, whatever the target.</summary>
+    public string? Green => GreenTaskDefinition ?? GreenVersion;
+
+    /// <summary>The lifecycle hooks asked for, by lifecycle event (e.g. BeforeAllowTraffic) to the Lambda function that runs it.</summary>
+    public System.Collections.Generic.IReadOnlyDictionary<string, string> Hooks { get; set; } = new System.Collections.Generic.Dictionary<string, string>();
+
     /// <summary>The ECS cluster of the service released.</summary>
     public string? Cluster { get; set; }
 

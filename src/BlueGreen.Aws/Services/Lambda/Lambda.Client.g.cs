@@ -234,6 +234,55 @@ public sealed partial class LambdaClient : AwsServiceClient
         return Complete(result, response);
     }
 
+    /// <summary>Adds tags to a function, event source mapping, or code signing configuration.</summary>
+    public async System.Threading.Tasks.Task<TagResourceResponse> TagResourceAsync(TagResourceRequest request, CancellationToken cancellationToken = default)
+    {
+        if (request is null)
+        {
+            throw new ArgumentNullException(nameof(request));
+        }
+
+        RequireMember(request.Resource, "TagResource", "Resource");
+        RequireMember(request.Tags, "TagResource", "Tags");
+        var http = new AwsHttpRequest(new HttpMethod("POST"), "/2017-03-31/tags/" + UriLabel(request.Resource, "Resource", greedy: false));
+        http.SetJsonBody(request, LambdaJsonContext.Default.TagResourceRequest);
+        var response = await SendRestAsync(new AwsOperation("TagResource", retryWhenOutcomeUnknown: false), http, cancellationToken).ConfigureAwait(false);
+        var result = ReadJsonBody(response, LambdaJsonContext.Default.TagResourceResponse);
+        return Complete(result, response);
+    }
+
+    /// <summary>Removes tags from a function, event source mapping, or code signing configuration.</summary>
+    public async System.Threading.Tasks.Task<UntagResourceResponse> UntagResourceAsync(UntagResourceRequest request, CancellationToken cancellationToken = default)
+    {
+        if (request is null)
+        {
+            throw new ArgumentNullException(nameof(request));
+        }
+
+        RequireMember(request.Resource, "UntagResource", "Resource");
+        RequireMember(request.TagKeys, "UntagResource", "TagKeys");
+        var http = new AwsHttpRequest(new HttpMethod("DELETE"), "/2017-03-31/tags/" + UriLabel(request.Resource, "Resource", greedy: false));
+        if (request.TagKeys is not null) { foreach (var item in request.TagKeys) { http.AddQuery("tagKeys", item); } }
+        var response = await SendRestAsync(new AwsOperation("UntagResource", retryWhenOutcomeUnknown: false), http, cancellationToken).ConfigureAwait(false);
+        var result = ReadJsonBody(response, LambdaJsonContext.Default.UntagResourceResponse);
+        return Complete(result, response);
+    }
+
+    /// <summary>Returns a function, event source mapping, or code signing configuration's tags.</summary>
+    public async System.Threading.Tasks.Task<ListTagsResponse> ListTagsAsync(ListTagsRequest request, CancellationToken cancellationToken = default)
+    {
+        if (request is null)
+        {
+            throw new ArgumentNullException(nameof(request));
+        }
+
+        RequireMember(request.Resource, "ListTags", "Resource");
+        var http = new AwsHttpRequest(new HttpMethod("GET"), "/2017-03-31/tags/" + UriLabel(request.Resource, "Resource", greedy: false));
+        var response = await SendRestAsync(new AwsOperation("ListTags", retryWhenOutcomeUnknown: true), http, cancellationToken).ConfigureAwait(false);
+        var result = ReadJsonBody(response, LambdaJsonContext.Default.ListTagsResponse);
+        return Complete(result, response);
+    }
+
     /// <summary>Calls ListVersionsByFunction until the last page, and returns every page.</summary>
     public async System.Threading.Tasks.Task<IReadOnlyList<ListVersionsByFunctionResponse>> ListVersionsByFunctionAllPagesAsync(ListVersionsByFunctionRequest request, CancellationToken cancellationToken = default)
     {

@@ -38,6 +38,12 @@ namespace BlueGreen.Aws.Lambda;
 [JsonSerializable(typeof(Model.DeleteAliasResponse))]
 [JsonSerializable(typeof(Model.InvokeRequest))]
 [JsonSerializable(typeof(Model.InvokeResponse))]
+[JsonSerializable(typeof(Model.TagResourceRequest))]
+[JsonSerializable(typeof(Model.TagResourceResponse))]
+[JsonSerializable(typeof(Model.UntagResourceRequest))]
+[JsonSerializable(typeof(Model.UntagResourceResponse))]
+[JsonSerializable(typeof(Model.ListTagsRequest))]
+[JsonSerializable(typeof(Model.ListTagsResponse))]
 internal sealed partial class LambdaJsonContext : JsonSerializerContext
 {
 }

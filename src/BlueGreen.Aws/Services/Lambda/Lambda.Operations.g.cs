@@ -1195,3 +1195,53 @@ public sealed class InvokeResponse : AwsResponse
     [JsonIgnore]
     public string? DurableExecutionArn { get; set; }
 }
+
+/// <summary>The request of TagResource.</summary>
+public sealed class TagResourceRequest
+{
+    /// <summary>The resource's Amazon Resource Name (ARN).</summary>
+    [JsonIgnore]
+    public string? Resource { get; set; }
+
+    /// <summary>A list of tags to apply to the resource.</summary>
+    [JsonPropertyName("Tags")]
+    public global::System.Collections.Generic.Dictionary<string, string>? Tags { get; set; }
+}
+
+/// <summary>The response of TagResource.</summary>
+public sealed class TagResourceResponse : AwsResponse
+{
+}
+
+/// <summary>The request of UntagResource.</summary>
+public sealed class UntagResourceRequest
+{
+    /// <summary>The resource's Amazon Resource Name (ARN).</summary>
+    [JsonIgnore]
+    public string? Resource { get; set; }
+
+    /// <summary>A list of tag keys to remove from the resource.</summary>
+    [JsonIgnore]
+    public global::System.Collections.Generic.List<string>? TagKeys { get; set; }
+}
+
+/// <summary>The response of UntagResource.</summary>
+public sealed class UntagResourceResponse : AwsResponse
+{
+}
+
+/// <summary>The request of ListTags.</summary>
+public sealed class ListTagsRequest
+{
+    /// <summary>The resource's Amazon Resource Name (ARN).</summary>
+    [JsonIgnore]
+    public string? Resource { get; set; }
+}
+
+/// <summary>The response of ListTags.</summary>
+public sealed class ListTagsResponse : AwsResponse
+{
+    /// <summary>The function's tags.</summary>
+    [JsonPropertyName("Tags")]
+    public global::System.Collections.Generic.Dictionary<string, string>? Tags { get; set; }
+}
