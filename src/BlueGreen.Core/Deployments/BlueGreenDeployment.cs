@@ -51,8 +51,15 @@ public sealed class BlueGreenDeployment
     /// <summary>The AWS profile it was reached with, if any.</summary>
     public string? ProfileName { get; set; }
 
+    private ReleaseTarget? _target;
+
     /// <summary>What the release changes (an ECS service, a Lambda alias), when known.</summary>
-    public ReleaseTarget? Target { get; set; }
+    public ReleaseTarget? Target
+    {
+        get => _target ?? (Cluster is not null && Service is not null ? new EcsServiceTarget(Cluster, Service)
+            : FunctionName is not null && Alias is not null ? new LambdaAliasTarget(FunctionName, Alias) : null);
+        set => _target = value;
+    }
 
     /// <summary>The Lambda function released (for a Lambda alias release).</summary>
     public string? FunctionName { get; set; }

@@ -21,8 +21,20 @@ using ElbLoadBalancer = BlueGreen.Aws.ElasticLoadBalancingV2.Model.LoadBalancer;
 
 namespace BlueGreen.Core.Releases;
 
+/// <summary>What planning an ECS release keeps for the start: the container traffic goes to, and blue's definition when a revision is registered from it.</summary>
+public sealed class EcsReleasePlan : EnginePlan
+{
+    public string ContainerName { get; set; } = string.Empty;
+
+    public int ContainerPort { get; set; }
+
+    public IReadOnlyDictionary<string, string> ImageChanges { get; set; } = new Dictionary<string, string>();
+
+    internal Aws.ECS.Model.TaskDefinition? BlueDefinition { get; set; }
+}
+
 /// <summary>ECS blue/green through AWS CodeDeploy: CodeDeploy runs the release; this engine starts, reads, gates and undoes it.</summary>
-public sealed class CodeDeployEcsEngine : IReleaseEngine
+public sealed class CodeDeployEcsEngine : IReleaseEngine, IGroupDefaults
 {
     private static readonly List<string> ActiveStatuses = new() { CodeDeployStatus.Created, CodeDeployStatus.Queued, CodeDeployStatus.InProgress, CodeDeployStatus.Ready, CodeDeployStatus.Baking };
 
@@ -41,6 +53,12 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine
     }
 
     public DeploymentEngine Kind => DeploymentEngine.CodeDeployEcs;
+
+    public EngineCapabilities Capabilities => EngineCapabilities.TestTraffic | EngineCapabilities.ReadyGate | EngineCapabilities.TerminationWait
+        | EngineCapabilities.ServerSideRollback | EngineCapabilities.CustomShifts | EngineCapabilities.Hooks | EngineCapabilities.GroupDefaults;
+
+    private static EcsServiceTarget EcsTarget(ReleaseRequest request) => request.Target as EcsServiceTarget
+        ?? throw new ReleaseException("WrongTargetKind", ReleaseErrorKind.InvalidArgument, $"CodeDeploy's ECS platform releases ECS services, not {request.Target.DisplayName}.", request.Target.Key);
 
     /// <summary>Makes the token that marks a CreateDeployment request as ours (fixed in tests).</summary>
     internal Func<string> NewToken { get; set; } = () => Guid.NewGuid().ToString("N");
@@ -69,22 +87,24 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine
             }
         }
 
-        var service = await DescribeServiceAsync(request.Cluster, request.Service, cancellationToken).ConfigureAwait(false);
-        var plan = new ReleasePlan(request) { BlueTaskDefinition = service.TaskDefinition ?? string.Empty };
+        var target = EcsTarget(request);
+        var service = await DescribeServiceAsync(target.Cluster, target.Service, cancellationToken).ConfigureAwait(false);
+        var ecs = new EcsReleasePlan();
+        var plan = new ReleasePlan(request) { Engine = Kind, BlueTaskDefinition = service.TaskDefinition ?? string.Empty, EnginePlan = ecs };
         var loadBalancer = service.LoadBalancers?.FirstOrDefault(lb => lb.ContainerName is not null);
         if (loadBalancer is null)
         {
             throw new ReleaseException("NoLoadBalancer", ReleaseErrorKind.InvalidOperation,
-                $"The service '{request.Service}' has no load balancer with a container name: a CodeDeploy blue/green release needs one.", request.Service);
+                $"The service '{target.Service}' has no load balancer with a container name: a CodeDeploy blue/green release needs one.", target.Service);
         }
 
-        plan.ContainerName = loadBalancer.ContainerName!;
-        plan.ContainerPort = loadBalancer.ContainerPort ?? 0;
+        ecs.ContainerName = loadBalancer.ContainerName!;
+        ecs.ContainerPort = loadBalancer.ContainerPort ?? 0;
 
         var group = await FindGroupAsync(request, cancellationToken).ConfigureAwait(false);
         plan.ApplicationName = group.ApplicationName!;
         plan.DeploymentGroupName = group.DeploymentGroupName!;
-        await RefuseIfActiveAsync(plan.ApplicationName, plan.DeploymentGroupName, request.Service, cancellationToken).ConfigureAwait(false);
+        await RefuseIfActiveAsync(plan.ApplicationName, plan.DeploymentGroupName, target.Service, cancellationToken).ConfigureAwait(false);
 
         // The task definitions: what serves now, and what to release.
         var blue = await DescribeTaskDefinitionAsync(plan.BlueTaskDefinition, cancellationToken).ConfigureAwait(false);
@@ -92,7 +112,7 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine
         if (request.TaskDefinition is not null)
         {
             var green = await DescribeTaskDefinitionAsync(request.TaskDefinition, cancellationToken).ConfigureAwait(false);
-            RequireContainer(green, plan.ContainerName, request.TaskDefinition);
+            RequireContainer(green, ecs.ContainerName, request.TaskDefinition);
             plan.GreenTaskDefinition = green.TaskDefinitionArn;
         }
         else
@@ -119,8 +139,9 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine
                 changes[name] = pair.Value;
             }
 
-            plan.ImageChanges = changes;
-            plan.EngineState = blue;
+            ecs.ImageChanges = changes;
+            ecs.BlueDefinition = blue;
+            plan.GreenSource = $"a new revision of {plan.BlueTaskDefinition} with {string.Join(", ", changes.Select(p => p.Key + "=" + p.Value))}";
         }
 
         // The traffic shift: the one asked for, or the group's default.
@@ -143,7 +164,21 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine
         plan.RollbackEvents = group.AutoRollbackConfiguration?.Events ?? new List<string>();
         plan.Timeline = ReleaseTimeline.Compute(plan.Policy, plan.ReadyWaitMinutes, plan.TerminationWaitMinutes);
         (plan.ProductionEndpoint, plan.TestEndpoint) = await EndpointsAsync(group, cancellationToken).ConfigureAwait(false);
-        plan.AppSpec = EcsAppSpec.Build(plan.GreenTaskDefinition ?? "<new revision>", plan.ContainerName, plan.ContainerPort, request.Hooks, plan.BlueTaskDefinition);
+        plan.AppSpec = EcsAppSpec.Build(plan.GreenTaskDefinition ?? "<new revision>", ecs.ContainerName, ecs.ContainerPort, request.Hooks, plan.BlueTaskDefinition);
+        plan.Headline = $"Start a blue/green release of service '{target.Service}' in cluster '{target.Cluster}' through CodeDeploy application '{plan.ApplicationName}', group '{plan.DeploymentGroupName}'.";
+        plan.Details.Add(new KeyValuePair<string, string>("Container", $"{ecs.ContainerName}:{ecs.ContainerPort.ToString(CultureInfo.InvariantCulture)}"));
+        plan.PolicyName = plan.Policy.DeploymentConfigName;
+        if (plan.GreenTaskDefinition is null)
+        {
+            plan.Changes.Add(new PlannedChange("RegisterTaskDefinition", $"register {plan.GreenSource}"));
+        }
+
+        if (plan.CreatesDeploymentConfig)
+        {
+            plan.Changes.Add(new PlannedChange("CreateDeploymentConfig", $"create {plan.Policy.DeploymentConfigName} (compute platform ECS)"));
+        }
+
+        plan.Changes.Add(new PlannedChange("CreateDeployment", $"start the deployment in {plan.ApplicationName}/{plan.DeploymentGroupName} with the AppSpec below"));
         return plan;
     }
 
@@ -162,13 +197,15 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine
         var green = plan.GreenTaskDefinition;
         if (green is null)
         {
-            var registered = await RegisterRevisionAsync((Aws.ECS.Model.TaskDefinition)plan.EngineState!, plan.ImageChanges, cancellationToken).ConfigureAwait(false);
+            var ecsPlan = (EcsReleasePlan)plan.EnginePlan!;
+            var registered = await RegisterRevisionAsync(ecsPlan.BlueDefinition!, ecsPlan.ImageChanges, cancellationToken).ConfigureAwait(false);
             green = registered.TaskDefinitionArn!;
             plan.GreenTaskDefinition = green;
         }
 
         var token = NewToken();
-        var appSpec = EcsAppSpec.Build(green, plan.ContainerName, plan.ContainerPort, plan.Request.Hooks, plan.BlueTaskDefinition, token);
+        var started = (EcsReleasePlan)plan.EnginePlan!;
+        var appSpec = EcsAppSpec.Build(green, started.ContainerName, started.ContainerPort, plan.Request.Hooks, plan.BlueTaskDefinition, token);
         plan.AppSpec = appSpec;
         var id = await CreateDeploymentOnceAsync(plan, appSpec, token, cancellationToken).ConfigureAwait(false);
         BlueGreenDeployment deployment;
@@ -203,8 +240,9 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine
             };
         }
 
-        deployment.Cluster ??= plan.Request.Cluster;
-        deployment.Service ??= plan.Request.Service;
+        var service = EcsTarget(plan.Request);
+        deployment.Cluster ??= service.Cluster;
+        deployment.Service ??= service.Service;
         return deployment;
     }
 
@@ -244,17 +282,17 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine
                     return named;
                 }
 
-                var (mine, other) = await FindByTokenAsync(plan.ApplicationName, plan.DeploymentGroupName, token, since, plan.Request.Service, cancellationToken).ConfigureAwait(false);
+                var (mine, other) = await FindByTokenAsync(plan.ApplicationName, plan.DeploymentGroupName, token, since, EcsTarget(plan.Request).Service, cancellationToken).ConfigureAwait(false);
                 if (mine is not null)
                 {
                     return mine;
                 }
 
-                throw AlreadyActive(named ?? other ?? ex.Message, plan.Request.Service, ex);
+                throw AlreadyActive(named ?? other ?? ex.Message, EcsTarget(plan.Request).Service, ex);
             }
             catch (AwsServiceException ex) when (ex.OutcomeUnknown)
             {
-                var (mine, _) = await FindByTokenAsync(plan.ApplicationName, plan.DeploymentGroupName, token, since, plan.Request.Service, cancellationToken).ConfigureAwait(false);
+                var (mine, _) = await FindByTokenAsync(plan.ApplicationName, plan.DeploymentGroupName, token, since, EcsTarget(plan.Request).Service, cancellationToken).ConfigureAwait(false);
                 if (mine is not null)
                 {
                     return mine;
@@ -263,8 +301,8 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine
                 if (attempt >= LostAnswerAttempts)
                 {
                     throw new ReleaseException("DeploymentOutcomeUnknown", ReleaseErrorKind.InvalidOperation,
-                        $"The release of '{plan.Request.Service}' could not be started: CodeDeploy's answer was lost {attempt} times in a row ({ex.ErrorCode}), and the deployment group {plan.DeploymentGroupName} shows no deployment from it.",
-                        plan.Request.Service, $"Run Start-BlueGreenDeployment again; 'Get-BlueGreenDeployment -Cluster {plan.Request.Cluster} -Service {plan.Request.Service}' shows the latest release of the service.", ex);
+                        $"The release of '{EcsTarget(plan.Request).Service}' could not be started: CodeDeploy's answer was lost {attempt} times in a row ({ex.ErrorCode}), and the deployment group {plan.DeploymentGroupName} shows no deployment from it.",
+                        EcsTarget(plan.Request).Service, $"Run Start-BlueGreenDeployment again; 'Get-BlueGreenDeployment -Cluster {EcsTarget(plan.Request).Cluster} -Service {EcsTarget(plan.Request).Service}' shows the latest release of the service.", ex);
                 }
 
                 await Task.Delay(_context.RetryPolicy.DelayBefore(attempt, throttled: false), cancellationToken).ConfigureAwait(false);
@@ -411,13 +449,14 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine
 
     private async Task<DeploymentGroupInfo> FindGroupAsync(ReleaseRequest request, CancellationToken cancellationToken)
     {
+        var target = EcsTarget(request);
         if (request.ApplicationName is not null && request.DeploymentGroupName is not null)
         {
             var named = await GetGroupAsync(request.ApplicationName, request.DeploymentGroupName, cancellationToken).ConfigureAwait(false);
-            if (!Owns(named, request.Cluster, request.Service))
+            if (!Owns(named, target.Cluster, target.Service))
             {
                 throw new ReleaseException("GroupDoesNotOwnService", ReleaseErrorKind.InvalidArgument,
-                    $"The deployment group '{request.DeploymentGroupName}' of '{request.ApplicationName}' does not release service '{request.Service}' in cluster '{request.Cluster}'.",
+                    $"The deployment group '{request.DeploymentGroupName}' of '{request.ApplicationName}' does not release service '{target.Service}' in cluster '{target.Cluster}'.",
                     request.DeploymentGroupName, "Leave out -ApplicationName and -DeploymentGroupName to find the group that owns the service.");
             }
 
@@ -443,7 +482,7 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine
             foreach (var name in groups.Where(g => request.DeploymentGroupName is null || g == request.DeploymentGroupName))
             {
                 var group = await GetGroupAsync(application, name, cancellationToken).ConfigureAwait(false);
-                if (Owns(group, request.Cluster, request.Service))
+                if (Owns(group, target.Cluster, target.Service))
                 {
                     return group;
                 }
@@ -451,7 +490,7 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine
         }
 
         throw new ReleaseException("NoDeploymentGroup", ReleaseErrorKind.ObjectNotFound,
-            $"No CodeDeploy deployment group in {_context.Region} releases service '{request.Service}' of cluster '{request.Cluster}'.", request.Service,
+            $"No CodeDeploy deployment group in {_context.Region} releases service '{target.Service}' of cluster '{target.Cluster}'.", target.Service,
             "Create a deployment group (compute platform ECS, blue/green with traffic control) for the service, or name it with -ApplicationName and -DeploymentGroupName.");
     }
 
@@ -856,8 +895,11 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine
         return (Url(prodArn), Url(testArn));
     }
 
-    public async Task<IReadOnlyList<BlueGreenDeployment>> GetForServiceAsync(string cluster, string service, bool all, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<BlueGreenDeployment>> GetForTargetAsync(ReleaseTarget target, bool all, CancellationToken cancellationToken)
     {
+        var ecsTarget = target as EcsServiceTarget
+            ?? throw new ReleaseException("WrongTargetKind", ReleaseErrorKind.InvalidArgument, $"CodeDeploy's ECS platform releases ECS services, not {target?.DisplayName}.", target?.Key);
+        var (cluster, service) = (ecsTarget.Cluster, ecsTarget.Service);
         await DescribeServiceAsync(cluster, service, cancellationToken).ConfigureAwait(false);
         var group = await FindGroupAsync(new ReleaseRequest(cluster, service), cancellationToken).ConfigureAwait(false);
         var ids = (await _codeDeploy.ListDeploymentsAllPagesAsync(new ListDeploymentsRequest { ApplicationName = group.ApplicationName, DeploymentGroupName = group.DeploymentGroupName }, cancellationToken).ConfigureAwait(false))

@@ -1,20 +1,83 @@
 using System;
+using System.Threading;
+using System.Threading.Tasks;
 using BlueGreen.Aws.Configuration;
 using BlueGreen.Core.Deployments;
 
 namespace BlueGreen.Core.Releases;
 
-/// <summary>Picks the engine for a target, so that cmdlets never choose between ECS and Lambda themselves.</summary>
+/// <summary>Picks the engine for a target or a release, so that cmdlets never choose between targets or controllers themselves.</summary>
 public static class ReleaseEngines
 {
-    /// <summary>The engine of an ECS service. The CodeDeploy engine refuses services of another deployment controller
-    /// with a clear error until the ECS-native engine joins.</summary>
-    public static IReleaseEngine ForEcsService(AwsContext context) => new CodeDeployEcsEngine(context);
-
-    /// <summary>The engine that runs a release already started.</summary>
-    public static IReleaseEngine ForDeployment(AwsContext context, BlueGreenDeployment? deployment) => (deployment?.Engine ?? DeploymentEngine.CodeDeployEcs) switch
+    /// <summary>The engine that releases <paramref name="target"/> under <paramref name="controller"/>. Only reads (to find
+    /// whether a CodeDeploy group releases a Lambda alias when the controller is left to choose).</summary>
+    public static Task<IReleaseEngine> ForTargetAsync(AwsContext context, ReleaseTarget target, ReleaseController controller, string? applicationName, CancellationToken cancellationToken)
     {
-        DeploymentEngine.CodeDeployEcs or DeploymentEngine.CodeDeployLambda => new CodeDeployEcsEngine(context),
-        var other => throw new ReleaseException("EngineNotAvailable", ReleaseErrorKind.InvalidOperation, $"The {other} engine is not available in this version.", deployment?.DeploymentId),
-    };
+        if (target is null)
+        {
+            throw new ArgumentNullException(nameof(target));
+        }
+
+        switch (target)
+        {
+            case EcsServiceTarget when controller is ReleaseController.Auto or ReleaseController.CodeDeploy:
+                return Task.FromResult<IReleaseEngine>(new CodeDeployEcsEngine(context));
+            case EcsServiceTarget:
+                throw NotAvailable(controller, target);
+            default:
+                throw NotAvailable(controller, target);
+        }
+    }
+
+    /// <summary>The engine that keeps a CodeDeploy group's defaults.</summary>
+    public static IGroupDefaults ForGroupDefaults(AwsContext context) => new CodeDeployEcsEngine(context);
+
+    /// <summary>The engine that runs a release already started, from the release (its engine) or else the form of its id.</summary>
+    public static IReleaseEngine ForDeployment(AwsContext context, BlueGreenDeployment? deployment, string? deploymentId = null)
+    {
+        var engine = deployment?.Engine ?? ReleaseIds.EngineOf(deploymentId);
+        return engine switch
+        {
+            DeploymentEngine.CodeDeployEcs or DeploymentEngine.CodeDeployLambda => new CodeDeployEcsEngine(context),
+            var other => throw new ReleaseException("EngineNotAvailable", ReleaseErrorKind.InvalidOperation, $"The {other} engine is not available in this version.", deployment?.DeploymentId ?? deploymentId),
+        };
+    }
+
+    private static ReleaseException NotAvailable(ReleaseController controller, ReleaseTarget target) =>
+        new("NotSupportedByEngine", ReleaseErrorKind.InvalidArgument,
+            $"No engine releases {target.DisplayName} with controller {controller}.", target.Key,
+            "Leave out -Controller to let the module choose, or see 'Get-Help Start-BlueGreenDeployment -Parameter Controller'.");
+}
+
+/// <summary>The forms of release ids: CodeDeploy's <c>d-XXXXXXXXX</c> (or an emulator's UUID), and
+/// <c>lambda:&lt;function&gt;:&lt;alias&gt;:&lt;token&gt;</c> for releases the module drives itself.</summary>
+public static class ReleaseIds
+{
+    public const string LambdaPrefix = "lambda:";
+
+    /// <summary>The engine an id belongs to, by its form alone.</summary>
+    public static DeploymentEngine EngineOf(string? deploymentId) =>
+        deploymentId is not null && deploymentId.StartsWith(LambdaPrefix, StringComparison.Ordinal) ? DeploymentEngine.LambdaDirect : DeploymentEngine.CodeDeployEcs;
+
+    /// <summary>The id of a module-driven Lambda release.</summary>
+    public static string ForLambda(string functionName, string alias, string token) => $"{LambdaPrefix}{functionName}:{alias}:{token}";
+
+    /// <summary>Splits a module-driven Lambda release id; false when it is not one.</summary>
+    public static bool TryParseLambda(string? deploymentId, out string functionName, out string alias, out string token)
+    {
+        functionName = alias = token = string.Empty;
+        if (deploymentId is null || !deploymentId.StartsWith(LambdaPrefix, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var parts = deploymentId.Substring(LambdaPrefix.Length).Split(':');
+        if (parts.Length != 3 || Array.Exists(parts, p => p.Length == 0))
+        {
+            return false;
+        }
+
+        (functionName, alias, token) = (parts[0], parts[1], parts[2]);
+        return true;
+    }
 }

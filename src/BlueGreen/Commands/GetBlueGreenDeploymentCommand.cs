@@ -42,10 +42,11 @@ public sealed class GetBlueGreenDeploymentCommand : ReleaseCmdlet
         switch (ParameterSetName)
         {
             case ByServiceSet:
-                var serviceEngine = ReleaseEngines.ForEcsService(AwsContext);
+                var target = new EcsServiceTarget(Cluster, Service);
                 RunAsync(cancellationToken => GuardAsync(Service, async () =>
                 {
-                    foreach (var deployment in await ReadAsync(token => serviceEngine.GetForServiceAsync(Cluster, Service, All, token), cancellationToken).ConfigureAwait(false))
+                    var serviceEngine = await ReleaseEngines.ForTargetAsync(AwsContext, target, ReleaseController.Auto, null, cancellationToken).ConfigureAwait(false);
+                    foreach (var deployment in await ReadAsync(token => serviceEngine.GetForTargetAsync(target, All, token), cancellationToken).ConfigureAwait(false))
                     {
                         Emit(deployment);
                     }
@@ -67,7 +68,7 @@ public sealed class GetBlueGreenDeploymentCommand : ReleaseCmdlet
                         continue;
                     }
 
-                    var byId = ReleaseEngines.ForDeployment(ContextFor(null, id), null);
+                    var byId = ReleaseEngines.ForDeployment(ContextFor(null, id), null, id);
                     RunAsync(cancellationToken => GuardAsync(id, async () => Emit(await ReadAsync(token => byId.GetAsync(id, token), cancellationToken).ConfigureAwait(false))));
                 }
 

@@ -101,7 +101,7 @@ public sealed class SetTrafficShiftCommand : ReleaseCmdlet
             return;
         }
 
-        var engine = ReleaseEngines.ForDeployment(ContextFor(carried, id), carried);
+        var engine = ReleaseEngines.ForDeployment(ContextFor(carried, id), carried, id);
         RunAsync(cancellationToken => GuardAsync(id, async () =>
         {
             var deployment = carried ?? new BlueGreenDeployment(id);
@@ -134,7 +134,7 @@ public sealed class SetTrafficShiftCommand : ReleaseCmdlet
                 "Examples: AllAtOnce, Canary10Percent5Minutes, Linear20PercentEvery3Minutes."));
         }
 
-        var engine = ReleaseEngines.ForEcsService(AwsContext);
+        var engine = ReleaseEngines.ForGroupDefaults(AwsContext);
         string? description = null;
         RunAsync(cancellationToken => GuardAsync(DeploymentGroupName, async () =>
             description = await engine.PlanDefaultTrafficShiftAsync(ApplicationName, DeploymentGroupName, policy, readyWait, cancellationToken).ConfigureAwait(false)));

@@ -87,10 +87,14 @@ public sealed class StartBlueGreenDeploymentCommand : ReleaseCmdlet
 
         var migrations = LoadMigrations();
         var context = AwsContext;
-        var engine = ReleaseEngines.ForEcsService(context);
+        IReleaseEngine? engine = null;
         ReleasePlan? plan = null;
-        RunAsync(cancellationToken => GuardAsync(Service, async () => plan = await engine.PlanAsync(request, cancellationToken).ConfigureAwait(false)));
-        if (plan is null)
+        RunAsync(cancellationToken => GuardAsync(Service, async () =>
+        {
+            engine = await ReleaseEngines.ForTargetAsync(context, request.Target, request.Controller, request.ApplicationName, cancellationToken).ConfigureAwait(false);
+            plan = await engine.PlanAsync(request, cancellationToken).ConfigureAwait(false);
+        }));
+        if (plan is null || engine is null)
         {
             return;
         }

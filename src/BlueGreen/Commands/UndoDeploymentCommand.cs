@@ -80,7 +80,7 @@ public sealed class UndoDeploymentCommand : ReleaseCmdlet
             return;
         }
 
-        var engine = ReleaseEngines.ForDeployment(ContextFor(carried, id), carried);
+        var engine = ReleaseEngines.ForDeployment(ContextFor(carried, id), carried, id);
         UndoPlan? plan = null;
         RunAsync(cancellationToken => GuardAsync(id, async () => plan = await engine.PlanUndoAsync(carried ?? new BlueGreenDeployment(id), policy, cancellationToken).ConfigureAwait(false)));
         if (plan is null)

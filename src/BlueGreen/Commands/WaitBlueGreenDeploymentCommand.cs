@@ -46,7 +46,7 @@ public sealed class WaitBlueGreenDeploymentCommand : ReleaseCmdlet
             return;
         }
 
-        var engine = ReleaseEngines.ForDeployment(ContextFor(start, id), start);
+        var engine = ReleaseEngines.ForDeployment(ContextFor(start, id), start, id);
         TimeSpan? timeout = MyInvocation.BoundParameters.ContainsKey(nameof(Timeout)) ? TimeSpan.FromSeconds(Timeout) : null;
         try
         {

@@ -18,8 +18,7 @@ public sealed class LostAnswerTests
         DeploymentGroupName = "web-dg",
         BlueTaskDefinition = "web:1",
         GreenTaskDefinition = "web:2",
-        ContainerName = "web",
-        ContainerPort = 80,
+        EnginePlan = new EcsReleasePlan { ContainerName = "web", ContainerPort = 80 },
     };
 
     private static string Info(string id, string token) =>
