@@ -6,8 +6,8 @@ using BlueGreen.Internal;
 
 namespace BlueGreen.Commands;
 
-/// <summary>Gates a release: -Continue lets production traffic move (after the Ready wait), -Complete removes blue now;
-/// or sets a deployment group's default traffic shift.</summary>
+/// <summary>Gates a release: -Continue lets production traffic move (after the Ready wait), -Complete removes blue now,
+/// -Percent sets green's share by hand (where the engine allows it); or sets a deployment group's default traffic shift.</summary>
 [Cmdlet(VerbsCommon.Set, "TrafficShift", DefaultParameterSetName = ByObjectSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(BlueGreenDeployment))]
 public sealed class SetTrafficShiftCommand : ReleaseCmdlet
@@ -34,6 +34,12 @@ public sealed class SetTrafficShiftCommand : ReleaseCmdlet
     [Parameter(ParameterSetName = ByIdSet)]
     [Parameter(ParameterSetName = ByObjectSet)]
     public SwitchParameter Complete { get; set; }
+
+    /// <summary>Green's share of production traffic, set by hand (module-driven Lambda releases).</summary>
+    [Parameter(ParameterSetName = ByIdSet)]
+    [Parameter(ParameterSetName = ByObjectSet)]
+    [ValidateRange(0.0, 100.0)]
+    public double? Percent { get; set; }
 
     /// <summary>The result of a smoke test piped in (its Passed property); a failed one stops -Continue unless -Force.</summary>
     [Parameter(ParameterSetName = ByIdSet, ValueFromPipelineByPropertyName = true)]
@@ -69,6 +75,18 @@ public sealed class SetTrafficShiftCommand : ReleaseCmdlet
         if (ParameterSetName == GroupSet)
         {
             SetGroupDefault();
+            return;
+        }
+
+        if (Percent is not null)
+        {
+            if (Continue || Complete)
+            {
+                ThrowTerminatingError(ErrorRecords.Create(new PSArgumentException("-Percent sets the share by hand; it does not go with -Continue or -Complete."),
+                    "PercentWithGate", ErrorCategory.InvalidArgument, Percent, "Example: $d | Set-TrafficShift -Percent 25"));
+            }
+
+            SetWeight();
             return;
         }
 
@@ -116,6 +134,43 @@ public sealed class SetTrafficShiftCommand : ReleaseCmdlet
 
             Emit(await ReadAsync(token => engine.GetAsync(id, token), cancellationToken).ConfigureAwait(false));
         }));
+    }
+
+    private void SetWeight()
+    {
+        var carried = ParameterSetName == ByObjectSet ? InputObject : null;
+        var id = carried?.DeploymentId ?? Id;
+        if (carried is null && !CheckId(id))
+        {
+            return;
+        }
+
+        if (SmokeTestPassed == false && !Force && Percent > 0)
+        {
+            WriteError(ErrorRecords.Create(new PSInvalidOperationException($"The smoke test of release {id} failed: production traffic stays as it is."),
+                "SmokeTestFailed", ErrorCategory.InvalidOperation, id, $"Undo the release with 'Undo-Deployment -Id {id}', or set the share anyway with -Force."));
+            return;
+        }
+
+        var engine = ReleaseEngines.ForDeployment(ContextFor(carried, id), carried, id);
+        if (engine is not ITrafficWeights weights || (engine.Capabilities & EngineCapabilities.ManualWeights) == 0)
+        {
+            WriteError(ErrorRecords.Create(new PSNotSupportedException($"Release {id} is moved by {engine.Kind}, which does not take a share set by hand."),
+                "NotSupportedByEngine", ErrorCategory.NotImplemented, id,
+                "Use -Continue or -Complete, or release with 'Start-BlueGreenDeployment -Controller Module' to set shares by hand."));
+            return;
+        }
+
+        string? description = null;
+        RunAsync(cancellationToken => GuardAsync(id, async () =>
+            description = await weights.PlanWeightAsync(carried ?? new BlueGreenDeployment(id), Percent!.Value, cancellationToken).ConfigureAwait(false)));
+        if (description is null || !ShouldProcess(description, description + "?", "Set-TrafficShift"))
+        {
+            return;
+        }
+
+        RunAsync(cancellationToken => GuardAsync(id, async () =>
+            Emit(await weights.SetWeightAsync(carried ?? new BlueGreenDeployment(id), Percent!.Value, cancellationToken).ConfigureAwait(false))));
     }
 
     private void SetGroupDefault()
