@@ -507,7 +507,7 @@ internal sealed class TemplateReader
                 ServerlessFunction or "AWS::Lambda::Function" => NamedResource(name, resource, "function", "FunctionName"),
                 "AWS::CloudWatch::Alarm" or "AWS::CloudWatch::CompositeAlarm" => NamedResource(name, resource, "alarm", "AlarmName"),
                 "AWS::CodeDeploy::DeploymentConfig" => NamedResource(name, resource, "deployment configuration", "DeploymentConfigName"),
-                _ => Value.Failed($"refers to '{name}', a {type} whose value only CloudFormation knows"),
+                _ => Value.Failed($"refers to '{name}' ({type}), whose value only CloudFormation knows"),
             };
         }
 
@@ -701,7 +701,7 @@ internal sealed class TemplateReader
     {
         if (++_work > SamTemplate.MaxWork)
         {
-            throw SamTemplate.TooComplex(_source, $"reading the function's values takes more than {SamTemplate.MaxWork:N0} steps; YAML aliases may be multiplying them.");
+            throw SamTemplate.TooComplex(_source, $"reading the function's values takes more than {SamTemplate.MaxWork.ToString("N0", CultureInfo.InvariantCulture)} steps; YAML aliases may be multiplying them.");
         }
     }
 
