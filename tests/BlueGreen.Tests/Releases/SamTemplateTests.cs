@@ -940,7 +940,7 @@ public sealed class SamTemplateTests
             """, "SamTemplateInvalid");
 
         Assert.Equal(6, error.Line);
-        Assert.StartsWith("template.yaml, line 6: column ", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("template.yaml, line 6, column 6: this is not valid YAML or JSON: ", error.Message, StringComparison.Ordinal);
         Assert.Contains("not valid YAML or JSON", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("Idx:", error.Message, StringComparison.Ordinal);
     }
@@ -951,6 +951,23 @@ public sealed class SamTemplateTests
         var error = Refused("{\n  \"Resources\": {\n    \"Api\": {\n      \"Type\": \"AWS::Serverless::Function\",\n      \"Properties\": {\"AutoPublishAlias\": \"live\"\n    }\n  }\n", "SamTemplateInvalid");
         Assert.NotNull(error.Line);
         Assert.Contains($"line {error.Line}", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Resources:\n  Api:\n\tType: AWS::Serverless::Function\n", 3, "tab")]
+    [InlineData("Resources:\n  Api: { Type: AWS::Serverless::Function\n", 3, "")]
+    [InlineData("Resources:\n  Api: [a, b\n", 3, "")]
+    [InlineData("Resources: [Api\nOther: d\n", 2, "ends before every [ and { is closed")]
+    [InlineData("Resources:\n  Api: 'unterminated\n", 2, "quoted scalar")]
+    [InlineData("Resources:\n  Api: b: c\n", 2, "")]
+    [InlineData("Resources:\n  Api: *nowhere\n", 2, "the alias *nowhere has no anchor &nowhere before it")]
+    public void MalformedYaml_Variants_SayWhichLine(string text, int line, string detail)
+    {
+        var error = Refused(text, "SamTemplateInvalid");
+        Assert.Equal(line, error.Line);
+        Assert.StartsWith($"template.yaml, line {line}", error.Message, StringComparison.Ordinal);
+        Assert.Contains("not valid YAML or JSON", error.Message, StringComparison.Ordinal);
+        Assert.Contains(detail, error.Message, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -117,7 +117,8 @@ public static class SamTemplate
             source, recommendedAction: "Pass the SAM template itself, not a packaged or generated file.");
 
     internal static SamTemplateException Invalid(string source, string message, int? line = null, Exception? inner = null) =>
-        new("SamTemplateInvalid", ReleaseErrorKind.InvalidArgument, line is null ? $"{source}: {message}" : $"{source}, line {line}: {message}",
+        new("SamTemplateInvalid", ReleaseErrorKind.InvalidArgument,
+            line is null ? $"{source}: {message}" : $"{source}, line {line}{(message.StartsWith("column ", StringComparison.Ordinal) ? ", " : ": ")}{message}",
             source, line, recommendedAction: "Fix the template so that sam validate accepts it.", innerException: inner);
 
     internal static SamTemplateException TooComplex(string source, string message, int? line = null) =>
@@ -148,8 +149,39 @@ public static class SamTemplate
         catch (YamlException ex)
         {
             var message = YamlDotNetPosition.Replace(ex.Message, string.Empty);
-            throw Invalid(source, $"column {ex.Start.Column}: this is not valid YAML or JSON: {message}", (int)ex.Start.Line, ex);
+            int line = (int)ex.Start.Line;
+            long column = ex.Start.Column;
+            if (message.IndexOf(" tab", StringComparison.OrdinalIgnoreCase) >= 0 && LineIndentedWithTab(text) is { } tabbed)
+            {
+                // The parser marks where the mapping began, not the tab.
+                line = tabbed;
+                column = 1;
+            }
+
+            throw Invalid(source, $"column {column.ToString(CultureInfo.InvariantCulture)}: this is not valid YAML or JSON: {message}", line, ex);
         }
+        catch (InvalidOperationException ex)
+        {
+            // The parser's own state breaks on some truncated input (an unclosed [ at the end) instead of reporting it.
+            throw Invalid(source, "this is not valid YAML or JSON: it ends before every [ and { is closed, or is cut short otherwise.", LineCount(text), ex);
+        }
+    }
+
+    private static int LineCount(string text) => Math.Max(1, text.Count(c => c == '\n') + (text.EndsWith("\n", StringComparison.Ordinal) ? 0 : 1));
+
+    private static int? LineIndentedWithTab(string text)
+    {
+        var lines = text.Split('\n');
+        for (int i = 0; i < lines.Length; i++)
+        {
+            var indentation = lines[i].Substring(0, lines[i].Length - lines[i].TrimStart(' ', '\t').Length);
+            if (indentation.IndexOf('\t') >= 0)
+            {
+                return i + 1;
+            }
+        }
+
+        return null;
     }
 
     private sealed class Frame
@@ -167,11 +199,17 @@ public static class SamTemplate
     {
         var parser = new Parser(new StringReader(text));
         var frames = new Stack<Frame>();
+        var anchors = new HashSet<string>(StringComparer.Ordinal);
         int aliases = 0, documents = 0;
         while (parser.MoveNext())
         {
             var current = parser.Current!;
             int line = (int)current.Start.Line;
+            if (current is NodeEvent { Anchor.IsEmpty: false } anchored)
+            {
+                anchors.Add(anchored.Anchor.Value);
+            }
+
             switch (current)
             {
                 case DocumentStart:
@@ -181,10 +219,15 @@ public static class SamTemplate
                     }
 
                     break;
-                case AnchorAlias:
+                case AnchorAlias alias:
                     if (++aliases > MaxAliases)
                     {
                         throw TooComplex(source, $"the template uses more than {MaxAliases} YAML aliases; CloudFormation accepts none.", line);
+                    }
+
+                    if (!anchors.Contains(alias.Value.Value))
+                    {
+                        throw Invalid(source, $"this is not valid YAML or JSON: the alias *{alias.Value.Value} has no anchor &{alias.Value.Value} before it.", line);
                     }
 
                     Node(frames, null, source, line);
