@@ -1019,6 +1019,57 @@ public sealed class SamTemplateTests
     }
 
     [Fact]
+    public void AliasBomb_OfMappings_RunsOutOfSteps()
+    {
+        var text = new StringBuilder("Bomb:\n  l0: &l0 { a: x, b: x, c: x, d: x, e: x, f: x, g: x, h: x, i: x, j: x }\n");
+        for (int level = 1; level < 9; level++)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"  l{level}: &l{level} {{ a: *l{level - 1}, b: *l{level - 1}, c: *l{level - 1}, d: *l{level - 1}, e: *l{level - 1}, f: *l{level - 1}, g: *l{level - 1}, h: *l{level - 1}, i: *l{level - 1}, j: *l{level - 1} }}\n");
+        }
+
+        text.Append("""
+            Globals:
+              Function:
+                DeploymentPreference: *l8
+            Resources:
+              Api:
+                Type: AWS::Serverless::Function
+                Properties:
+                  AutoPublishAlias: live
+                  DeploymentPreference: *l8
+            """);
+        Assert.Contains("100,000 steps", Refused(text.ToString(), "SamTemplateTooComplex").Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LongChainsOfNames_StopWithoutExhaustingTheStack()
+    {
+        var text = new StringBuilder(Function("""
+                    Type: AllAtOnce
+                    Hooks: { PreTraffic: !Ref Hook0 }
+            """));
+        for (int i = 0; i < 5000; i++)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"\n  Hook{i}:\n    Type: AWS::Lambda::Function\n    Properties: {{ FunctionName: !Ref Hook{i + 1} }}");
+        }
+
+        var policy = Parse(text.ToString(), "Api");
+        Assert.Empty(policy.Hooks);
+        Assert.Contains("through more than 16 resources", policy.Unresolved.Single(), StringComparison.Ordinal);
+
+        // A short chain resolves.
+        Assert.Equal("CodeDeployHook_end", Parse(Function("""
+                    Type: AllAtOnce
+                    Hooks: { PreTraffic: !Ref Hook0 }
+            """) + """
+
+              Hook0: { Type: AWS::Lambda::Function, Properties: { FunctionName: !Ref Hook1 } }
+              Hook1: { Type: AWS::Lambda::Function, Properties: { FunctionName: !Ref Hook2 } }
+              Hook2: { Type: AWS::Lambda::Function, Properties: { FunctionName: CodeDeployHook_end } }
+            """, "Api").Hooks["BeforeAllowTraffic"]);
+    }
+
+    [Fact]
     public void TooManyAliases_AreRefused()
     {
         var text = "Anchors:\n  a: &a x\n  list: [" + string.Join(", ", Enumerable.Repeat("*a", 101)) + "]\n" + Function("        Type: AllAtOnce");

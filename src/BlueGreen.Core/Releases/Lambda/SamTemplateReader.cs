@@ -14,6 +14,9 @@ internal sealed class TemplateReader
     private const string ServerlessFunction = "AWS::Serverless::Function";
     private const string DeploymentPreference = "DeploymentPreference";
 
+    /// <summary>Names that refer to names that refer to names: the chain is followed this far, and the stack stays small.</summary>
+    private const int MaxReferenceDepth = 16;
+
     private readonly string _source;
     private readonly IReadOnlyDictionary<string, string> _given;
     private readonly Dictionary<string, YamlMappingNode?> _parameters = new(StringComparer.Ordinal);
@@ -552,6 +555,11 @@ internal sealed class TemplateReader
         if (property is null || IsNull(property))
         {
             return Value.Failed($"refers to {kind} '{logicalId}', which has no {nameProperty}, so CloudFormation generates its name");
+        }
+
+        if (_resolving.Count >= MaxReferenceDepth)
+        {
+            return Value.Failed($"refers to {kind} '{logicalId}' through more than {MaxReferenceDepth} resources, each named by the next");
         }
 
         if (!_resolving.Add(logicalId))
