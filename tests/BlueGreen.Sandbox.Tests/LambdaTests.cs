@@ -71,6 +71,7 @@ public sealed class LambdaTests(SandboxFixture sandbox)
             var published = aws.Ok("lambda", "publish-version", "--function-name", "f", "--code-sha256", sha, "--revision-id", revision, "--description", "second");
             Assert.Equal("2", published["Version"]!.GetValue<string>());
             Assert.Equal(sha, published["CodeSha256"]!.GetValue<string>());
+            Assert.Equal("2", aws.Ok("lambda", "publish-version", "--function-name", "f")["Version"]!.GetValue<string>());
 
             // No S3 in the sandbox: said plainly, and nothing changes.
             var s3 = aws.Run("lambda", "update-function-code", "--function-name", "f", "--s3-bucket", "code", "--s3-key", "f.zip");

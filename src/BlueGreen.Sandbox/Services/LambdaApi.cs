@@ -138,6 +138,9 @@ internal sealed class LambdaFunction
 
     public Dictionary<string, string> Tags { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Whether <c>$LATEST</c> was created or updated since the last version was published.</summary>
+    public bool ChangedSincePublish { get; set; } = true;
+
     /// <summary>Set while a code update is in progress: when it completes, in simulated time.</summary>
     public DateTimeOffset? UpdateDone { get; set; }
 
@@ -551,6 +554,7 @@ internal sealed partial class LambdaApi(Region region)
         latest.Behaviour = behaviour;
         latest.LastModified = region.Now;
         latest.RevisionId = Guid.NewGuid().ToString();
+        function.ChangedSincePublish = true;
         function.UpdateDone = region.Now + (image is null ? ZipUpdateTime : ImageUpdateTime);
         if (input.Bool("Publish") ?? false)
         {
@@ -594,14 +598,16 @@ internal sealed partial class LambdaApi(Region region)
 
     private LambdaVersion Publish(LambdaFunction function, string? description)
     {
-        // Publishing when nothing changed since the last version returns that version, as Lambda does.
+        // Publishing with no update since the last version returns that version, as Lambda does. An update counts
+        // as a change even when it brought the same code: Lambda does not compare.
         var latest = function.Latest;
         var last = function.Versions.GetValueOrDefault(function.LastVersion.ToString(CultureInfo.InvariantCulture));
-        if (last is not null && last.CodeSha256 == latest.CodeSha256
-            && JsonNode.DeepEquals(Without(last.Config, "Description"), Without(latest.Config, "Description")))
+        if (last is not null && !function.ChangedSincePublish)
         {
             return last;
         }
+
+        function.ChangedSincePublish = false;
 
         var config = (JsonObject)latest.Config.DeepClone();
         if (description is not null)
@@ -613,13 +619,6 @@ internal sealed partial class LambdaApi(Region region)
         var version = new LambdaVersion { Version = number, Config = config, Zip = latest.Zip, ImageUri = latest.ImageUri, Behaviour = latest.Behaviour, LastModified = region.Now };
         function.Versions[number] = version;
         return version;
-    }
-
-    private static JsonObject Without(JsonObject config, string member)
-    {
-        var copy = (JsonObject)config.DeepClone();
-        copy.Remove(member);
-        return copy;
     }
 
     private static Dictionary<string, double> Weights(LambdaFunction function, string primary, JsonNode? routing)
@@ -991,15 +990,22 @@ internal sealed partial class LambdaApi(Region region)
         };
     }
 
-    public JsonObject Dump() => new()
+    public JsonObject Dump()
     {
-        ["functions"] = _functions.Values.Select(f => (JsonNode?)new JsonObject
+        Settle(region.Now);
+        return new JsonObject
         {
-            ["FunctionArn"] = f.Arn,
-            ["Versions"] = f.Versions.Keys.ToJsonArray(),
-            ["Aliases"] = f.Aliases.Values.Select(a => (JsonNode?)AliasJson(f, a)).ToJsonArray(),
-        }).ToJsonArray(),
-    };
+            ["functions"] = _functions.Values.Select(f => (JsonNode?)new JsonObject
+            {
+                ["FunctionArn"] = f.Arn,
+                ["PackageType"] = f.PackageType,
+                ["LastUpdateStatus"] = f.UpdateDone is null ? "Successful" : "InProgress",
+                ["Versions"] = f.Versions.Keys.ToJsonArray(),
+                ["Tags"] = TagsJson(f),
+                ["Aliases"] = f.Aliases.Values.Select(a => (JsonNode?)AliasJson(f, a)).ToJsonArray(),
+            }).ToJsonArray(),
+        };
+    }
 
     internal static string Describe(FunctionBehaviour behaviour) => string.Create(CultureInfo.InvariantCulture, $"latency {behaviour.LatencyMs} ms, failure rate {behaviour.FailureRate}, hook {behaviour.HookStatus}");
 
