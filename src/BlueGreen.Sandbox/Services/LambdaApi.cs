@@ -516,10 +516,18 @@ internal sealed partial class LambdaApi(Region region)
         {
             ["Configuration"] = ConfigJson(function, version),
             ["Code"] = version.ImageUri is { } image
-                ? new JsonObject { ["RepositoryType"] = "ECR", ["ImageUri"] = image, ["ResolvedImageUri"] = $"{image.Split('@')[0].Split(':')[0]}@sha256:{version.CodeSha256}" }
+                ? new JsonObject { ["RepositoryType"] = "ECR", ["ImageUri"] = image, ["ResolvedImageUri"] = $"{Repository(image)}@sha256:{version.CodeSha256}" }
                 : new JsonObject { ["RepositoryType"] = "S3", ["Location"] = $"{region.Sandbox.Endpoint}/_sandbox/lambda/{function.Name}/{version.Version}.zip" },
             ["Tags"] = TagsJson(function),
         };
+    }
+
+    /// <summary>An image reference without its tag or digest (a registry's port stays).</summary>
+    private static string Repository(string image)
+    {
+        var reference = image.Split('@')[0];
+        var colon = reference.LastIndexOf(':');
+        return colon > reference.LastIndexOf('/') ? reference[..colon] : reference;
     }
 
     private JsonObject GetFunctionConfiguration(JsonObject input)
