@@ -34,7 +34,9 @@ internal static class RawSigner
 
         var signedHeaders = string.Join(';', headers.Keys);
         var payloadHash = Convert.ToHexStringLower(SHA256.HashData(body));
-        var canonical = $"{request.Method.Method}\n{uri.AbsolutePath}\n\n{string.Concat(headers.Select(h => $"{h.Key}:{h.Value}\n"))}\n{signedHeaders}\n{payloadHash}";
+        // Every service but S3 signs the path encoded twice: as sent, then each segment once more.
+        var path = string.Join('/', uri.AbsolutePath.Split('/').Select(Uri.EscapeDataString));
+        var canonical = $"{request.Method.Method}\n{path}\n\n{string.Concat(headers.Select(h => $"{h.Key}:{h.Value}\n"))}\n{signedHeaders}\n{payloadHash}";
         var scope = $"{date}/{region}/{service}/aws4_request";
         var toSign = $"AWS4-HMAC-SHA256\n{amzDate}\n{scope}\n{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)))}";
         var key = Encoding.UTF8.GetBytes("AWS4" + secret);
