@@ -119,6 +119,7 @@ public sealed class LambdaTests(SandboxFixture sandbox)
         var function = aws.Ok("lambda", "get-function", "--function-name", "img");
         Assert.Equal("ECR", function["Code"]!["RepositoryType"]!.GetValue<string>());
         Assert.Equal($"{Repository}:2-broken", function["Code"]!["ImageUri"]!.GetValue<string>());
+        Assert.Equal($"{Repository}@sha256:{updated["CodeSha256"]!.GetValue<string>()}", function["Code"]!["ResolvedImageUri"]!.GetValue<string>());
         Assert.Equal("Successful", function["Configuration"]!["LastUpdateStatus"]!.GetValue<string>());
         Assert.Equal("2", aws.Ok("lambda", "publish-version", "--function-name", "img")["Version"]!.GetValue<string>());
 
