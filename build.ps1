@@ -133,11 +133,14 @@ function Invoke-Test {
         foreach ($project in $projects | Where-Object BaseName -in $besideNames) {
             $background.Add((Start-XunitProject -Project $project.FullName -ResultsDir $ResultsDir -Configuration $Configuration))
         }
+        # Pester files that spend their time on sandbox releases run in a second Pester process beside the rest.
+        $beside = 'Release', 'ReleaseFlow', 'ReadTolerance', 'Lambda*', 'Demo'
+        $background.Add((Start-PesterSuite -PesterManifest $pester -TestsDir (Join-Path $Root 'tests') -ResultsDir $ResultsDir -Include $beside))
         foreach ($project in $projects | Where-Object BaseName -notin $besideNames) {
             $suites.Add((Invoke-XunitProject -Project $project.FullName -ResultsDir $ResultsDir -Configuration $Configuration))
         }
-        $suites.Add((Invoke-PesterSuite -PesterManifest $pester -TestsDir (Join-Path $Root 'tests') -ResultsDir $ResultsDir))
-        foreach ($started in $background) { $suites.Add((Receive-XunitProject $started)) }
+        $suites.Add((Invoke-PesterSuite -PesterManifest $pester -TestsDir (Join-Path $Root 'tests') -ResultsDir $ResultsDir -Exclude $beside))
+        foreach ($started in $background) { $suites.Add($(if ($started.Pester) { Receive-PesterSuite $started } else { Receive-XunitProject $started })) }
     }
     finally {
         foreach ($started in $background) {

@@ -264,19 +264,48 @@ function Read-XunitResult([string] $Name, [string] $ResultsDir, [int] $ExitCode)
     }
 }
 
-function Invoke-PesterSuite([string] $PesterManifest, [string] $TestsDir, [string] $ResultsDir) {
-    Write-BuildStep 'Pester'
-    $summary = Join-Path $ResultsDir 'pester-summary.json'
+function Get-PesterArguments([string] $PesterManifest, [string] $TestsDir, [string] $ResultsDir, [string] $Name, [string[]] $Include, [string[]] $Exclude) {
     $runner = Join-Path $PSScriptRoot 'Invoke-PesterTests.ps1'
     $pwsh = @(Get-FreshPwshCommand)
     $arguments = @($pwsh | Select-Object -Last ($pwsh.Count - 1)) + @('-NoProfile', '-NonInteractive', '-File', $runner,
-        '-PesterManifest', $PesterManifest, '-TestsDir', $TestsDir, '-ResultsDir', $ResultsDir, '-SummaryPath', $summary)
-    & $pwsh[0] @arguments | Out-Host
+        '-PesterManifest', $PesterManifest, '-TestsDir', $TestsDir, '-ResultsDir', $ResultsDir, '-SummaryPath', (Join-Path $ResultsDir "$Name-summary.json"),
+        '-Include', ($Include -join ','), '-Exclude', ($Exclude -join ','), '-ResultName', $Name)
+    [pscustomobject]@{ FilePath = $pwsh[0]; Arguments = $arguments }
+}
+
+function Read-PesterSummary([string] $Name, [string] $ResultsDir, [string] $Label) {
+    $summary = Join-Path $ResultsDir "$Name-summary.json"
     if (-not (Test-Path $summary)) {
-        return [pscustomobject]@{ Name = 'Pester'; Passed = 0; Failed = 0; Skipped = 0; Completed = $false }
+        return [pscustomobject]@{ Name = $Label; Passed = 0; Failed = 0; Skipped = 0; Completed = $false }
     }
     $counts = Get-Content $summary -Raw | ConvertFrom-Json
-    [pscustomobject]@{ Name = 'Pester'; Passed = $counts.Passed; Failed = $counts.Failed; Skipped = $counts.Skipped; Completed = $true }
+    [pscustomobject]@{ Name = $Label; Passed = $counts.Passed; Failed = $counts.Failed; Skipped = $counts.Skipped; Completed = $true }
+}
+
+function Invoke-PesterSuite([string] $PesterManifest, [string] $TestsDir, [string] $ResultsDir, [string[]] $Exclude = @()) {
+    Write-BuildStep 'Pester'
+    $command = Get-PesterArguments -PesterManifest $PesterManifest -TestsDir $TestsDir -ResultsDir $ResultsDir -Name 'pester' -Include '*' -Exclude $Exclude
+    & $command.FilePath @($command.Arguments) | Out-Host
+    Read-PesterSummary -Name 'pester' -ResultsDir $ResultsDir -Label 'Pester'
+}
+
+function Start-PesterSuite([string] $PesterManifest, [string] $TestsDir, [string] $ResultsDir, [string[]] $Include) {
+    # Pester files whose time goes on the sandbox's simulated clock run in a process of their own beside the others
+    # (each starts its own sandbox); Receive-PesterSuite ends it.
+    Write-BuildStep "Pester: $($Include -join ', ') (runs beside the next suites; its output follows them)"
+    $command = Get-PesterArguments -PesterManifest $PesterManifest -TestsDir $TestsDir -ResultsDir $ResultsDir -Name 'pester-sandbox' -Include $Include -Exclude @()
+    $log = Join-Path $ResultsDir 'pester-sandbox.log'
+    $process = Start-Process -FilePath $command.FilePath -ArgumentList $command.Arguments -PassThru -NoNewWindow -RedirectStandardOutput $log -RedirectStandardError "$log.err"
+    [pscustomobject]@{ Name = 'Pester (sandbox)'; Process = $process; Log = $log; ResultsDir = $ResultsDir; Pester = $true }
+}
+
+function Receive-PesterSuite($Started) {
+    Write-BuildStep $Started.Name
+    $Started.Process.WaitForExit()
+    foreach ($file in $Started.Log, "$($Started.Log).err") {
+        if (Test-Path $file) { Get-Content $file | Out-Host }
+    }
+    Read-PesterSummary -Name 'pester-sandbox' -ResultsDir $Started.ResultsDir -Label $Started.Name
 }
 
 Export-ModuleMember -Function *
