@@ -136,6 +136,26 @@ public sealed class LambdaSmokeProbe
     }
 
     /// <summary>
+    /// A dry run of the invocation (Invoke with InvocationType DryRun: Lambda checks the version and the permission to
+    /// invoke it, and runs nothing): null when it would be accepted, else Lambda's error. Done before the test so that a
+    /// missing version or a missing permission is one clear error rather than a failed request per invocation, and so
+    /// that the first invocations' latencies do not include this process's first signed call (credentials, signer, connection).
+    /// </summary>
+    public async Task<AwsServiceException?> DryRunAsync(string functionName, string qualifier, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _client.InvokeAsync(new InvokeRequest { FunctionName = functionName, Qualifier = qualifier, InvocationType = "DryRun" }, cancellationToken)
+                .ConfigureAwait(false);
+            return null;
+        }
+        catch (AwsServiceException ex)
+        {
+            return ex;
+        }
+    }
+
+    /// <summary>
     /// Wraps a trace so that Lambda Invoke lines keep their request line and headers but lose their bodies: smoke-test
     /// payloads and function answers may carry data that is nobody's business in a debug log, as HTTP smoke-test bodies
     /// are never traced either.

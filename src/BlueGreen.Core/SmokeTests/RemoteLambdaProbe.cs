@@ -16,6 +16,34 @@ public sealed class RemoteLambdaProbe : ISmokeProbe
         _probe = new LambdaSmokeProbe(context);
     }
 
+    /// <summary>
+    /// Asks Lambda for a dry run of the invocation before any real one. Throws <see cref="SmokeTestInputException"/> when
+    /// the version does not exist (<c>FunctionVersionNotFound</c>) or may not be invoked (<c>FunctionInvokeDenied</c>); any
+    /// other answer lets the test go on, and the invocations judge the rest.
+    /// </summary>
+    public async Task CheckVersionAsync(LambdaVersionReference function, CancellationToken cancellationToken)
+    {
+        if (function is null)
+        {
+            throw new ArgumentNullException(nameof(function));
+        }
+
+        var problem = await _probe.DryRunAsync(function.Function, function.Version, cancellationToken).ConfigureAwait(false);
+        if (problem?.ErrorCode == "ResourceNotFoundException")
+        {
+            throw new SmokeTestInputException("FunctionVersionNotFound",
+                $"Version {function.Version} of function '{function.Name}' does not exist ({problem.Message.TrimEnd('.')}); nothing was invoked.", function.DisplayName,
+                "Check the function and version: 'aws lambda list-versions-by-function --function-name <name>' lists the versions, and a release's GreenVersion is the one to test.");
+        }
+
+        if (problem is { StatusCode: System.Net.HttpStatusCode.Forbidden })
+        {
+            throw new SmokeTestInputException("FunctionInvokeDenied",
+                $"Version {function.Version} of function '{function.Name}' may not be invoked with these credentials ({problem.ErrorCode}: {problem.Message.TrimEnd('.')}); nothing was invoked.",
+                function.DisplayName, "Use credentials allowed lambda:InvokeFunction on the function's versions (the ARN with ':*'), or pass -ProfileName.");
+        }
+    }
+
     public async Task<SmokeProbeResponse> SendAsync(SmokeProbeRequest request, CancellationToken cancellationToken)
     {
         if (request is null)

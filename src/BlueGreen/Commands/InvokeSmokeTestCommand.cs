@@ -240,8 +240,25 @@ public sealed class InvokeSmokeTestCommand : AwsCmdlet
             var n => $"{n} payloads in turn",
         };
         WriteVerbose($"Smoke test: {_policy.Requests} x Invoke {function.Function} version {function.Version} with {payloads} ({_policy.Concurrency} at a time, timeout {TimeoutSec} s)");
+        var probe = new RemoteLambdaProbe(context);
+        try
+        {
+            RunAsync(cancellationToken => probe.CheckVersionAsync(function, cancellationToken));
+        }
+        catch (SmokeTestInputException ex)
+        {
+            var category = ex.ErrorId == "FunctionInvokeDenied" ? ErrorCategory.PermissionDenied : ErrorCategory.ObjectNotFound;
+            WriteError(ErrorRecords.Create(ex, ex.ErrorId, category, (object?)InputObject ?? ex.Target, ex.RecommendedAction));
+            return;
+        }
+        catch (AwsConfigurationException ex)
+        {
+            // Credentials that cannot be had (an expired SSO session, say) fail every invocation alike: said once, up front.
+            ThrowTerminatingError(ErrorRecords.FromConfiguration(ex));
+        }
+
         Run($"Smoke test of Lambda version {function.DisplayName}", deploymentId, (report, cancellationToken) =>
-            new SmokeTestRunner(new RemoteLambdaProbe(context), _policy).RunAsync(function, deploymentId, report, cancellationToken));
+            new SmokeTestRunner(probe, _policy).RunAsync(function, deploymentId, report, cancellationToken));
     }
 
     /// <summary>Where the piped object says its release lives, filling what the parameters do not say.</summary>
