@@ -16,11 +16,10 @@ BeforeAll {
         $zip = Join-Path $TestDrive "$Name.zip"
         [IO.Compression.ZipFile]::CreateFromDirectory($folder, $zip)
         $created = Invoke-SandboxCli lambda create-function --function-name $Name --runtime python3.12 --handler index.handler `
-            --role 'arn:aws:iam::000000000000:role/sandbox-lambda' --zip-file "fileb://$zip"
-        $null = & aws --endpoint-url $EP --region us-east-1 lambda wait function-active-v2 --function-name $Name 2>&1
-        $version = (Invoke-SandboxCli lambda publish-version --function-name $Name).Version
-        $version | Should -Be '1'
-        $created.FunctionArn
+            --role 'arn:aws:iam::000000000000:role/sandbox-lambda' --zip-file "fileb://$zip" --publish
+        $created.Version | Should -Be '1'
+        $null = Invoke-SandboxCli lambda wait function-active-v2 --function-name "$Name`:1"
+        $created.FunctionArn -replace ':1$', ''
     }
 
     function script:Clear-SandboxLog { $null = Invoke-SandboxControl DELETE 'requests' }
@@ -44,6 +43,8 @@ BeforeAll {
     $null = New-TestFunction $Failing @{ error = @{ errorType = 'OrderValidationError'; errorMessage = 'card 4111111111111111 declined' } }
     $script:Slow = New-UniqueName 'smoke-slow'
     $null = New-TestFunction $Slow @{ payload = @{ status = 'ok' }; latencyMs = 400 }
+    $script:Slowest = New-UniqueName 'smoke-slowest'
+    $null = New-TestFunction $Slowest @{ payload = @{ status = 'ok' }; latencyMs = 2500 }
     $null = Invoke-SandboxCli lambda create-alias --function-name $Good --name live --function-version 1
 }
 
@@ -142,9 +143,7 @@ Describe 'Invoke-SmokeTest -FunctionName -Version' {
     }
 
     It 'counts an invocation that outlasts -TimeoutSec as a timeout' {
-        $slowest = New-UniqueName 'smoke-slowest'
-        $null = New-TestFunction $slowest @{ payload = @{ status = 'ok' }; latencyMs = 2500 }
-        $result = Invoke-SmokeTest -FunctionName $slowest -Version 1 -Requests 2 -TimeoutSec 1 @Aws -ErrorAction SilentlyContinue
+        $result = Invoke-SmokeTest -FunctionName $Slowest -Version 1 -Requests 2 -TimeoutSec 1 @Aws -ErrorAction SilentlyContinue
         $result.Passed | Should -BeFalse
         $result.TransportErrors['Timeout'] | Should -Be 2
         $result.FailureReasons[0] | Should -Be 'request 1: no complete answer within 1 s'
