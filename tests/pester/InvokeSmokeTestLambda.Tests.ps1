@@ -227,6 +227,14 @@ Describe 'Invoke-SmokeTest with a Lambda release from the pipeline' {
         $result.Passed | Should -BeFalse
     }
 
+    It 'refuses HTTP parameters for a piped Lambda release, before any call' {
+        $row = [pscustomobject]@{ DeploymentId = 'd-HTTP'; FunctionName = $Good; GreenVersion = '1'; EndpointUrl = $EP }
+        $row | Invoke-SmokeTest -Path /health -Body 'x' -ErrorVariable failures -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $failures[0].FullyQualifiedErrorId | Should -Be 'HttpParameterForLambda,BlueGreen.Commands.InvokeSmokeTestCommand'
+        $failures[0].Exception.Message | Should -BeLike '-Path, -Body are for HTTP tests*'
+        @(Get-SandboxCall).Count | Should -Be 0
+    }
+
     It 'pipes a failed result on as the HTTP test does: Set-TrafficShift -Continue refuses it' {
         $row = [pscustomobject]@{ DeploymentId = 'd-PIPED'; FunctionName = $Failing; GreenVersion = '1'; EndpointUrl = $EP }
         $result = $row | Invoke-SmokeTest -Requests 2 -ErrorAction SilentlyContinue

@@ -17,6 +17,25 @@ public sealed class RemoteLambdaProbe : ISmokeProbe
     }
 
     /// <summary>
+    /// Fits a context, resolved for this smoke test alone, to its invocations: the debug trace keeps the Invoke calls'
+    /// headers but not their payloads or the functions' answers (data that is nobody's business in a log, as HTTP
+    /// smoke-test bodies are never traced), and one attempt may last as long as an invocation may.
+    /// </summary>
+    public static void Configure(AwsContext context, TimeSpan invocationTimeout)
+    {
+        if (context is null)
+        {
+            throw new ArgumentNullException(nameof(context));
+        }
+
+        context.Trace = LambdaSmokeProbe.WithoutPayloads(context.Trace);
+        if (context.RetryPolicy.AttemptTimeout < invocationTimeout)
+        {
+            context.RetryPolicy.AttemptTimeout = invocationTimeout;
+        }
+    }
+
+    /// <summary>
     /// Asks Lambda for a dry run of the invocation before any real one. Throws <see cref="SmokeTestInputException"/> when
     /// the version does not exist (<c>FunctionVersionNotFound</c>) or may not be invoked (<c>FunctionInvokeDenied</c>); any
     /// other answer lets the test go on, and the invocations judge the rest.

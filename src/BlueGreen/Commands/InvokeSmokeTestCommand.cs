@@ -8,7 +8,6 @@ using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using System.Threading;
 using BlueGreen.Aws.Configuration;
-using BlueGreen.Aws.Probes;
 using BlueGreen.Core.Deployments;
 using BlueGreen.Core.SmokeTests;
 using BlueGreen.Internal;
@@ -197,6 +196,14 @@ public sealed class InvokeSmokeTestCommand : AwsCmdlet
         LambdaVersionReference function;
         try
         {
+            var http = new[] { nameof(Path), nameof(Method), nameof(Header), nameof(Body) }.Where(MyInvocation.BoundParameters.ContainsKey).ToList();
+            if (http.Count > 0)
+            {
+                throw new SmokeTestInputException("HttpParameterForLambda",
+                    $"-{string.Join(", -", http)} {(http.Count == 1 ? "is" : "are")} for HTTP tests, but the piped release has no TestEndpoint and names Lambda function '{Property(InputObject, "FunctionName")}'.",
+                    null, "To test the Lambda version, pass -Payload or -PayloadFile instead; to test a URL, pass -Uri.");
+            }
+
             var name = FunctionName ?? Property(InputObject, "FunctionName");
             if (name is null)
             {
@@ -226,12 +233,7 @@ public sealed class InvokeSmokeTestCommand : AwsCmdlet
         }
 
         var context = ResolveContext(CarriedConnection());
-        // Payloads and answers may carry data that is nobody's business in a debug log; and one invocation may run as long as -TimeoutSec.
-        context.Trace = LambdaSmokeProbe.WithoutPayloads(context.Trace);
-        if (context.RetryPolicy.AttemptTimeout < _policy.Timeout)
-        {
-            context.RetryPolicy.AttemptTimeout = _policy.Timeout;
-        }
+        RemoteLambdaProbe.Configure(context, _policy.Timeout);
 
         var payloads = _policy.Payloads.Count switch
         {

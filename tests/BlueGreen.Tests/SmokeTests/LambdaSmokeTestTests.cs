@@ -72,7 +72,7 @@ public sealed class LambdaSmokeTestTests
     [InlineData("items[0].id", 1.0, true)]
     [InlineData("items[0].id", "1", false)]
     [InlineData("items[1].price", 2.5, true)]
-    [InlineData("items[1].price", 2.50, true)]
+    [InlineData("items[1].price", 2.4999, false)]
     [InlineData("items[1]['id']", 2, true)]
     [InlineData("['a.b']", true, true)]
     [InlineData("missing", null, false)]
