@@ -1,16 +1,84 @@
 <#
 .SYNOPSIS
-    Prints the requests per second of Invoke-SmokeTest at concurrency 1 and 8, beside a bare HttpClient
-    loop against the same listener, and the overhead per request that the cmdlet adds; against two
-    local listeners: a minimal keep-alive HTTP server in this process (so the cmdlet's own cost shows),
-    and the seeded sandbox's test listener (what a rehearsal sees).
+    -Mode Http (the default) prints the requests per second of Invoke-SmokeTest at concurrency 1 and 8, beside a
+    bare HttpClient loop against the same listener, and the overhead per request that the cmdlet adds; against two
+    local listeners: a minimal keep-alive HTTP server in this process (so the cmdlet's own cost shows), and the
+    seeded sandbox's test listener (what a rehearsal sees).
+    -Mode Lambda prints the invocations per second and the latency percentiles of Invoke-SmokeTest -FunctionName
+    against the seeded sandbox's orders:2 (which answers after 5 ms) at concurrency 1 and 8, beside a bare loop of
+    the module's own LambdaClient.InvokeAsync (signed, the same wire), so the cmdlet's overhead shows.
 .EXAMPLE
     dotnet pwsh ./build.ps1 Build; dotnet pwsh ./bench/Measure-SmokeTest.ps1 -Requests 2000 -Runs 5
+.EXAMPLE
+    dotnet pwsh ./bench/Measure-SmokeTest.ps1 -Mode Lambda -Requests 500 -Runs 5
 #>
-param([int] $Requests = 2000, [int] $Runs = 5)
+param([int] $Requests = 2000, [int] $Runs = 5, [ValidateSet('Http', 'Lambda')] [string] $Mode = 'Http')
 $ErrorActionPreference = 'Stop'
 $manifest = Join-Path $PSScriptRoot '../out/BlueGreen/BlueGreen.psd1' | Resolve-Path
 Import-Module $manifest
+
+function Get-Median([double[]] $Values) { $sorted = @($Values | Sort-Object); $sorted[[int][math]::Floor($sorted.Count / 2)] }
+
+if ($Mode -eq 'Lambda') {
+    # The baseline: the same invocations through the module's LambdaClient, compiled so that PowerShell's loop does not count.
+    $aws = Join-Path (Split-Path $manifest) 'dependencies/BlueGreen.Aws.dll'
+    $awsCore = Join-Path (Split-Path $manifest) 'dependencies/AWSSDK.Core.dll'
+    Add-Type -ReferencedAssemblies $aws, $awsCore, 'netstandard', 'System.Net.Primitives', 'System.Runtime', 'System.Threading', 'System.Linq' -TypeDefinition @'
+using System; using System.Diagnostics; using System.Threading; using System.Threading.Tasks;
+using BlueGreen.Aws.Configuration; using BlueGreen.Aws.Lambda; using BlueGreen.Aws.Lambda.Model;
+public static class BareInvokeLoop {
+    public static double Run(string endpoint, string function, string version, int requests, int concurrency) {
+        var context = new AwsContextResolver().Resolve(new AwsConnectionSettings { Region = "us-east-1", EndpointUrl = endpoint });
+        var client = new LambdaClient(context);
+        int next = 0;
+        var clock = Stopwatch.StartNew();
+        var workers = new Task[concurrency];
+        for (int w = 0; w < concurrency; w++) {
+            workers[w] = Task.Run(async () => {
+                while (Interlocked.Increment(ref next) <= requests) {
+                    var answer = await client.InvokeAsync(new InvokeRequest { FunctionName = function, Qualifier = version, Payload = System.Text.Encoding.UTF8.GetBytes("{\"orderId\": 1}") });
+                    if (answer.FunctionError != null || answer.ExecutedVersion != version) throw new Exception("unexpected answer");
+                }
+            });
+        }
+        Task.WaitAll(workers);
+        return clock.Elapsed.TotalMilliseconds;
+    }
+}
+'@
+    $env:AWS_ACCESS_KEY_ID = 'test'; $env:AWS_SECRET_ACCESS_KEY = 'test'; $env:AWS_REGION = 'us-east-1'
+    $sandbox = Start-BlueGreenSandbox -TimeScale 600 -Seed
+    try {
+        $endpoint = $sandbox.Endpoint.ToString()
+        $smoke = @{ FunctionName = 'orders'; Version = '2'; Payload = '{"orderId": 1}'; EndpointUrl = $endpoint; ProgressAction = 'SilentlyContinue' }
+        "Target: Lambda version orders:2 on the sandbox $endpoint (answers after 5 ms), $Requests invocations per run, median of $Runs runs"
+        $null = [BareInvokeLoop]::Run($endpoint, 'orders', '2', 100, 8)
+        $null = Invoke-SmokeTest @smoke -Requests 100 -Concurrency 8
+        foreach ($concurrency in 1, 8) {
+            $bare = Get-Median @(foreach ($i in 1..$Runs) { [BareInvokeLoop]::Run($endpoint, 'orders', '2', $Requests, $concurrency) })
+            $results = [System.Collections.Generic.List[object]]::new()
+            $wall = Get-Median @(foreach ($i in 1..$Runs) {
+                    $clock = [Diagnostics.Stopwatch]::StartNew()
+                    $result = Invoke-SmokeTest @smoke -Requests $Requests -Concurrency $concurrency
+                    $elapsed = $clock.Elapsed.TotalMilliseconds
+                    if (-not $result.Passed) { throw "The smoke test failed: $($result.Summary)" }
+                    $results.Add($result)
+                    $elapsed
+                })
+            # The percentiles of the run with the median p50.
+            $median = @($results | Sort-Object { $_.P50 })[[int][math]::Floor($results.Count / 2)]
+            '{0,-34} {1,8:0} invocations/s  ({2:0.000} ms per invocation)' -f "bare LambdaClient, concurrency $concurrency", ($Requests / $bare * 1000), ($bare / $Requests)
+            '{0,-34} {1,8:0} invocations/s  ({2:0.000} ms per invocation)' -f "Invoke-SmokeTest, concurrency $concurrency", ($Requests / $wall * 1000), ($wall / $Requests)
+            '{0,-34} p50 {1:0.0} ms, p90 {2:0.0} ms, p99 {3:0.0} ms, max {4:0.0} ms' -f '  latency per invocation', $median.P50.TotalMilliseconds, $median.P90.TotalMilliseconds, $median.P99.TotalMilliseconds, $median.Max.TotalMilliseconds
+            '{0,-34} {1,8:0.000} ms per invocation ({2:0} ms per call)' -f '  overhead over bare LambdaClient', (($wall - $bare) / $Requests), ($wall - $bare)
+            ''
+        }
+    }
+    finally {
+        $sandbox | Stop-BlueGreenSandbox
+    }
+    return
+}
 
 # The baseline: the same requests with a bare HttpClient, compiled so that PowerShell's own loop does not count.
 Add-Type -TypeDefinition @'
@@ -71,8 +139,6 @@ public sealed class FastServer {
     }
 }
 '@
-
-function Get-Median([double[]] $Values) { $sorted = @($Values | Sort-Object); $sorted[[int][math]::Floor($sorted.Count / 2)] }
 
 function Measure-Target([string] $Name, [string] $url) {
     "Target: $Name, $Requests requests per run, median of $Runs runs"

@@ -13,7 +13,7 @@ public interface ISmokeProbe
     Task<SmokeProbeResponse> SendAsync(SmokeProbeRequest request, CancellationToken cancellationToken);
 }
 
-/// <summary>What to send: the same for every request of a smoke test.</summary>
+/// <summary>What to send: an HTTP request to a URL, or an invocation of a Lambda version.</summary>
 public sealed class SmokeProbeRequest
 {
     public SmokeProbeRequest(Uri uri, string method)
@@ -22,12 +22,27 @@ public sealed class SmokeProbeRequest
         Method = method ?? throw new ArgumentNullException(nameof(method));
     }
 
-    public Uri Uri { get; }
+    /// <summary>An invocation of <paramref name="function"/> with <see cref="Body"/> as its payload.</summary>
+    public SmokeProbeRequest(LambdaVersionReference function)
+    {
+        Function = function ?? throw new ArgumentNullException(nameof(function));
+        Method = InvokeMethod;
+    }
+
+    /// <summary>What <see cref="Method"/> says for a Lambda invocation.</summary>
+    public const string InvokeMethod = "Invoke";
+
+    /// <summary>The URL of an HTTP request; null for a Lambda invocation.</summary>
+    public Uri? Uri { get; }
+
+    /// <summary>The version a Lambda invocation calls; null for an HTTP request.</summary>
+    public LambdaVersionReference? Function { get; }
 
     public string Method { get; }
 
     public IReadOnlyDictionary<string, string> Headers { get; set; } = new Dictionary<string, string>();
 
+    /// <summary>The HTTP body, or the Lambda payload (JSON text).</summary>
     public string? Body { get; set; }
 
     /// <summary>How long one request may take, answer included, before it counts as timed out.</summary>
@@ -71,4 +86,18 @@ public sealed class SmokeProbeResponse
 
     /// <summary>A human description of <see cref="Error"/>.</summary>
     public string? ErrorMessage { get; set; }
+
+    /// <summary>The AWS error code when Lambda refused the invocation (e.g. <c>ResourceNotFoundException</c>), with
+    /// <see cref="ErrorMessage"/> saying why; null otherwise.</summary>
+    public string? ErrorCode { get; set; }
+
+    /// <summary>For a Lambda invocation: <c>Handled</c> or <c>Unhandled</c> when the function failed (the
+    /// <c>X-Amz-Function-Error</c> header), else null.</summary>
+    public string? FunctionError { get; set; }
+
+    /// <summary>For a failed Lambda invocation: the <c>errorType</c> its error payload names, if any.</summary>
+    public string? FunctionErrorType { get; set; }
+
+    /// <summary>For a Lambda invocation: the version that ran (the <c>X-Amz-Executed-Version</c> header).</summary>
+    public string? ExecutedVersion { get; set; }
 }

@@ -23,7 +23,8 @@ public sealed class RemoteSmokeProbe : ISmokeProbe, IDisposable
             throw new ArgumentNullException(nameof(request));
         }
 
-        var answer = await _probe.SendAsync(new HttpProbeRequest(request.Uri, request.Method)
+        var uri = request.Uri ?? throw new ArgumentException("An HTTP probe sends HTTP requests, not Lambda invocations.", nameof(request));
+        var answer = await _probe.SendAsync(new HttpProbeRequest(uri, request.Method)
         {
             Headers = request.Headers,
             Body = request.Body,

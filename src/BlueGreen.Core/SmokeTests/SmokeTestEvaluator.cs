@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 
 namespace BlueGreen.Core.SmokeTests;
@@ -21,12 +22,16 @@ public sealed class SmokeTestEvaluator
     private static readonly int[] DefaultStatus = { 200 };
 
     private readonly SmokeTestPolicy _policy;
+    private readonly LambdaVersionReference? _function;
     private readonly Regex? _bodyPattern;
     private readonly HashSet<int> _statuses;
 
-    public SmokeTestEvaluator(SmokeTestPolicy policy)
+    /// <param name="policy">What every answer must meet.</param>
+    /// <param name="function">The Lambda version invoked, whose number every answer's executed version must be; null for HTTP.</param>
+    public SmokeTestEvaluator(SmokeTestPolicy policy, LambdaVersionReference? function = null)
     {
         _policy = policy ?? throw new ArgumentNullException(nameof(policy));
+        _function = function;
         _bodyPattern = policy.ExpectBodyMatch is null ? null : new Regex(policy.ExpectBodyMatch, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
         _statuses = new HashSet<int>(policy.ExpectStatus.Count == 0 ? DefaultStatus : policy.ExpectStatus);
     }
@@ -45,9 +50,27 @@ public sealed class SmokeTestEvaluator
         }
 
         var status = response.StatusCode.Value;
+        if (response.ErrorCode is not null)
+        {
+            return FormattableString.Invariant($"Lambda refused the invocation with status {status}, {response.ErrorCode}: {response.ErrorMessage}");
+        }
+
         if (!_statuses.Contains(status))
         {
             return FormattableString.Invariant($"status {status}, expected {string.Join(" or ", _statuses.OrderBy(s => s))}");
+        }
+
+        if (response.FunctionError is not null)
+        {
+            // The error's type only: its message and stack may quote data, as a failed HTTP answer's body is not shown either.
+            return $"function error ({response.FunctionError}): {response.FunctionErrorType ?? "the error payload names no errorType"}";
+        }
+
+        if (_function is not null && !string.Equals(response.ExecutedVersion, _function.Version, StringComparison.Ordinal))
+        {
+            return response.ExecutedVersion is null
+                ? "Lambda did not say which version ran (no X-Amz-Executed-Version)"
+                : $"version {response.ExecutedVersion} ran, not version {_function.Version}";
         }
 
         if (_policy.MaxLatency is { } limit && response.Latency > limit)
@@ -73,11 +96,67 @@ public sealed class SmokeTestEvaluator
             }
         }
 
+        if (_policy.ExpectJson.Count > 0)
+        {
+            return JudgeJson(response.Body);
+        }
+
+        return null;
+    }
+
+    private string? JudgeJson(string? body)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body ?? string.Empty);
+        }
+        catch (JsonException)
+        {
+            return $"the body is not JSON: {Snippet(body)}";
+        }
+
+        using (document)
+        {
+            foreach (var expectation in _policy.ExpectJson)
+            {
+                if (expectation.Check(document.RootElement) is { } reason)
+                {
+                    return reason;
+                }
+            }
+        }
+
         return null;
     }
 
     /// <summary>The verdict over all answers, given in the order the requests were sent.</summary>
     public SmokeTestResult Evaluate(Uri uri, string? deploymentId, IReadOnlyList<SmokeProbeResponse> responses, DateTime startTime, TimeSpan duration)
+    {
+        var result = Evaluate(deploymentId, responses, startTime, duration);
+        result.Uri = uri;
+        result.TargetKind = SmokeTestTargetKind.Http;
+        result.Target = uri?.ToString() ?? string.Empty;
+        return result;
+    }
+
+    /// <summary>The verdict over the answers of a Lambda version, given in the order the invocations were sent.</summary>
+    public SmokeTestResult Evaluate(LambdaVersionReference function, string? deploymentId, IReadOnlyList<SmokeProbeResponse> responses, DateTime startTime, TimeSpan duration)
+    {
+        if (function is null)
+        {
+            throw new ArgumentNullException(nameof(function));
+        }
+
+        var result = Evaluate(deploymentId, responses, startTime, duration);
+        result.TargetKind = SmokeTestTargetKind.LambdaVersion;
+        result.Target = function.DisplayName;
+        result.FunctionName = function.Function;
+        result.Version = function.Version;
+        return result;
+    }
+
+    private SmokeTestResult Evaluate(string? deploymentId, IReadOnlyList<SmokeProbeResponse> responses, DateTime startTime, TimeSpan duration)
     {
         if (responses is null)
         {
@@ -88,6 +167,8 @@ public sealed class SmokeTestEvaluator
         var transport = new SortedDictionary<string, int>(StringComparer.Ordinal);
         var taskDefinitions = new SortedDictionary<string, int>(StringComparer.Ordinal);
         var labels = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        var executedVersions = new SortedDictionary<string, int>(VersionOrder.Instance);
+        var functionErrors = new SortedDictionary<string, int>(StringComparer.Ordinal);
         var reasons = new List<string>();
         var latencies = new List<TimeSpan>();
         var failed = 0;
@@ -106,6 +187,16 @@ public sealed class SmokeTestEvaluator
                 if (Header(response, TaskSetLabelHeader) is { } label)
                 {
                     Count(labels, label);
+                }
+
+                if (!string.IsNullOrEmpty(response.ExecutedVersion))
+                {
+                    Count(executedVersions, response.ExecutedVersion!);
+                }
+
+                if (response.FunctionError is not null)
+                {
+                    Count(functionErrors, response.FunctionErrorType ?? response.FunctionError);
                 }
             }
             else
@@ -130,8 +221,7 @@ public sealed class SmokeTestEvaluator
         return new SmokeTestResult
         {
             DeploymentId = deploymentId,
-            Uri = uri,
-            Method = _policy.Method,
+            Method = _function is null ? _policy.Method : SmokeProbeRequest.InvokeMethod,
             Requests = total,
             Succeeded = total - failed,
             Failed = failed,
@@ -147,6 +237,8 @@ public sealed class SmokeTestEvaluator
             TransportErrors = transport,
             TaskDefinitions = taskDefinitions,
             TaskSetLabels = labels,
+            ExecutedVersions = executedVersions,
+            FunctionErrors = functionErrors,
             FailureReasons = reasons,
             StartTime = startTime,
             Duration = duration,
@@ -182,7 +274,8 @@ public sealed class SmokeTestEvaluator
     private static void Count<TKey>(IDictionary<TKey, int> counts, TKey key) =>
         counts[key] = counts.TryGetValue(key, out var n) ? n + 1 : 1;
 
-    private static string Snippet(string? body)
+    /// <summary>At most 80 characters of a body, on one line, quoted: all a message ever shows of an answer.</summary>
+    internal static string Snippet(string? body)
     {
         if (string.IsNullOrEmpty(body))
         {
@@ -191,5 +284,23 @@ public sealed class SmokeTestEvaluator
 
         var oneLine = Regex.Replace(body, @"\s+", " ", RegexOptions.None, TimeSpan.FromSeconds(1)).Trim();
         return oneLine.Length <= 80 ? $"'{oneLine}'" : $"'{oneLine.Substring(0, 80)}...'";
+    }
+
+    /// <summary>Version numbers in numeric order (2 before 10), <c>$LATEST</c> and anything else after them.</summary>
+    private sealed class VersionOrder : IComparer<string>
+    {
+        public static readonly VersionOrder Instance = new();
+
+        public int Compare(string? x, string? y)
+        {
+            var xNumber = long.TryParse(x, NumberStyles.None, CultureInfo.InvariantCulture, out var a);
+            var yNumber = long.TryParse(y, NumberStyles.None, CultureInfo.InvariantCulture, out var b);
+            if (xNumber && yNumber)
+            {
+                return a.CompareTo(b);
+            }
+
+            return xNumber == yNumber ? string.CompareOrdinal(x, y) : (xNumber ? -1 : 1);
+        }
     }
 }

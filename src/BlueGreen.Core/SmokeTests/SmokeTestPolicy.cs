@@ -28,6 +28,16 @@ public sealed class SmokeTestPolicy
     /// <summary>A regular expression the body must match, or null.</summary>
     public string? ExpectBodyMatch { get; set; }
 
+    /// <summary>Values the body, read as JSON, must have at given paths; empty for none.</summary>
+    public IReadOnlyList<JsonExpectation> ExpectJson { get; set; } = Array.Empty<JsonExpectation>();
+
+    /// <summary>The payloads (JSON text) of a Lambda smoke test: request n sends payload n modulo their count; empty
+    /// sends no payload.</summary>
+    public IReadOnlyList<string> Payloads { get; set; } = Array.Empty<string>();
+
+    /// <summary>The largest payload a synchronous Invoke takes (6 MB).</summary>
+    public const int MaxPayloadBytes = 6 * 1024 * 1024;
+
     /// <summary>An answer slower than this counts as a failed request; null for no limit.</summary>
     public TimeSpan? MaxLatency { get; set; }
 
@@ -103,6 +113,11 @@ public sealed class SmokeTestPolicy
             }
         }
 
+        for (var i = 0; i < Payloads.Count; i++)
+        {
+            CheckPayload(Payloads[i], i, Payloads.Count);
+        }
+
         if (string.IsNullOrWhiteSpace(Method) || Method.Any(c => !(char.IsLetter(c) || c == '-' || c == '_')))
         {
             throw new SmokeTestInputException("InvalidMethod", $"'{Method}' is not an HTTP method.", Method, "Pass GET, HEAD, POST, PUT, PATCH, DELETE or OPTIONS.");
@@ -115,6 +130,36 @@ public sealed class SmokeTestPolicy
                 throw new SmokeTestInputException("InvalidHeader", $"'{name}' is not a valid HTTP header name.", name,
                     "Pass header names without spaces or colons, e.g. -Header @{ 'X-Smoke' = '1' }.");
             }
+        }
+    }
+
+    /// <summary>A payload must be JSON that Invoke takes; the message names where it breaks, never what it holds.</summary>
+    private static void CheckPayload(string? payload, int index, int count)
+    {
+        var which = count == 1 ? "The payload" : FormattableString.Invariant($"Payload {index + 1} of {count}");
+        if (payload is null)
+        {
+            throw new SmokeTestInputException("InvalidPayload", $"{which} is null.", index + 1, "Pass JSON text, or an object to convert to JSON.");
+        }
+
+        if (System.Text.Encoding.UTF8.GetByteCount(payload) > MaxPayloadBytes)
+        {
+            throw new SmokeTestInputException("PayloadTooLarge", FormattableString.Invariant($"{which} is larger than the {MaxPayloadBytes} bytes a synchronous Lambda invocation takes."),
+                index + 1, "Send a smaller payload.");
+        }
+
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(payload);
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            // JsonException's own message quotes the character it stopped at; only the position is repeated here.
+            var at = ex.LineNumber is { } line ? FormattableString.Invariant($" (line {line + 1}, byte {ex.BytePositionInLine + 1})") : string.Empty;
+            throw new SmokeTestInputException("InvalidPayload", $"{which} is not JSON{at}: Lambda takes a JSON payload.", index + 1,
+                count == 1
+                    ? "Pass JSON text such as '{\"id\": 1}', or a hashtable or object, which is converted to JSON."
+                    : "Pass JSON text or objects; each string is one request's payload (Get-Content without -Raw gives one string per line: use -Raw, or -PayloadFile).");
         }
     }
 

@@ -18,9 +18,23 @@ public sealed class SmokeTestResult
     /// Set-TrafficShift or Undo-Deployment then needs no AWS parameter again.</summary>
     public Deployments.BlueGreenDeployment? Deployment { get; set; }
 
-    public Uri Uri { get; set; } = null!;
+    /// <summary>What was tested: an HTTP URL, or a Lambda version.</summary>
+    public SmokeTestTargetKind TargetKind { get; set; }
 
+    /// <summary>What was tested, as text: the URL, or the function and version invoked (<c>orders:2</c>).</summary>
+    public string Target { get; set; } = string.Empty;
+
+    /// <summary>The URL requested; null for a Lambda version.</summary>
+    public Uri? Uri { get; set; }
+
+    /// <summary>The HTTP method, or <c>Invoke</c> for a Lambda version.</summary>
     public string Method { get; set; } = "GET";
+
+    /// <summary>The Lambda function invoked (its name or ARN as given, without a qualifier); null for HTTP.</summary>
+    public string? FunctionName { get; set; }
+
+    /// <summary>The Lambda version invoked (the qualifier of every invocation); null for HTTP.</summary>
+    public string? Version { get; set; }
 
     /// <summary>True when the share of failed requests is within <see cref="MaxErrorRate"/>.</summary>
     public bool Passed { get; set; }
@@ -64,6 +78,13 @@ public sealed class SmokeTestResult
     /// <summary>Answers per serving task set label, Blue or Green (the <c>X-Sandbox-Task-Set-Label</c> header), when the answers name one.</summary>
     public IReadOnlyDictionary<string, int> TaskSetLabels { get; set; } = new SortedDictionary<string, int>(StringComparer.Ordinal);
 
+    /// <summary>Lambda answers per version that ran (the <c>X-Amz-Executed-Version</c> header); each must be <see cref="Version"/>.</summary>
+    public IReadOnlyDictionary<string, int> ExecutedVersions { get; set; } = new SortedDictionary<string, int>(StringComparer.Ordinal);
+
+    /// <summary>Lambda answers per function error: the <c>errorType</c> the error payload names, or the
+    /// <c>X-Amz-Function-Error</c> value (Handled, Unhandled) when it names none.</summary>
+    public IReadOnlyDictionary<string, int> FunctionErrors { get; set; } = new SortedDictionary<string, int>(StringComparer.Ordinal);
+
     /// <summary>The first few failures, in the order they happened: request number and reason.</summary>
     public IReadOnlyList<string> FailureReasons { get; set; } = Array.Empty<string>();
 
@@ -72,20 +93,23 @@ public sealed class SmokeTestResult
     /// <summary>Wall-clock time of the whole test.</summary>
     public TimeSpan Duration { get; set; }
 
-    /// <summary>A one-line summary of who answered, e.g. <c>web:2 (Green) x20</c>; empty when the answers did not say.</summary>
+    /// <summary>A one-line summary of who answered, e.g. <c>web:2 x20, Green x20</c> or <c>orders:2 x20</c>; empty when the answers did not say.</summary>
     public string ServedBy
     {
         get
         {
+            var function = FunctionName is null ? null : Deployments.LambdaAliasTarget.FunctionNameOf(FunctionName);
             var parts = TaskDefinitions.Select(p => $"{p.Key} x{p.Value}")
-                .Concat(TaskSetLabels.Select(p => $"{p.Key} x{p.Value}"));
+                .Concat(TaskSetLabels.Select(p => $"{p.Key} x{p.Value}"))
+                .Concat(ExecutedVersions.Select(p => $"{function}:{p.Key} x{p.Value}"));
             return string.Join(", ", parts);
         }
     }
 
-    /// <summary>The status counts as one string, e.g. <c>200 x19, 500 x1</c>.</summary>
+    /// <summary>The status counts as one string, e.g. <c>200 x19, 500 x1</c>, function errors included (<c>200 x20, TypeError x3</c>).</summary>
     public string StatusSummary =>
         string.Join(", ", StatusCodes.Select(p => $"{p.Key.ToString(CultureInfo.InvariantCulture)} x{p.Value}")
+            .Concat(FunctionErrors.Select(p => $"{p.Key} x{p.Value}"))
             .Concat(TransportErrors.Select(p => $"{p.Key} x{p.Value}")));
 
     /// <summary>The verdict in one sentence, with the numbers.</summary>
@@ -95,11 +119,23 @@ public sealed class SmokeTestResult
         {
             var verdict = Passed ? "passed" : "failed";
             var latency = P50 is null ? "no answers" : $"p50 {Ms(P50)}, p90 {Ms(P90)}, p99 {Ms(P99)}, max {Ms(Max)}";
-            return FormattableString.Invariant($"Smoke test of {Method} {Uri} {verdict}: {Failed} of {Requests} requests failed ({ErrorRate * 100:0.0}%, allowed {MaxErrorRate * 100:0.0}%); {latency}.");
+            var target = Target.Length > 0 ? Target : Uri?.ToString();
+            var what = TargetKind == SmokeTestTargetKind.LambdaVersion ? $"Lambda version {target}" : $"{Method} {target}";
+            return FormattableString.Invariant($"Smoke test of {what} {verdict}: {Failed} of {Requests} requests failed ({ErrorRate * 100:0.0}%, allowed {MaxErrorRate * 100:0.0}%); {latency}.");
         }
     }
 
     public override string ToString() => Summary;
 
     private static string Ms(TimeSpan? value) => value is { } v ? FormattableString.Invariant($"{v.TotalMilliseconds:0.#} ms") : "-";
+}
+
+/// <summary>What a smoke test sent its requests to.</summary>
+public enum SmokeTestTargetKind
+{
+    /// <summary>HTTP requests to a URL (a test listener, or any URL).</summary>
+    Http,
+
+    /// <summary>Invocations of a Lambda function's version (never an alias).</summary>
+    LambdaVersion,
 }

@@ -46,6 +46,7 @@ public sealed class SmokeTestRunner
         _policy = policy ?? throw new ArgumentNullException(nameof(policy));
     }
 
+    /// <summary>Sends the policy's HTTP requests to <paramref name="uri"/>.</summary>
     public async Task<SmokeTestResult> RunAsync(Uri uri, string? deploymentId, Action<SmokeTestProgress>? progress, CancellationToken cancellationToken)
     {
         if (uri is null)
@@ -61,6 +62,39 @@ public sealed class SmokeTestRunner
             Body = _policy.Body,
             Timeout = _policy.Timeout,
         };
+        var (responses, startTime, duration) = await SendAllAsync(_ => request, evaluator, progress, cancellationToken).ConfigureAwait(false);
+        return evaluator.Evaluate(uri, deploymentId, responses, startTime, duration);
+    }
+
+    /// <summary>Invokes <paramref name="function"/> (a version, never an alias) with the policy's payloads, one after
+    /// another as the requests go out.</summary>
+    public async Task<SmokeTestResult> RunAsync(LambdaVersionReference function, string? deploymentId, Action<SmokeTestProgress>? progress, CancellationToken cancellationToken)
+    {
+        if (function is null)
+        {
+            throw new ArgumentNullException(nameof(function));
+        }
+
+        _policy.Validate();
+        var evaluator = new SmokeTestEvaluator(_policy, function);
+        var payloads = _policy.Payloads;
+        var requests = new SmokeProbeRequest[Math.Max(1, payloads.Count)];
+        for (var i = 0; i < requests.Length; i++)
+        {
+            requests[i] = new SmokeProbeRequest(function)
+            {
+                Body = payloads.Count == 0 ? null : payloads[i],
+                Timeout = _policy.Timeout,
+            };
+        }
+
+        var (responses, startTime, duration) = await SendAllAsync(i => requests[i % requests.Length], evaluator, progress, cancellationToken).ConfigureAwait(false);
+        return evaluator.Evaluate(function, deploymentId, responses, startTime, duration);
+    }
+
+    private async Task<(SmokeProbeResponse[] Responses, DateTime StartTime, TimeSpan Duration)> SendAllAsync(Func<int, SmokeProbeRequest> requestFor,
+        SmokeTestEvaluator evaluator, Action<SmokeTestProgress>? progress, CancellationToken cancellationToken)
+    {
         var total = _policy.Requests;
         var responses = new SmokeProbeResponse[total];
         var completed = 0;
@@ -98,7 +132,7 @@ public sealed class SmokeTestRunner
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        return evaluator.Evaluate(uri, deploymentId, responses, startTime, clock.Elapsed);
+        return (responses, startTime, clock.Elapsed);
 
         async Task SendOneAsync(int index)
         {
@@ -107,7 +141,7 @@ public sealed class SmokeTestRunner
                 SmokeProbeResponse response;
                 try
                 {
-                    response = await _probe.SendAsync(request, cancellationToken).ConfigureAwait(false);
+                    response = await _probe.SendAsync(requestFor(index), cancellationToken).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
