@@ -5,7 +5,7 @@ using BlueGreen.Internal;
 
 namespace BlueGreen.Commands;
 
-/// <summary>Gets a release by id, refreshes a piped one, or finds the latest (or every) release of a service.</summary>
+/// <summary>Gets a release by id, refreshes a piped one, or finds the latest (or every) release of a service or a Lambda alias.</summary>
 [Cmdlet(VerbsCommon.Get, "BlueGreenDeployment", DefaultParameterSetName = ByObjectSet)]
 [OutputType(typeof(BlueGreenDeployment))]
 public sealed class GetBlueGreenDeploymentCommand : ReleaseCmdlet
@@ -13,6 +13,7 @@ public sealed class GetBlueGreenDeploymentCommand : ReleaseCmdlet
     private const string ByIdSet = "ById";
     private const string ByObjectSet = "ByObject";
     private const string ByServiceSet = "ByService";
+    private const string ByFunctionSet = "ByFunction";
 
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = ByIdSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("DeploymentId")]
@@ -33,8 +34,18 @@ public sealed class GetBlueGreenDeploymentCommand : ReleaseCmdlet
     [ValidateNotNullOrEmpty]
     public string Service { get; set; } = null!;
 
-    /// <summary>Every release of the service, newest first, instead of the latest.</summary>
+    /// <summary>The Lambda function whose alias's releases are read (name or ARN).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ByFunctionSet)]
+    [ValidateNotNullOrEmpty]
+    public string FunctionName { get; set; } = null!;
+
+    [Parameter(Mandatory = true, ParameterSetName = ByFunctionSet)]
+    [ValidateNotNullOrEmpty]
+    public string Alias { get; set; } = null!;
+
+    /// <summary>Every release of the service or alias, newest first, instead of the latest.</summary>
     [Parameter(ParameterSetName = ByServiceSet)]
+    [Parameter(ParameterSetName = ByFunctionSet)]
     public SwitchParameter All { get; set; }
 
     protected override void ProcessRecord()
@@ -42,8 +53,9 @@ public sealed class GetBlueGreenDeploymentCommand : ReleaseCmdlet
         switch (ParameterSetName)
         {
             case ByServiceSet:
-                var target = new EcsServiceTarget(Cluster, Service);
-                RunAsync(cancellationToken => GuardAsync(Service, async () =>
+            case ByFunctionSet:
+                ReleaseTarget target = ParameterSetName == ByServiceSet ? new EcsServiceTarget(Cluster, Service) : new LambdaAliasTarget(FunctionName, Alias);
+                RunAsync(cancellationToken => GuardAsync(target.Key, async () =>
                 {
                     var serviceEngine = await ReleaseEngines.ForTargetAsync(AwsContext, target, ReleaseController.Auto, null, cancellationToken).ConfigureAwait(false);
                     foreach (var deployment in await ReadAsync(token => serviceEngine.GetForTargetAsync(target, All, token), cancellationToken).ConfigureAwait(false))

@@ -11,22 +11,85 @@ using BlueGreen.Internal;
 
 namespace BlueGreen.Commands;
 
-/// <summary>Starts a blue/green release of an ECS service: green goes up beside blue, gets test traffic, then production traffic as the policy says.</summary>
+/// <summary>Starts a blue/green release of an ECS service or a Lambda alias: green goes up beside blue (with test traffic where the
+/// target has it), then takes production traffic as the policy says.</summary>
 [Cmdlet(VerbsLifecycle.Start, "BlueGreenDeployment", DefaultParameterSetName = ByImageSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(BlueGreenDeployment))]
 public sealed class StartBlueGreenDeploymentCommand : ReleaseCmdlet
 {
     private const string ByImageSet = "ByImage";
     private const string ByTaskDefinitionSet = "ByTaskDefinition";
+    private const string LambdaVersionSet = "LambdaVersion";
+    private const string LambdaZipSet = "LambdaZip";
+    private const string LambdaImageSet = "LambdaImage";
+    private const string LambdaS3Set = "LambdaS3";
 
-    [Parameter(Mandatory = true)]
+    // Lambda's limit for a zip uploaded in the request; larger code goes through S3.
+    private const long MaxZipBytes = 50L * 1024 * 1024;
+
+    [Parameter(Mandatory = true, ParameterSetName = ByImageSet)]
+    [Parameter(Mandatory = true, ParameterSetName = ByTaskDefinitionSet)]
     [ValidateNotNullOrEmpty]
     public string Cluster { get; set; } = null!;
 
-    [Parameter(Mandatory = true)]
+    [Parameter(Mandatory = true, ParameterSetName = ByImageSet)]
+    [Parameter(Mandatory = true, ParameterSetName = ByTaskDefinitionSet)]
     [Alias("ServiceName")]
     [ValidateNotNullOrEmpty]
     public string Service { get; set; } = null!;
+
+    /// <summary>The Lambda function released (name or ARN).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = LambdaVersionSet)]
+    [Parameter(Mandatory = true, ParameterSetName = LambdaZipSet)]
+    [Parameter(Mandatory = true, ParameterSetName = LambdaImageSet)]
+    [Parameter(Mandatory = true, ParameterSetName = LambdaS3Set)]
+    [ValidateNotNullOrEmpty]
+    public string FunctionName { get; set; } = null!;
+
+    /// <summary>The alias callers invoke; taken from the SAM template's AutoPublishAlias when not given.</summary>
+    [Parameter(ParameterSetName = LambdaVersionSet)]
+    [Parameter(ParameterSetName = LambdaZipSet)]
+    [Parameter(ParameterSetName = LambdaImageSet)]
+    [Parameter(ParameterSetName = LambdaS3Set)]
+    [ValidateNotNullOrEmpty]
+    public string? Alias { get; set; }
+
+    /// <summary>A published version of the function to release.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = LambdaVersionSet)]
+    [ValidatePattern("^[0-9]+$")]
+    public string Version { get; set; } = null!;
+
+    /// <summary>A zip of new code: uploaded, published as a version, then released.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = LambdaZipSet)]
+    [ValidateNotNullOrEmpty]
+    public string ZipFile { get; set; } = null!;
+
+    /// <summary>A container image for a function packaged as an image.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = LambdaImageSet)]
+    [ValidateNotNullOrEmpty]
+    public string ImageUri { get; set; } = null!;
+
+    [Parameter(Mandatory = true, ParameterSetName = LambdaS3Set)]
+    [ValidateNotNullOrEmpty]
+    public string S3Bucket { get; set; } = null!;
+
+    [Parameter(Mandatory = true, ParameterSetName = LambdaS3Set)]
+    [ValidateNotNullOrEmpty]
+    public string S3Key { get; set; } = null!;
+
+    [Parameter(ParameterSetName = LambdaS3Set)]
+    [ValidateNotNullOrEmpty]
+    public string? S3ObjectVersion { get; set; }
+
+    /// <summary>Who moves the traffic: Auto (CodeDeploy when a group releases the target, else the module for a Lambda
+    /// alias), CodeDeploy, or Module (the module shifts the alias's weights itself, keeping its progress on the alias).</summary>
+    [Parameter]
+    public ReleaseController Controller { get; set; } = ReleaseController.Auto;
+
+    /// <summary>CloudWatch alarms that roll the release back when they fire (module-driven releases; a CodeDeploy group has its own).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? Alarm { get; set; }
 
     /// <summary>The task definition to release: an ARN, family:revision, or family (latest revision).</summary>
     [Parameter(Mandatory = true, ParameterSetName = ByTaskDefinitionSet)]
@@ -89,7 +152,8 @@ public sealed class StartBlueGreenDeploymentCommand : ReleaseCmdlet
         var context = AwsContext;
         IReleaseEngine? engine = null;
         ReleasePlan? plan = null;
-        RunAsync(cancellationToken => GuardAsync(Service, async () =>
+        var targetName = request.Target.Key;
+        RunAsync(cancellationToken => GuardAsync(targetName, async () =>
         {
             engine = await ReleaseEngines.ForTargetAsync(context, request.Target, request.Controller, request.ApplicationName, cancellationToken).ConfigureAwait(false);
             plan = await engine.PlanAsync(request, cancellationToken).ConfigureAwait(false);
@@ -99,7 +163,7 @@ public sealed class StartBlueGreenDeploymentCommand : ReleaseCmdlet
             return;
         }
 
-        var caption = $"Start a blue/green release of service '{Service}' in cluster '{Cluster}'";
+        var caption = $"Start a blue/green release of {request.Target.DisplayName}";
         var description = migrations is null
             ? plan.Describe()
             : plan.Describe() + $"{Environment.NewLine}Before it: the expand phase of {Migration} on {Dialect} {ConnectionStringRedactor.Redact(ConnectionString!)}.";
@@ -111,7 +175,7 @@ public sealed class StartBlueGreenDeploymentCommand : ReleaseCmdlet
         string? started = null;
         try
         {
-            RunAsync(cancellationToken => GuardAsync(Service, async () =>
+            RunAsync(cancellationToken => GuardAsync(targetName, async () =>
             {
                 using var schema = migrations is null ? null : await ExpandAsync(migrations, cancellationToken).ConfigureAwait(false);
                 if (migrations is not null && schema is null)
@@ -127,7 +191,7 @@ public sealed class StartBlueGreenDeploymentCommand : ReleaseCmdlet
                     EmitVerbose($"Schema release {schema.ReleaseId} is tied to release {deployment.DeploymentId}.");
                 }
 
-                EmitVerbose($"Started release {deployment.DeploymentId} of {Service}: {plan.GreenTaskDefinition} with {plan.Policy.DeploymentConfigName}.");
+                EmitVerbose($"Started release {deployment.DeploymentId} of {request.Target.DisplayName}: {plan.Green} with {(plan.PolicyName.Length > 0 ? plan.PolicyName : plan.Policy.DeploymentConfigName)}.");
                 if (Wait)
                 {
                     deployment = await WatchAsync(engine, deployment, WaitTarget.Succeeded, null, cancellationToken).ConfigureAwait(false);
@@ -226,13 +290,33 @@ public sealed class StartBlueGreenDeploymentCommand : ReleaseCmdlet
         public void Dispose() => Database.Dispose();
     }
 
+    private bool IsLambda => ParameterSetName is LambdaVersionSet or LambdaZipSet or LambdaImageSet or LambdaS3Set;
+
     private ReleaseRequest? BuildRequest()
     {
-        var request = new ReleaseRequest(Cluster, Service)
+        ReleaseTarget target;
+        if (IsLambda)
+        {
+            if (Alias is null)
+            {
+                ThrowTerminatingError(ErrorRecords.Create(new PSArgumentException("Say which alias to release with -Alias.", nameof(Alias)),
+                    "AliasRequired", ErrorCategory.InvalidArgument, FunctionName, "Callers invoke an alias (e.g. 'live'); the release moves it from its version to the new one."));
+            }
+
+            target = new LambdaAliasTarget(FunctionName, Alias!);
+        }
+        else
+        {
+            target = new EcsServiceTarget(Cluster, Service);
+        }
+
+        var request = new ReleaseRequest(target)
         {
             ApplicationName = ApplicationName,
             DeploymentGroupName = DeploymentGroupName,
             Description = Description,
+            Controller = Controller,
+            Alarms = Alarm,
         };
         if (ApplicationName is null && DeploymentGroupName is not null)
         {
@@ -259,7 +343,8 @@ public sealed class StartBlueGreenDeploymentCommand : ReleaseCmdlet
                 hooks[entry.Key?.ToString() ?? string.Empty] = (entry.Value is PSObject wrapped ? wrapped.BaseObject : entry.Value)?.ToString() ?? string.Empty;
             }
 
-            var problem = EcsAppSpec.ValidateHooks(hooks);
+            // A Lambda alias takes fewer lifecycle events; its engine checks them while planning, before any change.
+            var problem = IsLambda ? null : EcsAppSpec.ValidateHooks(hooks);
             if (problem is not null)
             {
                 ThrowTerminatingError(ErrorRecords.Create(new PSArgumentException(problem, nameof(Hook)), "InvalidHook", ErrorCategory.InvalidArgument, Hook,
@@ -269,10 +354,23 @@ public sealed class StartBlueGreenDeploymentCommand : ReleaseCmdlet
             request.Hooks = hooks;
         }
 
-        if (ParameterSetName == ByTaskDefinitionSet)
+        switch (ParameterSetName)
         {
-            request.TaskDefinition = TaskDefinition;
-            return request;
+            case ByTaskDefinitionSet:
+                request.TaskDefinition = TaskDefinition;
+                return request;
+            case LambdaVersionSet:
+                request.Version = Version;
+                return request;
+            case LambdaZipSet:
+                request.Code = ReadZip();
+                return request;
+            case LambdaImageSet:
+                request.Code = new LambdaCodeSource { ImageUri = ImageUri };
+                return request;
+            case LambdaS3Set:
+                request.Code = new LambdaCodeSource { S3Bucket = S3Bucket, S3Key = S3Key, S3ObjectVersion = S3ObjectVersion };
+                return request;
         }
 
         try
@@ -285,6 +383,33 @@ public sealed class StartBlueGreenDeploymentCommand : ReleaseCmdlet
         }
 
         return request;
+    }
+
+    /// <summary>Reads -ZipFile before anything is sent: it must exist, be a zip, and fit in a request.</summary>
+    private LambdaCodeSource ReadZip()
+    {
+        var path = GetUnresolvedProviderPathFromPSPath(ZipFile);
+        if (!System.IO.File.Exists(path))
+        {
+            ThrowTerminatingError(ErrorRecords.Create(new System.IO.FileNotFoundException($"No zip file '{path}'.", path), "ZipFileNotFound", ErrorCategory.ObjectNotFound, ZipFile,
+                "Give the path of the zip with the function's code."));
+        }
+
+        var length = new System.IO.FileInfo(path).Length;
+        if (length > MaxZipBytes)
+        {
+            ThrowTerminatingError(ErrorRecords.Create(new PSArgumentException($"The zip '{path}' is {length / (1024 * 1024)} MiB: Lambda takes at most 50 MiB in a request.", nameof(ZipFile)),
+                "ZipFileTooLarge", ErrorCategory.InvalidArgument, ZipFile, "Upload it to S3 and use -S3Bucket and -S3Key."));
+        }
+
+        var bytes = System.IO.File.ReadAllBytes(path);
+        if (bytes.Length < 4 || bytes[0] != (byte)'P' || bytes[1] != (byte)'K')
+        {
+            ThrowTerminatingError(ErrorRecords.Create(new PSArgumentException($"'{path}' is not a zip file.", nameof(ZipFile)), "ZipFileInvalid", ErrorCategory.InvalidData, ZipFile,
+                "Make it with Compress-Archive (or zip) from the function's folder."));
+        }
+
+        return new LambdaCodeSource { ZipFile = bytes, ZipPath = path };
     }
 }
 
