@@ -205,7 +205,7 @@ public sealed class CodeDeployLambdaEngine : IReleaseEngine, IGroupDefaults
                     request.DeploymentGroupName, "Leave out -ApplicationName and -DeploymentGroupName to find the group that releases the alias.");
             }
 
-            KnownGroups[CacheKey(target)] = (named.ApplicationName ?? request.ApplicationName, named.DeploymentGroupName ?? request.DeploymentGroupName);
+            // Not remembered: a named group is known to release the alias only once it has deployed it.
             return named;
         }
 
