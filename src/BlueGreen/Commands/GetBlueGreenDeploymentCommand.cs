@@ -55,9 +55,12 @@ public sealed class GetBlueGreenDeploymentCommand : ReleaseCmdlet
             case ByServiceSet:
             case ByFunctionSet:
                 ReleaseTarget target = ParameterSetName == ByServiceSet ? new EcsServiceTarget(Cluster, Service) : new LambdaAliasTarget(FunctionName, Alias);
+
+                // Resolved here, on the pipeline thread: resolving may write (verbose) and PowerShell takes writes only there.
+                var context = AwsContext;
                 RunAsync(cancellationToken => GuardAsync(target.Key, async () =>
                 {
-                    var serviceEngine = await ReleaseEngines.ForTargetAsync(AwsContext, target, ReleaseController.Auto, null, cancellationToken).ConfigureAwait(false);
+                    var serviceEngine = await ReleaseEngines.ForTargetAsync(context, target, ReleaseController.Auto, null, cancellationToken).ConfigureAwait(false);
                     foreach (var deployment in await ReadAsync(token => serviceEngine.GetForTargetAsync(target, All, token), cancellationToken).ConfigureAwait(false))
                     {
                         Emit(deployment);
