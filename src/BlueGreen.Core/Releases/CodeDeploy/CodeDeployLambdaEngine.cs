@@ -177,10 +177,23 @@ public sealed class CodeDeployLambdaEngine : IReleaseEngine, IGroupDefaults
         }
 
         // Revisions kept elsewhere (S3): the deployments' targets are named <function>:<alias>.
-        var newest = infos.OrderByDescending(i => i.CreateTime ?? DateTime.MinValue).First();
-        var targets = (await _codeDeploy.ListDeploymentTargetsAsync(new ListDeploymentTargetsRequest { DeploymentId = newest.DeploymentId }, cancellationToken).ConfigureAwait(false)).TargetIds
-            ?? new List<string>();
-        return targets.Any(t => t == TargetIdOf(target.FunctionName, target.Alias));
+        var newest = infos.OrderByDescending(i => i.CreateTime ?? DateTime.MinValue).FirstOrDefault();
+        if (newest is null)
+        {
+            return false;
+        }
+
+        try
+        {
+            var targets = (await _codeDeploy.ListDeploymentTargetsAsync(new ListDeploymentTargetsRequest { DeploymentId = newest.DeploymentId }, cancellationToken).ConfigureAwait(false)).TargetIds
+                ?? new List<string>();
+            return targets.Any(t => t == TargetIdOf(target.FunctionName, target.Alias));
+        }
+        catch (AwsServiceException ex) when (ex.ErrorCode is CodeDeployErrorCode.DeploymentNotStartedException or CodeDeployErrorCode.DeploymentDoesNotExistException)
+        {
+            // Its targets are not known yet: nothing says this group releases the alias.
+            return false;
+        }
     }
 
     private static string TargetIdOf(string function, string alias) => function + ":" + alias;
