@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
@@ -14,6 +13,7 @@ using BlueGreen.Aws.ElasticLoadBalancingV2;
 using BlueGreen.Aws.ElasticLoadBalancingV2.Model;
 using BlueGreen.Aws.Runtime;
 using BlueGreen.Core.Deployments;
+using BlueGreen.Core.Releases.CodeDeploy;
 using CodeDeployStatus = BlueGreen.Aws.CodeDeploy.Model.DeploymentStatus;
 using DeploymentStatus = BlueGreen.Core.Deployments.DeploymentStatus;
 using EcsService = BlueGreen.Aws.ECS.Model.Service;
@@ -36,20 +36,25 @@ public sealed class EcsReleasePlan : EnginePlan
 /// <summary>ECS blue/green through AWS CodeDeploy: CodeDeploy runs the release; this engine starts, reads, gates and undoes it.</summary>
 public sealed class CodeDeployEcsEngine : IReleaseEngine, IGroupDefaults
 {
-    private static readonly List<string> ActiveStatuses = new() { CodeDeployStatus.Created, CodeDeployStatus.Queued, CodeDeployStatus.InProgress, CodeDeployStatus.Ready, CodeDeployStatus.Baking };
-
     private readonly AwsContext _context;
+    private readonly CodeDeployDeployments _deployments;
     private readonly CodeDeployClient _codeDeploy;
     private readonly EcsClient _ecs;
     private readonly ElasticLoadBalancingV2Client _elb;
-    private readonly ConcurrentDictionary<string, DeploymentGroupInfo> _groups = new(StringComparer.Ordinal);
 
     public CodeDeployEcsEngine(AwsContext context)
+        : this(new CodeDeployDeployments(context ?? throw new ArgumentNullException(nameof(context))))
     {
-        _context = context ?? throw new ArgumentNullException(nameof(context));
-        _codeDeploy = new CodeDeployClient(context);
-        _ecs = new EcsClient(context);
-        _elb = new ElasticLoadBalancingV2Client(context);
+    }
+
+    /// <summary>An engine sharing CodeDeploy's parts (and their group cache) with the engines of other platforms.</summary>
+    public CodeDeployEcsEngine(CodeDeployDeployments deployments)
+    {
+        _deployments = deployments ?? throw new ArgumentNullException(nameof(deployments));
+        _context = deployments.Context;
+        _codeDeploy = deployments.Client;
+        _ecs = new EcsClient(_context);
+        _elb = new ElasticLoadBalancingV2Client(_context);
     }
 
     public DeploymentEngine Kind => DeploymentEngine.CodeDeployEcs;
@@ -104,7 +109,7 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine, IGroupDefaults
         var group = await FindGroupAsync(request, cancellationToken).ConfigureAwait(false);
         plan.ApplicationName = group.ApplicationName!;
         plan.DeploymentGroupName = group.DeploymentGroupName!;
-        await RefuseIfActiveAsync(plan.ApplicationName, plan.DeploymentGroupName, target.Service, cancellationToken).ConfigureAwait(false);
+        await _deployments.RefuseIfActiveAsync(plan.ApplicationName, plan.DeploymentGroupName, Wording(target), cancellationToken).ConfigureAwait(false);
 
         // The task definitions: what serves now, and what to release.
         var blue = await DescribeTaskDefinitionAsync(plan.BlueTaskDefinition, cancellationToken).ConfigureAwait(false);
@@ -148,11 +153,11 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine, IGroupDefaults
         if (request.TrafficShift is { } policy)
         {
             plan.Policy = policy;
-            plan.CreatesDeploymentConfig = !policy.IsPredefined && !await DeploymentConfigExistsAsync(policy.DeploymentConfigName, cancellationToken).ConfigureAwait(false);
+            plan.CreatesDeploymentConfig = !policy.IsPredefined && !await _deployments.DeploymentConfigExistsAsync(policy.DeploymentConfigName, cancellationToken).ConfigureAwait(false);
         }
         else
         {
-            plan.Policy = await ReadPolicyAsync(group.DeploymentConfigName ?? TrafficShiftPolicy.AllAtOnce.DeploymentConfigName, cancellationToken).ConfigureAwait(false);
+            plan.Policy = await _deployments.ReadPolicyAsync(group.DeploymentConfigName ?? TrafficShiftPolicy.AllAtOnce.DeploymentConfigName, cancellationToken).ConfigureAwait(false);
         }
 
         var settings = group.BlueGreenDeploymentConfiguration;
@@ -191,7 +196,7 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine, IGroupDefaults
 
         if (plan.CreatesDeploymentConfig)
         {
-            await CreateDeploymentConfigAsync(plan.Policy, cancellationToken).ConfigureAwait(false);
+            await _deployments.CreateDeploymentConfigAsync(plan.Policy.DeploymentConfigName, plan.Policy, ComputePlatform.Ecs, cancellationToken).ConfigureAwait(false);
         }
 
         var green = plan.GreenTaskDefinition;
@@ -246,16 +251,19 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine, IGroupDefaults
         return deployment;
     }
 
-    /// <summary>How many times a call whose answer was lost is made again after looking: as many as the retry policy's attempts.</summary>
-    private int LostAnswerAttempts => Math.Max(1, _context.RetryPolicy.MaxAttempts);
-
-    /// <summary>CreateDeployment that never makes two: when the answer is lost, the group's deployment carrying this
-    /// request's token is adopted; only when the group has none is the call made again. When CodeDeploy refuses the call
-    /// because the group has an active deployment, that deployment is ours if it carries the token (an earlier attempt
-    /// whose answer was lost), and is adopted.</summary>
-    private async Task<string> CreateDeploymentOnceAsync(ReleasePlan plan, string appSpec, string token, CancellationToken cancellationToken)
+    /// <summary>How the shared CodeDeploy code names a service in its messages.</summary>
+    private static ReleaseWording Wording(EcsServiceTarget target) => new()
     {
-        var request = new CreateDeploymentRequest
+        Subject = target.Service,
+        OneAtATime = "Only one release of a service runs at a time.",
+        RetryAction = $"Run Start-BlueGreenDeployment again; 'Get-BlueGreenDeployment -Cluster {target.Cluster} -Service {target.Service}' shows the latest release of the service.",
+        LookAction = $"Look with 'Get-BlueGreenDeployment -Cluster <cluster> -Service {target.Service}' before running Start-BlueGreenDeployment again.",
+        AttachAction = "Attach to it with 'Get-BlueGreenDeployment -Cluster <cluster> -Service <service> | Wait-BlueGreenDeployment'.",
+    };
+
+    /// <summary>CreateDeployment that never makes two (see <see cref="CodeDeployDeployments.CreateDeploymentOnceAsync"/>).</summary>
+    private Task<string> CreateDeploymentOnceAsync(ReleasePlan plan, string appSpec, string token, CancellationToken cancellationToken) =>
+        _deployments.CreateDeploymentOnceAsync(new CreateDeploymentRequest
         {
             ApplicationName = plan.ApplicationName,
             DeploymentGroupName = plan.DeploymentGroupName,
@@ -263,134 +271,7 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine, IGroupDefaults
             Description = plan.Request.Description,
             Revision = new RevisionLocation { RevisionType = "AppSpecContent", AppSpecContent = new AppSpecContent { Content = appSpec } },
             OverrideAlarmConfiguration = plan.Request.WithoutAlarms ? new AlarmConfiguration { Enabled = false } : null,
-        };
-        // Clocks differ by at most minutes (a signature further off is refused), so this window holds the deployment if it exists.
-        var since = DateTime.UtcNow - TimeSpan.FromMinutes(15);
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                var response = await _codeDeploy.CreateDeploymentAsync(request, cancellationToken).ConfigureAwait(false);
-                return response.DeploymentId ?? throw new ReleaseException("NoDeploymentId", ReleaseErrorKind.InvalidOperation, "CodeDeploy accepted the deployment but returned no id.");
-            }
-            catch (AwsServiceException ex) when (ex.ErrorCode == CodeDeployErrorCode.DeploymentLimitExceededException)
-            {
-                // "The Deployment Group 'g' already has an active Deployment 'd-…'": ours when it carries this request's token.
-                var named = DeploymentIdIn(ex.Message);
-                if (named is not null && await CarriesTokenAsync(named, token, cancellationToken).ConfigureAwait(false))
-                {
-                    return named;
-                }
-
-                var (mine, other) = await FindByTokenAsync(plan.ApplicationName, plan.DeploymentGroupName, token, since, EcsTarget(plan.Request).Service, cancellationToken).ConfigureAwait(false);
-                if (mine is not null)
-                {
-                    return mine;
-                }
-
-                throw AlreadyActive(named ?? other ?? ex.Message, EcsTarget(plan.Request).Service, ex);
-            }
-            catch (AwsServiceException ex) when (ex.OutcomeUnknown)
-            {
-                var (mine, _) = await FindByTokenAsync(plan.ApplicationName, plan.DeploymentGroupName, token, since, EcsTarget(plan.Request).Service, cancellationToken).ConfigureAwait(false);
-                if (mine is not null)
-                {
-                    return mine;
-                }
-
-                if (attempt >= LostAnswerAttempts)
-                {
-                    throw new ReleaseException("DeploymentOutcomeUnknown", ReleaseErrorKind.InvalidOperation,
-                        $"The release of '{EcsTarget(plan.Request).Service}' could not be started: CodeDeploy's answer was lost {attempt} times in a row ({ex.ErrorCode}), and the deployment group {plan.DeploymentGroupName} shows no deployment from it.",
-                        EcsTarget(plan.Request).Service, $"Run Start-BlueGreenDeployment again; 'Get-BlueGreenDeployment -Cluster {EcsTarget(plan.Request).Cluster} -Service {EcsTarget(plan.Request).Service}' shows the latest release of the service.", ex);
-                }
-
-                await Task.Delay(_context.RetryPolicy.DelayBefore(attempt, throttled: false), cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
-
-    private static string? DeploymentIdIn(string message)
-    {
-        var match = System.Text.RegularExpressions.Regex.Match(message ?? string.Empty, @"\bd-[A-Z0-9]{9}\b|\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b");
-        return match.Success ? match.Value : null;
-    }
-
-    private async Task<bool> CarriesTokenAsync(string deploymentId, string token, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var info = (await _codeDeploy.GetDeploymentAsync(new GetDeploymentRequest { DeploymentId = deploymentId }, cancellationToken).ConfigureAwait(false)).DeploymentInfo;
-            return EcsAppSpec.ReadToken(info?.Revision?.AppSpecContent?.Content ?? info?.Revision?.String?.Content) == token;
-        }
-        catch (AwsServiceException ex) when (DeploymentWatcher.IsTransient(ex) || ex.ErrorCode == CodeDeployErrorCode.DeploymentDoesNotExistException)
-        {
-            return false;
-        }
-    }
-
-    /// <summary>The group's deployment carrying <paramref name="token"/>, among those created since <paramref name="since"/>
-    /// whatever their status (at a high time scale, or with a long lost answer, it may have ended already); and the newest
-    /// other one.</summary>
-    private async Task<(string? Mine, string? Other)> FindByTokenAsync(string application, string group, string token, DateTime since, string service,
-        CancellationToken cancellationToken)
-    {
-        for (var look = 0; look < 3; look++)
-        {
-            try
-            {
-                var ids = (await _codeDeploy.ListDeploymentsAsync(new ListDeploymentsRequest
-                {
-                    ApplicationName = application,
-                    DeploymentGroupName = group,
-                    CreateTimeRange = new TimeRange { Start = since },
-                }, cancellationToken).ConfigureAwait(false)).Deployments ?? new List<string>();
-                if (ids.Count == 0)
-                {
-                    return (null, null);
-                }
-
-                var infos = (await _codeDeploy.BatchGetDeploymentsAsync(new BatchGetDeploymentsRequest { DeploymentIds = ids.Take(25).ToList() }, cancellationToken).ConfigureAwait(false)).DeploymentsInfo
-                    ?? new List<DeploymentInfo>();
-                var mine = infos.FirstOrDefault(i => EcsAppSpec.ReadToken(i.Revision?.AppSpecContent?.Content ?? i.Revision?.String?.Content) == token)?.DeploymentId;
-                return (mine, infos.FirstOrDefault(i => i.DeploymentId != mine && i.Status is not null && ActiveStatuses.Contains(i.Status))?.DeploymentId);
-            }
-            catch (AwsServiceException ex) when (ex.IsRetryable || ex.OutcomeUnknown)
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(200 * (look + 1)), cancellationToken).ConfigureAwait(false);
-            }
-        }
-
-        throw new ReleaseException("DeploymentOutcomeUnknown", ReleaseErrorKind.InvalidOperation,
-            $"The release of '{service}' may or may not have started: CodeDeploy's answer was lost, and the deployment group {group} could not be read to see.",
-            service, $"Look with 'Get-BlueGreenDeployment -Cluster <cluster> -Service {service}' before running Start-BlueGreenDeployment again.");
-    }
-
-    private static ReleaseException AlreadyActive(string detail, string service, Exception? inner = null)
-    {
-        var id = System.Text.RegularExpressions.Regex.Match(detail, @"d-[A-Z0-9]{9}|[0-9a-f-]{36}").Value;
-        return new ReleaseException("DeploymentAlreadyActive", ReleaseErrorKind.ResourceExists,
-            $"A release of '{service}' is already active{(id.Length > 0 ? ": " + id : string.Empty)}. Only one release of a service runs at a time.",
-            id.Length > 0 ? id : service,
-            id.Length > 0
-                ? $"Attach to it with 'Get-BlueGreenDeployment -Id {id} | Wait-BlueGreenDeployment', or undo it with 'Get-BlueGreenDeployment -Id {id} | Undo-Deployment'."
-                : "Attach to it with 'Get-BlueGreenDeployment -Cluster <cluster> -Service <service> | Wait-BlueGreenDeployment'.",
-            inner);
-    }
-
-    private async Task RefuseIfActiveAsync(string application, string group, string service, CancellationToken cancellationToken)
-    {
-        var active = (await _codeDeploy.ListDeploymentsAsync(new ListDeploymentsRequest
-        {
-            ApplicationName = application,
-            DeploymentGroupName = group,
-            IncludeOnlyStatuses = ActiveStatuses,
-        }, cancellationToken).ConfigureAwait(false)).Deployments;
-        if (active is { Count: > 0 })
-        {
-            throw AlreadyActive(active[0], service);
-        }
-    }
+        }, token, Wording(EcsTarget(plan.Request)), cancellationToken);
 
     private async Task<EcsService> DescribeServiceAsync(string cluster, string service, CancellationToken cancellationToken)
     {
@@ -463,30 +344,11 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine, IGroupDefaults
             return named;
         }
 
-        var applications = request.ApplicationName is not null
-            ? new List<string> { request.ApplicationName }
-            : (await _codeDeploy.ListApplicationsAllPagesAsync(new ListApplicationsRequest(), cancellationToken).ConfigureAwait(false)).SelectMany(p => p.Applications ?? new List<string>()).ToList();
-        foreach (var application in applications)
+        var found = await _deployments.FindGroupAsync(request.ApplicationName, request.DeploymentGroupName,
+            (group, _) => Task.FromResult(Owns(group, target.Cluster, target.Service)), cancellationToken).ConfigureAwait(false);
+        if (found is not null)
         {
-            List<string> groups;
-            try
-            {
-                groups = (await _codeDeploy.ListDeploymentGroupsAllPagesAsync(new ListDeploymentGroupsRequest { ApplicationName = application }, cancellationToken).ConfigureAwait(false))
-                    .SelectMany(p => p.DeploymentGroups ?? new List<string>()).ToList();
-            }
-            catch (AwsServiceException ex) when (ex.ErrorCode == CodeDeployErrorCode.ApplicationDoesNotExistException)
-            {
-                throw new ReleaseException("ApplicationNotFound", ReleaseErrorKind.ObjectNotFound, $"No CodeDeploy application '{application}' exists in {_context.Region}.", application, null, ex);
-            }
-
-            foreach (var name in groups.Where(g => request.DeploymentGroupName is null || g == request.DeploymentGroupName))
-            {
-                var group = await GetGroupAsync(application, name, cancellationToken).ConfigureAwait(false);
-                if (Owns(group, target.Cluster, target.Service))
-                {
-                    return group;
-                }
-            }
+            return found;
         }
 
         throw new ReleaseException("NoDeploymentGroup", ReleaseErrorKind.ObjectNotFound,
@@ -501,84 +363,8 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine, IGroupDefaults
 
     private static string Last(string nameOrArn) => nameOrArn.Substring(nameOrArn.LastIndexOf('/') + 1);
 
-    private async Task<DeploymentGroupInfo> GetGroupAsync(string application, string group, CancellationToken cancellationToken)
-    {
-        var key = application + "\n" + group;
-        if (_groups.TryGetValue(key, out var cached))
-        {
-            return cached;
-        }
-
-        try
-        {
-            var info = (await _codeDeploy.GetDeploymentGroupAsync(new GetDeploymentGroupRequest { ApplicationName = application, DeploymentGroupName = group }, cancellationToken).ConfigureAwait(false)).DeploymentGroupInfo
-                ?? throw new ReleaseException("DeploymentGroupNotFound", ReleaseErrorKind.ObjectNotFound, $"No deployment group '{group}' in '{application}'.", group);
-            _groups[key] = info;
-            return info;
-        }
-        catch (AwsServiceException ex) when (ex.ErrorCode is CodeDeployErrorCode.DeploymentGroupDoesNotExistException or CodeDeployErrorCode.ApplicationDoesNotExistException)
-        {
-            throw new ReleaseException("DeploymentGroupNotFound", ReleaseErrorKind.ObjectNotFound, $"No deployment group '{group}' in CodeDeploy application '{application}' ({_context.Region}).", group,
-                "Check -ApplicationName and -DeploymentGroupName.", ex);
-        }
-    }
-
-    private async Task<bool> DeploymentConfigExistsAsync(string name, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await _codeDeploy.GetDeploymentConfigAsync(new GetDeploymentConfigRequest { DeploymentConfigName = name }, cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (AwsServiceException ex) when (ex.ErrorCode == CodeDeployErrorCode.DeploymentConfigDoesNotExistException)
-        {
-            return false;
-        }
-    }
-
-    private async Task<TrafficShiftPolicy> ReadPolicyAsync(string configName, CancellationToken cancellationToken)
-    {
-        if (TrafficShiftPolicy.TryParse(configName, out var parsed, out _))
-        {
-            return parsed!;
-        }
-
-        var info = (await _codeDeploy.GetDeploymentConfigAsync(new GetDeploymentConfigRequest { DeploymentConfigName = configName }, cancellationToken).ConfigureAwait(false)).DeploymentConfigInfo;
-        var routing = info?.TrafficRoutingConfig;
-        return TrafficShiftPolicy.FromRouting(routing?.Type,
-            routing?.TimeBasedCanary?.CanaryPercentage ?? routing?.TimeBasedLinear?.LinearPercentage,
-            routing?.TimeBasedCanary?.CanaryInterval ?? routing?.TimeBasedLinear?.LinearInterval);
-    }
-
-    private async Task CreateDeploymentConfigAsync(TrafficShiftPolicy policy, CancellationToken cancellationToken)
-    {
-        var routing = policy.Kind switch
-        {
-            TrafficShiftKind.Canary => new TrafficRoutingConfig { Type = "TimeBasedCanary", TimeBasedCanary = new TimeBasedCanary { CanaryPercentage = policy.Percentage, CanaryInterval = policy.IntervalMinutes } },
-            TrafficShiftKind.Linear => new TrafficRoutingConfig { Type = "TimeBasedLinear", TimeBasedLinear = new TimeBasedLinear { LinearPercentage = policy.Percentage, LinearInterval = policy.IntervalMinutes } },
-            _ => new TrafficRoutingConfig { Type = "AllAtOnce" },
-        };
-        try
-        {
-            await _codeDeploy.CreateDeploymentConfigAsync(new CreateDeploymentConfigRequest
-            {
-                DeploymentConfigName = policy.DeploymentConfigName,
-                ComputePlatform = "ECS",
-                TrafficRoutingConfig = routing,
-            }, cancellationToken).ConfigureAwait(false);
-        }
-        catch (AwsServiceException ex) when (ex.ErrorCode == CodeDeployErrorCode.DeploymentConfigAlreadyExistsException)
-        {
-            // Made before: the name says what it does, so it is reused.
-        }
-        catch (AwsServiceException ex) when (ex.OutcomeUnknown)
-        {
-            if (!await DeploymentConfigExistsAsync(policy.DeploymentConfigName, cancellationToken).ConfigureAwait(false))
-            {
-                throw;
-            }
-        }
-    }
+    private Task<DeploymentGroupInfo> GetGroupAsync(string application, string group, CancellationToken cancellationToken) =>
+        _deployments.GetGroupAsync(application, group, cancellationToken);
 
     private async Task<Aws.ECS.Model.TaskDefinition> RegisterRevisionAsync(Aws.ECS.Model.TaskDefinition blue, IReadOnlyDictionary<string, string> images, CancellationToken cancellationToken)
     {
@@ -599,7 +385,7 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine, IGroupDefaults
                 response = await RegisterAsync().ConfigureAwait(false);
                 break;
             }
-            catch (AwsServiceException ex) when (ex.OutcomeUnknown && attempt < LostAnswerAttempts)
+            catch (AwsServiceException ex) when (ex.OutcomeUnknown && attempt < _deployments.LostAnswerAttempts)
             {
                 // Nothing refers to a revision whose answer was lost: registering again costs at most an unused revision.
                 await Task.Delay(_context.RetryPolicy.DelayBefore(attempt, throttled: false), cancellationToken).ConfigureAwait(false);
@@ -638,9 +424,12 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine, IGroupDefaults
 
     // ----- read ------------------------------------------------------------------------------------------
 
-    public async Task<BlueGreenDeployment> GetAsync(string deploymentId, CancellationToken cancellationToken)
+    public async Task<BlueGreenDeployment> GetAsync(string deploymentId, CancellationToken cancellationToken) =>
+        await GetAsync(await GetInfoAsync(deploymentId, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+
+    /// <summary>A release in full from a deployment already read (by a dispatcher that read it to learn its platform).</summary>
+    internal async Task<BlueGreenDeployment> GetAsync(DeploymentInfo info, CancellationToken cancellationToken)
     {
-        var info = await GetInfoAsync(deploymentId, cancellationToken).ConfigureAwait(false);
         var deployment = FromInfo(info);
         await EnrichAsync(deployment, info, full: true, cancellationToken).ConfigureAwait(false);
         return deployment;
@@ -670,64 +459,20 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine, IGroupDefaults
         return fresh;
     }
 
-    private async Task<DeploymentInfo> GetInfoAsync(string deploymentId, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var response = await _codeDeploy.GetDeploymentAsync(new GetDeploymentRequest { DeploymentId = deploymentId }, cancellationToken).ConfigureAwait(false);
-            return response.DeploymentInfo ?? throw new DeploymentNotFoundException(deploymentId, _context.Region);
-        }
-        catch (AwsServiceException ex) when (ex.ErrorCode is CodeDeployErrorCode.DeploymentDoesNotExistException or CodeDeployErrorCode.InvalidDeploymentIdException)
-        {
-            throw new DeploymentNotFoundException(deploymentId, _context.Region, ex);
-        }
-    }
+    private Task<DeploymentInfo> GetInfoAsync(string deploymentId, CancellationToken cancellationToken) => _deployments.GetInfoAsync(deploymentId, cancellationToken);
 
     internal BlueGreenDeployment FromInfo(DeploymentInfo info)
     {
-        var content = info.Revision?.AppSpecContent?.Content ?? info.Revision?.String?.Content;
-        return new BlueGreenDeployment(info.DeploymentId ?? string.Empty)
-        {
-            Engine = info.ComputePlatform == ComputePlatform.Lambda ? DeploymentEngine.CodeDeployLambda : DeploymentEngine.CodeDeployEcs,
-            ApplicationName = info.ApplicationName,
-            DeploymentGroupName = info.DeploymentGroupName,
-            Status = MapStatus(info.Status, info.InstanceTerminationWaitTimeStarted),
-            EngineStatus = info.Status,
-            CreateTime = info.CreateTime,
-            StartTime = info.StartTime,
-            CompleteTime = info.CompleteTime,
-            Creator = info.Creator,
-            Description = info.Description,
-            ErrorCode = info.ErrorInformation?.Code,
-            ErrorMessage = info.ErrorInformation?.Message,
-            TrafficShift = info.DeploymentConfigName,
-            TerminationWaitStarted = info.InstanceTerminationWaitTimeStarted ?? false,
-            WaitsAtReady = info.BlueGreenDeploymentConfiguration?.DeploymentReadyOption is { } ready ? ready.ActionOnTimeout == DeploymentReadyAction.StopDeployment : null,
-            RollbackDeploymentId = info.RollbackInfo?.RollbackDeploymentId,
-            RollbackTriggeringDeploymentId = info.RollbackInfo?.RollbackTriggeringDeploymentId,
-            RollbackMessage = info.RollbackInfo?.RollbackMessage,
-            GreenTaskDefinition = EcsAppSpec.ReadTaskDefinition(content),
-            BlueTaskDefinition = EcsAppSpec.ReadPreviousTaskDefinition(content)
-                ?? EcsAppSpec.ReadTaskDefinition(info.PreviousRevision?.AppSpecContent?.Content ?? info.PreviousRevision?.String?.Content),
-            Region = _context.Region,
-            EndpointUrl = _context.EndpointUrl,
-            ProfileName = _context.ProfileName,
-        };
+        var content = CodeDeployDeployments.AppSpecOf(info.Revision);
+        var deployment = _deployments.FromInfo(info);
+        deployment.GreenTaskDefinition = EcsAppSpec.ReadTaskDefinition(content);
+        deployment.BlueTaskDefinition = EcsAppSpec.ReadPreviousTaskDefinition(content)
+            ?? EcsAppSpec.ReadTaskDefinition(CodeDeployDeployments.AppSpecOf(info.PreviousRevision));
+        return deployment;
     }
 
     /// <summary>CodeDeploy's status in the module's terms: the termination wait after all traffic moved is Baking.</summary>
-    public static DeploymentStatus MapStatus(string? status, bool? terminationWaitStarted = null) => status switch
-    {
-        CodeDeployStatus.Created or CodeDeployStatus.Queued or null => DeploymentStatus.Created,
-        CodeDeployStatus.InProgress when terminationWaitStarted == true => DeploymentStatus.Baking,
-        CodeDeployStatus.InProgress => DeploymentStatus.InProgress,
-        CodeDeployStatus.Ready => DeploymentStatus.Ready,
-        CodeDeployStatus.Baking => DeploymentStatus.Baking,
-        CodeDeployStatus.Succeeded => DeploymentStatus.Succeeded,
-        CodeDeployStatus.Failed => DeploymentStatus.Failed,
-        CodeDeployStatus.Stopped => DeploymentStatus.Stopped,
-        _ => DeploymentStatus.InProgress,
-    };
+    public static DeploymentStatus MapStatus(string? status, bool? terminationWaitStarted = null) => CodeDeployDeployments.MapStatus(status, terminationWaitStarted);
 
     /// <summary>The target's events and traffic; on a full read also the service, task definitions and listeners.
     /// None of it is needed to know where the release stands: what cannot be read becomes a <see cref="ReadGap"/> on the
@@ -780,10 +525,7 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine, IGroupDefaults
 
         if (target is not null)
         {
-            var events = target.LifecycleEvents ?? new List<LifecycleEvent>();
-            deployment.LifecycleEvents = events.Select(e => new DeploymentLifecycleEvent(e.LifecycleEventName ?? string.Empty, e.Status, e.StartTime, e.EndTime, e.Diagnostics?.Message)).ToList();
-            deployment.Phase = events.FirstOrDefault(e => e.Status == "InProgress")?.LifecycleEventName
-                ?? events.LastOrDefault(e => e.Status is "Succeeded" or "Failed")?.LifecycleEventName;
+            (deployment.LifecycleEvents, deployment.Phase) = CodeDeployDeployments.Events(target.LifecycleEvents);
             var sets = target.TaskSetsInfo ?? new List<ECSTaskSet>();
             var greenSet = sets.FirstOrDefault(s => s.TaskSetLabel == "Green");
             var blueSet = sets.FirstOrDefault(s => s.TaskSetLabel == "Blue");
@@ -816,39 +558,8 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine, IGroupDefaults
         }
     }
 
-    /// <summary>An optional read. An error whose code says the thing does not exist reads as nothing (true, default);
-    /// any other failure of the call (throttling or 5xx past the AWS layer's retries, an operation the endpoint lacks,
-    /// no permission) becomes a gap and gives (false, default).</summary>
-    private static async Task<(bool Read, T? Value)> OptionalAsync<T>(string operation, string missing, List<ReadGap> gaps, Func<Task<T>> read, params string[] absentCodes)
-    {
-        try
-        {
-            return (true, await read().ConfigureAwait(false));
-        }
-        catch (AwsServiceException ex) when (Array.IndexOf(absentCodes, ex.ErrorCode) >= 0)
-        {
-            return (true, default);
-        }
-        catch (AwsServiceException ex)
-        {
-            gaps.Add(new ReadGap(string.IsNullOrEmpty(ex.Operation) ? operation : ex.Operation, ShortReason(ex), missing));
-            return (false, default);
-        }
-    }
-
-    /// <summary>Why a call failed, in a line: its error code, HTTP status and the start of its message.</summary>
-    internal static string ShortReason(AwsServiceException exception)
-    {
-        var code = string.IsNullOrEmpty(exception.ErrorCode) ? "Unknown" : exception.ErrorCode;
-        var reason = exception.StatusCode == 0 ? code : string.Format(CultureInfo.InvariantCulture, "{0}, HTTP {1}", code, (int)exception.StatusCode);
-        var message = string.Join(" ", (exception.Message ?? string.Empty).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
-        if (message.Length == 0 || message.Trim('(', ')', ' ') == code)
-        {
-            return reason;
-        }
-
-        return reason + ": " + (message.Length > 160 ? message.Substring(0, 157) + "..." : message);
-    }
+    private static Task<(bool Read, T? Value)> OptionalAsync<T>(string operation, string missing, List<ReadGap> gaps, Func<Task<T>> read, params string[] absentCodes) =>
+        CodeDeployDeployments.OptionalAsync(operation, missing, gaps, read, absentCodes);
 
     private async Task<string?> TaskDefinitionOfSetAsync(BlueGreenDeployment deployment, string taskSetId, CancellationToken cancellationToken)
     {
@@ -902,15 +613,7 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine, IGroupDefaults
         var (cluster, service) = (ecsTarget.Cluster, ecsTarget.Service);
         await DescribeServiceAsync(cluster, service, cancellationToken).ConfigureAwait(false);
         var group = await FindGroupAsync(new ReleaseRequest(cluster, service), cancellationToken).ConfigureAwait(false);
-        var ids = (await _codeDeploy.ListDeploymentsAllPagesAsync(new ListDeploymentsRequest { ApplicationName = group.ApplicationName, DeploymentGroupName = group.DeploymentGroupName }, cancellationToken).ConfigureAwait(false))
-            .SelectMany(p => p.Deployments ?? new List<string>()).ToList();
-        var infos = new List<DeploymentInfo>();
-        foreach (var chunk in ids.Select((id, i) => (id, i)).GroupBy(x => x.i / 25, x => x.id))
-        {
-            infos.AddRange((await _codeDeploy.BatchGetDeploymentsAsync(new BatchGetDeploymentsRequest { DeploymentIds = chunk.ToList() }, cancellationToken).ConfigureAwait(false)).DeploymentsInfo ?? new List<DeploymentInfo>());
-        }
-
-        var ordered = infos.OrderByDescending(i => i.CreateTime ?? DateTime.MinValue).ToList();
+        var ordered = await _deployments.HistoryAsync(group.ApplicationName!, group.DeploymentGroupName!, cancellationToken).ConfigureAwait(false);
         if (!all)
         {
             return ordered.Count == 0 ? Array.Empty<BlueGreenDeployment>() : new[] { await GetAsync(ordered[0].DeploymentId!, cancellationToken).ConfigureAwait(false) };
@@ -940,37 +643,8 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine, IGroupDefaults
     public Task CompleteAsync(BlueGreenDeployment deployment, CancellationToken cancellationToken) =>
         ContinueAsync(deployment, DeploymentWaitType.TerminationWait, cancellationToken);
 
-    private async Task ContinueAsync(BlueGreenDeployment deployment, string waitType, CancellationToken cancellationToken)
-    {
-        if (deployment is null)
-        {
-            throw new ArgumentNullException(nameof(deployment));
-        }
-
-        try
-        {
-            await _codeDeploy.ContinueDeploymentAsync(new ContinueDeploymentRequest { DeploymentId = deployment.DeploymentId, DeploymentWaitType = waitType }, cancellationToken).ConfigureAwait(false);
-        }
-        catch (AwsServiceException ex) when (ex.ErrorCode is CodeDeployErrorCode.DeploymentIsNotInReadyStateException or CodeDeployErrorCode.DeploymentAlreadyCompletedException)
-        {
-            var what = waitType == DeploymentWaitType.ReadyWait ? "waiting for the go-ahead (Ready)" : "in its termination wait (Baking)";
-            throw new ReleaseException(ex.ErrorCode == CodeDeployErrorCode.DeploymentAlreadyCompletedException ? "DeploymentAlreadyCompleted" : "DeploymentNotWaiting",
-                ReleaseErrorKind.InvalidOperation, $"The release {deployment.DeploymentId} is not {what}: {ex.Message}", deployment.DeploymentId,
-                waitType == DeploymentWaitType.ReadyWait
-                    ? $"Wait for it with 'Wait-BlueGreenDeployment -Id {deployment.DeploymentId} -Until Ready' first; a group without a Ready wait moves traffic by itself."
-                    : $"Wait for it with 'Get-BlueGreenDeployment -Id {deployment.DeploymentId}' until its status is Baking.", ex);
-        }
-        catch (AwsServiceException ex) when (ex.OutcomeUnknown)
-        {
-            // The go-ahead may have been taken: it is harmless to give it again once the state says it is still needed.
-            var now = await GetInfoAsync(deployment.DeploymentId, cancellationToken).ConfigureAwait(false);
-            var stillWaiting = waitType == DeploymentWaitType.ReadyWait ? now.Status == CodeDeployStatus.Ready : now.Status is CodeDeployStatus.InProgress or CodeDeployStatus.Baking && now.InstanceTerminationWaitTimeStarted == true;
-            if (stillWaiting)
-            {
-                await _codeDeploy.ContinueDeploymentAsync(new ContinueDeploymentRequest { DeploymentId = deployment.DeploymentId, DeploymentWaitType = waitType }, cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
+    private Task ContinueAsync(BlueGreenDeployment deployment, string waitType, CancellationToken cancellationToken) =>
+        _deployments.ContinueAsync(deployment, waitType, cancellationToken);
 
     public async Task<string> PlanDefaultTrafficShiftAsync(string applicationName, string deploymentGroupName, TrafficShiftPolicy? policy, TimeSpan? readyWait,
         CancellationToken cancellationToken)
@@ -989,7 +663,7 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine, IGroupDefaults
         var changes = new List<string>();
         if (policy is not null)
         {
-            var creates = !policy.IsPredefined && !await DeploymentConfigExistsAsync(policy.DeploymentConfigName, cancellationToken).ConfigureAwait(false);
+            var creates = !policy.IsPredefined && !await _deployments.DeploymentConfigExistsAsync(policy.DeploymentConfigName, cancellationToken).ConfigureAwait(false);
             changes.Add($"the default traffic shift from {group.DeploymentConfigName ?? "none"} to {policy.DeploymentConfigName}" + (creates ? " (custom configuration, created first)" : string.Empty));
         }
 
@@ -1011,9 +685,9 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine, IGroupDefaults
             throw new ArgumentException("Give a traffic shift, a Ready wait, or both.", nameof(policy));
         }
 
-        if (policy is not null && !policy.IsPredefined && !await DeploymentConfigExistsAsync(policy.DeploymentConfigName, cancellationToken).ConfigureAwait(false))
+        if (policy is not null && !policy.IsPredefined && !await _deployments.DeploymentConfigExistsAsync(policy.DeploymentConfigName, cancellationToken).ConfigureAwait(false))
         {
-            await CreateDeploymentConfigAsync(policy, cancellationToken).ConfigureAwait(false);
+            await _deployments.CreateDeploymentConfigAsync(policy.DeploymentConfigName, policy, ComputePlatform.Ecs, cancellationToken).ConfigureAwait(false);
         }
 
         BlueGreenDeploymentConfiguration? blueGreen = null;
@@ -1034,7 +708,7 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine, IGroupDefaults
             DeploymentConfigName = policy?.DeploymentConfigName,
             BlueGreenDeploymentConfiguration = blueGreen,
         }, cancellationToken).ConfigureAwait(false);
-        _groups.TryRemove(applicationName + "\n" + deploymentGroupName, out _);
+        _deployments.ForgetGroup(applicationName, deploymentGroupName);
     }
 
     // CodeDeploy counts the Ready wait in whole minutes, up to two days.
@@ -1049,7 +723,12 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine, IGroupDefaults
             throw new ArgumentNullException(nameof(deployment));
         }
 
-        var current = await GetAsync(deployment.DeploymentId, cancellationToken).ConfigureAwait(false);
+        return await PlanUndoOfAsync(await GetAsync(deployment.DeploymentId, cancellationToken).ConfigureAwait(false), policy, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The undo of a release just read in full.</summary>
+    internal async Task<UndoPlan> PlanUndoOfAsync(BlueGreenDeployment current, TrafficShiftPolicy? policy, CancellationToken cancellationToken)
+    {
         if (current.IsRollback)
         {
             throw new ReleaseException("UndoOfRollback", ReleaseErrorKind.InvalidOperation,
@@ -1113,44 +792,24 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine, IGroupDefaults
         }
 
         var id = plan.Deployment.DeploymentId;
-        try
+        var stopped = await _deployments.StopWithRollbackAsync(id, cancellationToken).ConfigureAwait(false);
+        if (stopped.RollbackInfo?.RollbackDeploymentId is { } rollback)
         {
-            await _codeDeploy.StopDeploymentAsync(new StopDeploymentRequest { DeploymentId = id, AutoRollbackEnabled = true }, cancellationToken).ConfigureAwait(false);
-        }
-        catch (AwsServiceException ex) when (ex.OutcomeUnknown || ex.ErrorCode == CodeDeployErrorCode.DeploymentAlreadyCompletedException)
-        {
-            // Lost answer or a race with the end: what happened is read below.
+            return await RolledBackAsync(plan.Deployment, rollback, cancellationToken).ConfigureAwait(false);
         }
 
-        for (var attempt = 0; attempt < 20; attempt++)
+        if (stopped.Status == CodeDeployStatus.Succeeded)
         {
-            var stopped = await GetInfoAsync(id, cancellationToken).ConfigureAwait(false);
-            if (stopped.RollbackInfo?.RollbackDeploymentId is { } rollback)
-            {
-                return await RolledBackAsync(plan.Deployment, rollback, cancellationToken).ConfigureAwait(false);
-            }
-
-            if (stopped.Status == CodeDeployStatus.Succeeded)
-            {
-                // It finished first: blue is gone now, so undo by releasing it again.
-                var again = await PlanUndoAsync(FromInfo(stopped), null, cancellationToken).ConfigureAwait(false);
-                return await UndoAsync(again, cancellationToken).ConfigureAwait(false);
-            }
-
-            if (stopped.Status is CodeDeployStatus.Stopped or CodeDeployStatus.Failed)
-            {
-                var ended = FromInfo(stopped);
-                ended.Cluster = plan.Deployment.Cluster;
-                ended.Service = plan.Deployment.Service;
-                ended.TargetId = plan.Deployment.TargetId;
-                return ended;
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken).ConfigureAwait(false);
+            // It finished first: blue is gone now, so undo by releasing it again.
+            var again = await PlanUndoAsync(FromInfo(stopped), null, cancellationToken).ConfigureAwait(false);
+            return await UndoAsync(again, cancellationToken).ConfigureAwait(false);
         }
 
-        throw new ReleaseException("StopNotTaken", ReleaseErrorKind.OperationTimeout, $"Release {id} did not stop after StopDeployment.", id,
-            $"Look with 'Get-BlueGreenDeployment -Id {id}' and try Undo-Deployment again.");
+        var ended = FromInfo(stopped);
+        ended.Cluster = plan.Deployment.Cluster;
+        ended.Service = plan.Deployment.Service;
+        ended.TargetId = plan.Deployment.TargetId;
+        return ended;
     }
 
     /// <summary>The release undone, read again, with where its rollback has put traffic: what serves after the undo.</summary>

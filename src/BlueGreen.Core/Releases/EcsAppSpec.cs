@@ -14,7 +14,7 @@ public static class EcsAppSpec
     public static IReadOnlyList<string> HookEvents { get; } = new[] { "BeforeInstall", "AfterInstall", "AfterAllowTestTraffic", "BeforeAllowTraffic", "AfterAllowTraffic" };
 
     private const string PreviousMarker = "# bluegreen-previous-task-definition: ";
-    private const string TokenMarker = "# bluegreen-release-token: ";
+    private const string TokenMarker = CodeDeploy.AppSpecMarkers.TokenMarker;
 
     private static readonly Regex TaskDefinitionPattern = new("[\"']?TaskDefinition[\"']?\\s*:\\s*[\"']?(?<v>[^\"'\\s,}]+)", RegexOptions.CultureInvariant);
 
@@ -94,7 +94,7 @@ public static class EcsAppSpec
     /// <summary>The task definition that served before, when this module wrote the AppSpec.</summary>
     public static string? ReadPreviousTaskDefinition(string? content) => ReadComment(content, PreviousMarker);
 
-    public static string? ReadToken(string? content) => ReadComment(content, TokenMarker);
+    public static string? ReadToken(string? content) => CodeDeploy.AppSpecMarkers.ReadToken(content);
 
     private static string? ReadComment(string? content, string marker)
     {

@@ -354,6 +354,10 @@ public enum UndoKind
 
     /// <summary>Nothing to do: the release was already rolled back.</summary>
     AlreadyRolledBack,
+
+    /// <summary>Blue still exists beside green: point the target straight back at it (a Lambda alias at its previous
+    /// version), at once, without a release.</summary>
+    RestorePrevious,
 }
 
 /// <summary>How an undo will put blue back.</summary>

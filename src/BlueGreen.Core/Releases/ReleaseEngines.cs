@@ -3,6 +3,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using BlueGreen.Aws.Configuration;
 using BlueGreen.Core.Deployments;
+using BlueGreen.Core.Releases.CodeDeploy;
 
 namespace BlueGreen.Core.Releases;
 
@@ -11,7 +12,7 @@ public static class ReleaseEngines
 {
     /// <summary>The engine that releases <paramref name="target"/> under <paramref name="controller"/>. Only reads (to find
     /// whether a CodeDeploy group releases a Lambda alias when the controller is left to choose).</summary>
-    public static Task<IReleaseEngine> ForTargetAsync(AwsContext context, ReleaseTarget target, ReleaseController controller, string? applicationName, CancellationToken cancellationToken)
+    public static async Task<IReleaseEngine> ForTargetAsync(AwsContext context, ReleaseTarget target, ReleaseController controller, string? applicationName, CancellationToken cancellationToken)
     {
         if (target is null)
         {
@@ -21,27 +22,46 @@ public static class ReleaseEngines
         switch (target)
         {
             case EcsServiceTarget when controller is ReleaseController.Auto or ReleaseController.CodeDeploy:
-                return Task.FromResult<IReleaseEngine>(new CodeDeployEcsEngine(context));
-            case EcsServiceTarget:
-                throw NotAvailable(controller, target);
+                return new CodeDeployEcsEngine(context);
+            case LambdaAliasTarget when controller is ReleaseController.CodeDeploy:
+                return new CodeDeployLambdaEngine(context);
+            case LambdaAliasTarget alias when controller is ReleaseController.Auto:
+                // CodeDeploy when a group is named or found to release the alias; the module itself otherwise.
+                var codeDeploy = new CodeDeployLambdaEngine(context);
+                return applicationName is not null || await codeDeploy.FindGroupAsync(alias, cancellationToken).ConfigureAwait(false) is not null
+                    ? codeDeploy
+                    : LambdaDirect(context, target);
+            case LambdaAliasTarget when controller is ReleaseController.Module:
+                return LambdaDirect(context, target);
             default:
                 throw NotAvailable(controller, target);
         }
     }
 
-    /// <summary>The engine that keeps a CodeDeploy group's defaults.</summary>
-    public static IGroupDefaults ForGroupDefaults(AwsContext context) => new CodeDeployEcsEngine(context);
+    /// <summary>The engine that keeps a CodeDeploy group's defaults, whatever its compute platform.</summary>
+    public static IGroupDefaults ForGroupDefaults(AwsContext context) => new CodeDeployEngine(context);
 
-    /// <summary>The engine that runs a release already started, from the release (its engine) or else the form of its id.</summary>
+    /// <summary>The engine that runs a release already started, from the release (its engine) or else the form of its id.
+    /// A bare CodeDeploy id goes to an engine that learns the platform from its first read.</summary>
     public static IReleaseEngine ForDeployment(AwsContext context, BlueGreenDeployment? deployment, string? deploymentId = null)
     {
         var engine = deployment?.Engine ?? ReleaseIds.EngineOf(deploymentId);
         return engine switch
         {
-            DeploymentEngine.CodeDeployEcs or DeploymentEngine.CodeDeployLambda => new CodeDeployEcsEngine(context),
+            DeploymentEngine.CodeDeployEcs when deployment is null => new CodeDeployEngine(context),
+            DeploymentEngine.CodeDeployEcs => new CodeDeployEcsEngine(context),
+            DeploymentEngine.CodeDeployLambda => new CodeDeployLambdaEngine(context),
+            DeploymentEngine.LambdaDirect => LambdaDirect(context, (object?)deployment?.Target ?? deploymentId),
             var other => throw new ReleaseException("EngineNotAvailable", ReleaseErrorKind.InvalidOperation, $"The {other} engine is not available in this version.", deployment?.DeploymentId ?? deploymentId),
         };
     }
+
+    /// <summary>The module-driven engine for Lambda aliases that no CodeDeploy group releases.</summary>
+    private static IReleaseEngine LambdaDirect(AwsContext context, object? target) =>
+        context is null ? throw new ArgumentNullException(nameof(context))
+            : throw new ReleaseException("EngineNotAvailable", ReleaseErrorKind.InvalidOperation,
+                "Module-driven Lambda releases (without CodeDeploy) are not available in this version.", target,
+                "Name the CodeDeploy group that releases the alias with -ApplicationName and -DeploymentGroupName, or use -Controller CodeDeploy.");
 
     private static ReleaseException NotAvailable(ReleaseController controller, ReleaseTarget target) =>
         new("NotSupportedByEngine", ReleaseErrorKind.InvalidArgument,

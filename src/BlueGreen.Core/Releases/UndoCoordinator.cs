@@ -59,7 +59,8 @@ public static class UndoCoordinator
             throw new ArgumentNullException(engine is null ? nameof(engine) : plan is null ? nameof(plan) : started is null ? nameof(started) : nameof(wait));
         }
 
-        if (follow == UndoFollow.NoWait)
+        // Pointing the target back is done when it returns: there is nothing to follow.
+        if (follow == UndoFollow.NoWait || plan.Kind == UndoKind.RestorePrevious)
         {
             return started;
         }
@@ -168,6 +169,11 @@ public static class UndoCoordinator
         }
 
         var seen = lastSeen ?? started;
+        if (plan.Kind == UndoKind.RestorePrevious)
+        {
+            return $"{started.Target?.DisplayName ?? "The target"} was pointed back at {started.Blue ?? "what served before"}; see it with 'Get-BlueGreenDeployment -Id {started.DeploymentId}'.";
+        }
+
         if (plan.Kind != UndoKind.RedeployPrevious)
         {
             var rollback = started.RollbackDeploymentId;

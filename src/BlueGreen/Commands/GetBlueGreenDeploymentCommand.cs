@@ -55,7 +55,9 @@ public sealed class GetBlueGreenDeploymentCommand : ReleaseCmdlet
             case ByServiceSet:
             case ByFunctionSet:
                 ReleaseTarget target = ParameterSetName == ByServiceSet ? new EcsServiceTarget(Cluster, Service) : new LambdaAliasTarget(FunctionName, Alias);
-                var context = AwsContext; // resolved here: it may write, which only the pipeline thread can
+
+                // Resolved here, on the pipeline thread: resolving may write (verbose) and PowerShell takes writes only there.
+                var context = AwsContext;
                 RunAsync(cancellationToken => GuardAsync(target.Key, async () =>
                 {
                     var serviceEngine = await ReleaseEngines.ForTargetAsync(context, target, ReleaseController.Auto, null, cancellationToken).ConfigureAwait(false);

@@ -118,9 +118,12 @@ public sealed class UndoDeploymentCommand : ReleaseCmdlet
                     EmitVerbose($"Schema release {release.ReleaseId} is marked abandoned: {schemaGate.Decision.Explanation}.");
                 }
 
-                EmitVerbose(plan.Kind == UndoKind.RedeployPrevious
-                    ? $"Release {started.DeploymentId} puts {plan.Release?.GreenTaskDefinition} back."
-                    : $"Release {started.DeploymentId} is stopped; rollback {started.RollbackDeploymentId} puts traffic back on blue.");
+                EmitVerbose(plan.Kind switch
+                {
+                    UndoKind.RedeployPrevious => $"Release {started.DeploymentId} puts {plan.Release?.GreenTaskDefinition} back.",
+                    UndoKind.RestorePrevious => $"{started.Target?.DisplayName} points at {started.Blue} again: all traffic is back on it.",
+                    _ => $"Release {started.DeploymentId} is stopped; rollback {started.RollbackDeploymentId} puts traffic back on blue.",
+                });
                 var undone = await UndoCoordinator.FollowAsync(engine, plan, started, follow, async (d, until, token) =>
                 {
                     lastSeen = d;
