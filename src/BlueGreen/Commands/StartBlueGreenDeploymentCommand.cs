@@ -1,6 +1,7 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
@@ -23,6 +24,8 @@ public sealed class StartBlueGreenDeploymentCommand : ReleaseCmdlet
     private const string LambdaZipSet = "LambdaZip";
     private const string LambdaImageSet = "LambdaImage";
     private const string LambdaS3Set = "LambdaS3";
+
+    private static readonly string[] HookProperties = { "DeploymentPreference.Hooks", "DeploymentPreference.Hooks.PreTraffic", "DeploymentPreference.Hooks.PostTraffic" };
 
     // Lambda's limit for a zip uploaded in the request; larger code goes through S3.
     private const long MaxZipBytes = 50L * 1024 * 1024;
@@ -80,6 +83,23 @@ public sealed class StartBlueGreenDeploymentCommand : ReleaseCmdlet
     [Parameter(ParameterSetName = LambdaS3Set)]
     [ValidateNotNullOrEmpty]
     public string? S3ObjectVersion { get; set; }
+
+    /// <summary>An AWS SAM template whose function's AutoPublishAlias and DeploymentPreference (Type, Alarms, Hooks,
+    /// Enabled) fill what the command line does not give.</summary>
+    [Parameter(ParameterSetName = LambdaVersionSet)]
+    [Parameter(ParameterSetName = LambdaZipSet)]
+    [Parameter(ParameterSetName = LambdaImageSet)]
+    [Parameter(ParameterSetName = LambdaS3Set)]
+    [ValidateNotNullOrEmpty]
+    public string? SamTemplate { get; set; }
+
+    /// <summary>Values of the SAM template's parameters (and AWS::Region, AWS::AccountId, AWS::StackName), as sam deploy's --parameter-overrides.</summary>
+    [Parameter(ParameterSetName = LambdaVersionSet)]
+    [Parameter(ParameterSetName = LambdaZipSet)]
+    [Parameter(ParameterSetName = LambdaImageSet)]
+    [Parameter(ParameterSetName = LambdaS3Set)]
+    [ValidateNotNull]
+    public Hashtable? SamParameter { get; set; }
 
     /// <summary>Who moves the traffic: Auto (CodeDeploy when a group releases the target, else the module for a Lambda
     /// alias), CodeDeploy, or Module (the module shifts the alias's weights itself, keeping its progress on the alias).</summary>
@@ -295,8 +315,16 @@ public sealed class StartBlueGreenDeploymentCommand : ReleaseCmdlet
     private ReleaseRequest? BuildRequest()
     {
         ReleaseTarget target;
+        var sam = IsLambda ? ReadSamTemplate() : null;
         if (IsLambda)
         {
+            if (Alias is not null && sam?.Alias is { } samAlias && !string.Equals(Alias, samAlias, StringComparison.Ordinal))
+            {
+                ThrowTerminatingError(ErrorRecords.Create(new PSArgumentException($"-Alias '{Alias}' is not the template's AutoPublishAlias '{samAlias}' of {sam.LogicalId}.", nameof(Alias)),
+                    "SamAliasMismatch", ErrorCategory.InvalidArgument, Alias, "Leave out -Alias to release the template's alias, or correct one of them."));
+            }
+
+            Alias ??= sam?.Alias;
             if (Alias is null)
             {
                 ThrowTerminatingError(ErrorRecords.Create(new PSArgumentException("Say which alias to release with -Alias.", nameof(Alias)),
@@ -318,6 +346,11 @@ public sealed class StartBlueGreenDeploymentCommand : ReleaseCmdlet
             Controller = Controller,
             Alarms = Alarm,
         };
+        if (sam is not null)
+        {
+            ApplySamTemplate(request, sam);
+        }
+
         if (ApplicationName is null && DeploymentGroupName is not null)
         {
             ThrowTerminatingError(ErrorRecords.Create(new PSArgumentException("-DeploymentGroupName needs -ApplicationName.", nameof(DeploymentGroupName)),
@@ -383,6 +416,95 @@ public sealed class StartBlueGreenDeploymentCommand : ReleaseCmdlet
         }
 
         return request;
+    }
+
+    /// <summary>Reads -SamTemplate (null without it); what cannot be resolved and is not given on the command line is an error.</summary>
+    private Core.Releases.Lambda.SamDeploymentPolicy? ReadSamTemplate()
+    {
+        if (SamTemplate is null)
+        {
+            return null;
+        }
+
+        var parameters = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (DictionaryEntry entry in SamParameter ?? new Hashtable())
+        {
+            parameters[entry.Key?.ToString() ?? string.Empty] = (entry.Value is PSObject wrapped ? wrapped.BaseObject : entry.Value)?.ToString() ?? string.Empty;
+        }
+
+        // What the command line gives need not resolve in the template.
+        var answered = new List<string> { "FunctionName" };
+        if (Alias is not null)
+        {
+            answered.Add("AutoPublishAlias");
+        }
+
+        if (TrafficShift is not null)
+        {
+            answered.Add("DeploymentPreference.Type");
+        }
+
+        if (Alarm is not null)
+        {
+            answered.Add("DeploymentPreference.Alarms");
+        }
+
+        if (Hook is not null)
+        {
+            answered.AddRange(HookProperties);
+        }
+
+        try
+        {
+            var policy = Core.Releases.Lambda.SamTemplate.Read(GetUnresolvedProviderPathFromPSPath(SamTemplate), FunctionName, parameters);
+            policy.ThrowIfUnresolved(answered);
+            return policy;
+        }
+        catch (Core.Releases.Lambda.SamTemplateException ex)
+        {
+            ThrowTerminatingError(ToErrorRecord(ex.ToReleaseException(), SamTemplate)!);
+            throw;
+        }
+    }
+
+    /// <summary>The template's deployment preference, for what the command line left open.</summary>
+    private void ApplySamTemplate(ReleaseRequest request, Core.Releases.Lambda.SamDeploymentPolicy sam)
+    {
+        if (!sam.Enabled)
+        {
+            // SAM moves the alias at once, without CodeDeploy, when the preference is disabled: so does this release.
+            request.TrafficShift ??= TrafficShiftPolicy.AllAtOnce;
+            if (request.Controller == ReleaseController.Auto)
+            {
+                request.Controller = ReleaseController.Module;
+            }
+
+            EmitVerbose($"{sam.Source}: the DeploymentPreference of {sam.LogicalId} is disabled: the alias moves all at once, by the module.");
+            return;
+        }
+
+        if (request.TrafficShift is null && sam.Type is not null)
+        {
+            if (!TrafficShiftPolicy.TryParse(sam.Type, out var policy, out var problem))
+            {
+                ThrowTerminatingError(ErrorRecords.Create(new PSArgumentException($"{sam.Source}: DeploymentPreference.Type '{sam.Type}' of {sam.LogicalId}: {problem}"),
+                    "SamTypeUnsupported", ErrorCategory.InvalidArgument, sam.Type, "Give the traffic shift with -TrafficShift, e.g. Canary10Percent5Minutes."));
+            }
+
+            request.TrafficShift = policy;
+        }
+
+        if (request.Hooks is null && sam.Hooks.Count > 0)
+        {
+            request.Hooks = sam.Hooks;
+        }
+
+        if (request.Alarms is null && sam.Alarms.Count > 0)
+        {
+            request.Alarms = sam.Alarms;
+        }
+
+        EmitVerbose($"{sam.Source}: {sam.LogicalId} releases alias '{sam.Alias}' with {sam.Type ?? "the group's traffic shift"}; alarms {(sam.Alarms.Count == 0 ? "none" : string.Join(", ", sam.Alarms))}; hooks {(sam.Hooks.Count == 0 ? "none" : string.Join(", ", sam.Hooks.Select(h => h.Key + "=" + h.Value)))}.");
     }
 
     /// <summary>Reads -ZipFile before anything is sent: it must exist, be a zip, and fit in a request.</summary>
