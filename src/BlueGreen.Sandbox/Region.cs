@@ -72,6 +72,7 @@ internal sealed class Region
     public void Tick(DateTimeOffset now)
     {
         Ecs.Tick(now);
+        Lambda.Tick(now);
         CodeDeploy.Tick(now);
         CloudWatch.Tick(now);
     }

@@ -143,10 +143,20 @@ internal static class Seed
             ["Handler"] = "index.handler",
             ["Code"] = new JsonObject { ["ZipFile"] = Convert.ToBase64String(FunctionZip(behaviour)) },
         };
+        // A new version: new code, its update completed at once (the seed takes no simulated time), then published.
+        void Version(string function, string behaviour, string? description = null)
+        {
+            Call("lambda", "UpdateFunctionCode", new JsonObject { ["FunctionName"] = function, ["ZipFile"] = Convert.ToBase64String(FunctionZip(behaviour)) });
+            region.Lambda.FinishUpdate(function);
+            Call("lambda", "PublishVersion", new JsonObject { ["FunctionName"] = function, ["Description"] = description });
+        }
+
+        const string BadOrders = """{"error": {"errorType": "OrdersBadBuild", "errorMessage": "orders v3 is a bad build: every invocation fails"}, "latencyMs": 5}""";
+        const string BadPayments = """{"error": {"errorType": "PaymentsBadBuild", "errorMessage": "payments v3 is a bad build: every invocation fails"}, "latencyMs": 5}""";
         Call("lambda", "CreateFunction", Function("orders", """{"payload": {"version": 1, "message": "orders v1"}, "latencyMs": 5}"""));
         Call("lambda", "PublishVersion", new JsonObject { ["FunctionName"] = "orders" });
-        Call("lambda", "UpdateFunctionCode", new JsonObject { ["FunctionName"] = "orders", ["ZipFile"] = Convert.ToBase64String(FunctionZip("""{"payload": {"version": 2, "message": "orders v2"}, "latencyMs": 5}""")) });
-        Call("lambda", "PublishVersion", new JsonObject { ["FunctionName"] = "orders" });
+        Version("orders", """{"payload": {"version": 2, "message": "orders v2"}, "latencyMs": 5}""");
+        Version("orders", BadOrders, "A bad build: every invocation fails.");
         Call("lambda", "CreateAlias", new JsonObject { ["FunctionName"] = "orders", ["Name"] = "live", ["FunctionVersion"] = "1" });
         Call("lambda", "CreateFunction", Function("release-hook", """{"payload": {"hook": "ok"}, "hookStatus": "Succeeded"}"""));
         Call("monitoring", "PutMetricAlarm", new JsonObject
@@ -163,6 +173,28 @@ internal static class Seed
             ["ComparisonOperator"] = "GreaterThanThreshold",
             ["TreatMissingData"] = "notBreaching",
         });
+
+        // Released by the module itself: no CodeDeploy application or group names it.
+        Call("lambda", "CreateFunction", Function("payments", """{"payload": {"version": 1, "message": "payments v1"}, "latencyMs": 5}"""));
+        Call("lambda", "PublishVersion", new JsonObject { ["FunctionName"] = "payments" });
+        Version("payments", """{"payload": {"version": 2, "message": "payments v2"}, "latencyMs": 5}""");
+        Version("payments", BadPayments, "A bad build: every invocation fails.");
+        Call("lambda", "CreateAlias", new JsonObject { ["FunctionName"] = "payments", ["Name"] = "live", ["FunctionVersion"] = "1" });
+        Call("monitoring", "PutMetricAlarm", new JsonObject
+        {
+            ["AlarmName"] = "payments-errors",
+            ["AlarmDescription"] = "The payments function's live alias returns errors.",
+            ["Namespace"] = "AWS/Lambda",
+            ["MetricName"] = "Errors",
+            ["Dimensions"] = new JsonArray { new JsonObject { ["Name"] = "FunctionName", ["Value"] = "payments" }, new JsonObject { ["Name"] = "Resource", ["Value"] = "payments:live" } },
+            ["Statistic"] = "Sum",
+            ["Period"] = 60,
+            ["EvaluationPeriods"] = 1,
+            ["Threshold"] = 0,
+            ["ComparisonOperator"] = "GreaterThanThreshold",
+            ["TreatMissingData"] = "notBreaching",
+        });
+
         Call("codedeploy", "CreateApplication", new JsonObject { ["applicationName"] = "orders", ["computePlatform"] = "Lambda" });
         Call("codedeploy", "CreateDeploymentGroup", new JsonObject
         {
@@ -187,8 +219,25 @@ internal static class Seed
             ["codeDeploy"] = new JsonArray { "web/web-dg (ECS)", "orders/orders-dg (Lambda)" },
             ["function"] = "orders (versions 1, 2; alias live -> 1)",
             ["hookFunction"] = "release-hook",
-            ["alarms"] = new JsonArray { "web-5xx", "orders-errors" },
+            ["alarms"] = new JsonArray { "web-5xx", "orders-errors", "payments-errors" },
+            ["functions"] = new JsonArray
+            {
+                SeedFunction("orders", "CodeDeploy orders/orders-dg", "orders-errors"),
+                SeedFunction("payments", "none: no CodeDeploy group, released by shifting the alias directly", "payments-errors"),
+            },
         };
         return summary;
     }
+
+    private static JsonObject SeedFunction(string name, string releasedBy, string alarm) => new()
+    {
+        ["name"] = name,
+        ["versions"] = new JsonArray { "1", "2", "3" },
+        ["alias"] = "live",
+        ["aliasVersion"] = "1",
+        ["goodVersion"] = "2",
+        ["failingVersion"] = "3",
+        ["releasedBy"] = releasedBy,
+        ["alarm"] = alarm,
+    };
 }

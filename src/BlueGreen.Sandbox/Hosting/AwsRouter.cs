@@ -228,7 +228,7 @@ internal sealed class AwsRouter
         }
 
         var path = request.Path.Value ?? "/";
-        if (path.StartsWith("/2015-03-31/functions", StringComparison.Ordinal) || path.StartsWith("/2016-08-19/", StringComparison.Ordinal))
+        if (Services.LambdaApi.IsLambdaPath(path))
         {
             var (operation, input) = Services.LambdaApi.Route(request.Method, path, queryString, body);
             foreach (var header in new[] { "X-Amz-Invocation-Type", "X-Amz-Log-Type", "X-Amz-Client-Context" })
@@ -262,7 +262,7 @@ internal sealed class AwsRouter
     /// <summary>The protocol a request speaks, from its headers and path alone: for errors answered before the body is read.</summary>
     private static Protocol GuessProtocol(HttpRequest request) =>
         request.Headers["X-Amz-Target"].ToString() is { Length: > 0 } target ? (target.StartsWith("GraniteServiceVersion20100801.", StringComparison.Ordinal) ? Protocol.Json10 : Protocol.Json11)
-        : request.Path.StartsWithSegments("/2015-03-31") || request.Path.StartsWithSegments("/2016-08-19") ? Protocol.RestJson
+        : request.Path.StartsWithSegments("/2015-03-31") || request.Path.StartsWithSegments("/2016-08-19") || request.Path.StartsWithSegments("/2017-03-31") ? Protocol.RestJson
         : Protocol.Query;
 
     private static string? GuessService(HttpRequest request) =>

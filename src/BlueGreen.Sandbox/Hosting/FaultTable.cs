@@ -116,7 +116,8 @@ internal sealed class FaultTable
         ["lambda"] = new(StringComparer.Ordinal)
         {
             "CreateFunction", "ListFunctions", "GetFunction", "DeleteFunction", "GetFunctionConfiguration", "UpdateFunctionCode", "PublishVersion",
-            "ListVersionsByFunction", "CreateAlias", "GetAlias", "UpdateAlias", "ListAliases", "DeleteAlias", "Invoke",
+            "ListVersionsByFunction", "CreateAlias", "GetAlias", "UpdateAlias", "ListAliases", "DeleteAlias", "Invoke", "TagResource", "UntagResource",
+            "ListTags",
         },
         ["monitoring"] = new(StringComparer.Ordinal)
         {

@@ -34,7 +34,7 @@ internal sealed record RequestLimit(long MaxBytes, string Operation)
     public static RequestLimit For(HttpRequest request)
     {
         var path = request.Path.Value ?? "/";
-        if (path.StartsWith("/2015-03-31/functions", StringComparison.Ordinal) || path.StartsWith("/2016-08-19/", StringComparison.Ordinal))
+        if (Services.LambdaApi.IsLambdaPath(path))
         {
             var operation = Services.LambdaApi.Operation(request.Method, path) ?? "Unknown";
             return new RequestLimit(operation is "CreateFunction" or "UpdateFunctionCode" ? LambdaCode : LambdaPayload, operation);

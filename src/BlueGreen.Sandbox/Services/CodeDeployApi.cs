@@ -71,6 +71,9 @@ internal sealed class LifecycleStep(string name)
 
     public string? HookResult { get; set; }
 
+    /// <summary>The error of a hook function that failed instead of reporting.</summary>
+    public string? HookError { get; set; }
+
     public DateTimeOffset HookDeadline { get; set; }
 }
 
@@ -1122,7 +1125,8 @@ internal sealed class CodeDeployApi
             {
                 var payload = Json.Serialize(new JsonObject { ["DeploymentId"] = d.Id, ["LifecycleEventHookExecutionId"] = step.HookExecutionId });
                 var invocation = _region.Lambda.Prepare(step.HookFunction, null, payload, "lambda:" + step.HookFunction);
-                _region.Lambda.Schedule(invocation);
+                var executionId = step.HookExecutionId;
+                _region.Lambda.Schedule(invocation, () => HookErred(d, step, executionId, invocation));
             }
             catch (AwsException e)
             {
@@ -1223,6 +1227,21 @@ internal sealed class CodeDeployApi
         }
     }
 
+    /// <summary>
+    /// A hook function that ends in an error (X-Amz-Function-Error) fails its lifecycle event: it never reports a
+    /// status, and CodeDeploy sees the error of its invocation.
+    /// </summary>
+    private static void HookErred(CdDeployment d, LifecycleStep step, string executionId, Invocation invocation)
+    {
+        if (invocation.FunctionError is null || step.HookExecutionId != executionId || step.HookResult is not null || step.Status != "InProgress" || !d.Active)
+        {
+            return;
+        }
+
+        step.HookResult = "Failed";
+        step.HookError = $"The Lambda function {step.HookFunction} returned an error ({invocation.FunctionError}): {invocation.Error}";
+    }
+
     /// <summary>Null while the event waits; empty when it succeeded; a reason when the deployment ended.</summary>
     private string? Progress(CdDeployment d, LifecycleStep step, DateTimeOffset now)
     {
@@ -1242,7 +1261,7 @@ internal sealed class CodeDeployApi
 
         if (step.HookResult == "Failed")
         {
-            step.Diagnostics = new JsonObject { ["errorCode"] = "ScriptFailed", ["scriptName"] = step.HookFunction, ["message"] = "The lifecycle hook reported Failed." };
+            step.Diagnostics = new JsonObject { ["errorCode"] = "ScriptFailed", ["scriptName"] = step.HookFunction, ["message"] = step.HookError ?? "The lifecycle hook reported Failed." };
             step.Status = "Failed";
             step.End = now;
             End(d, "Failed", "HOOK_EXECUTION_FAILURE", $"The deployment failed because a specified Lambda function failed in lifecycle event {step.Name}.", RollsBackOn(d, "DEPLOYMENT_FAILURE"));

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using BlueGreen.Sandbox.Hosting;
 using BlueGreen.Sandbox.Wire;
 
@@ -19,6 +20,22 @@ internal sealed record FunctionBehaviour(JsonNode? Payload, string? ErrorType, s
     private const int MaxFileBytes = 256 * 1024;
 
     public static readonly FunctionBehaviour Default = new(null, null, null, 0, 0, "Succeeded");
+
+    /// <summary>
+    /// There are no real images: an image whose tag ends in <c>-broken</c> stands for a build that fails every
+    /// invocation, as it does for ECS tasks; any other image behaves as the default.
+    /// </summary>
+    public static FunctionBehaviour ForImage(string imageUri) =>
+        ImageTag(imageUri).EndsWith("-broken", StringComparison.Ordinal)
+            ? Default with { ErrorType = "Runtime.ExitError", ErrorMessage = $"The image {imageUri} is a broken build: its runtime exited with error: exit status 1" }
+            : Default;
+
+    private static string ImageTag(string imageUri)
+    {
+        var reference = imageUri.Split('@')[0];
+        var colon = reference.LastIndexOf(':');
+        return colon > reference.LastIndexOf('/') ? reference[(colon + 1)..] : string.Empty;
+    }
 
     public static FunctionBehaviour Read(byte[] zip)
     {
@@ -82,9 +99,15 @@ internal sealed class LambdaVersion
 
     public required byte[] Zip { get; set; }
 
+    /// <summary>The image of a function of package type Image (then <see cref="Zip"/> is empty).</summary>
+    public string? ImageUri { get; set; }
+
     public required FunctionBehaviour Behaviour { get; set; }
 
-    public string CodeSha256 => Convert.ToBase64String(SHA256.HashData(Zip));
+    /// <summary>Base64 of the zip's SHA-256, as Lambda reports it; for an image, the hex digest its manifest would have.</summary>
+    public string CodeSha256 => ImageUri is null
+        ? Convert.ToBase64String(SHA256.HashData(Zip))
+        : Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ImageUri)));
 
     public DateTimeOffset LastModified { get; set; }
 
@@ -110,6 +133,14 @@ internal sealed class LambdaFunction
 
     public required string Arn { get; init; }
 
+    /// <summary><c>Zip</c> or <c>Image</c>, fixed when the function is created.</summary>
+    public string PackageType { get; init; } = "Zip";
+
+    public Dictionary<string, string> Tags { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Set while a code update is in progress: when it completes, in simulated time.</summary>
+    public DateTimeOffset? UpdateDone { get; set; }
+
     public Dictionary<string, LambdaVersion> Versions { get; } = new(StringComparer.Ordinal);
 
     public Dictionary<string, LambdaAlias> Aliases { get; } = new(StringComparer.Ordinal);
@@ -120,17 +151,42 @@ internal sealed class LambdaFunction
 }
 
 /// <summary>What one invocation of a sandbox function produced.</summary>
-internal sealed record Invocation(string ExecutedVersion, byte[] Payload, string? FunctionError, int DelayMs, Action Completed);
+internal sealed record Invocation(string ExecutedVersion, byte[] Payload, string? FunctionError, int DelayMs, Action Completed)
+{
+    /// <summary>The function's error, "type: message", when it failed.</summary>
+    public string? Error { get; init; }
+}
 
 /// <summary>AWS Lambda: functions from zip files, versions, aliases with weighted routing, and invocation.</summary>
-internal sealed class LambdaApi(Region region)
+internal sealed partial class LambdaApi(Region region)
 {
+    /// <summary>How long a code update stays <c>InProgress</c>, in simulated time: a zip, then an image.</summary>
+    public static readonly TimeSpan ZipUpdateTime = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan ImageUpdateTime = TimeSpan.FromSeconds(30);
+
     private const string Prefix = "/2015-03-31/functions";
+    private const string TagsPrefix = "/2017-03-31/tags/";
+    private const int MaxTags = 50;
     private readonly Dictionary<string, LambdaFunction> _functions = new(StringComparer.Ordinal);
+
+    /// <summary>Whether a request path belongs to Lambda's REST API.</summary>
+    public static bool IsLambdaPath(string path) =>
+        path.StartsWith(Prefix, StringComparison.Ordinal) || path.StartsWith("/2016-08-19/", StringComparison.Ordinal) || path.StartsWith(TagsPrefix, StringComparison.Ordinal);
 
     /// <summary>The operation a REST method and path name, or null; read before the body is.</summary>
     public static string? Operation(string method, string path)
     {
+        if (path.StartsWith(TagsPrefix, StringComparison.Ordinal) && path.Length > TagsPrefix.Length)
+        {
+            return method switch
+            {
+                "POST" => "TagResource",
+                "DELETE" => "UntagResource",
+                "GET" => "ListTags",
+                _ => null,
+            };
+        }
+
         if (!path.StartsWith(Prefix, StringComparison.Ordinal))
         {
             return null;
@@ -163,12 +219,13 @@ internal sealed class LambdaApi(Region region)
     /// <summary>Maps a REST path and method to the operation and its input, as Lambda's REST binding does.</summary>
     public static (string Operation, JsonObject Input) Route(string method, string path, IReadOnlyDictionary<string, string> query, byte[] body)
     {
-        if (!path.StartsWith(Prefix, StringComparison.Ordinal))
+        if (!IsLambdaPath(path))
         {
             throw new AwsException("UnknownOperationException", "Unknown Lambda path.", 404);
         }
 
-        var segments = Segments(path);
+        var tags = path.StartsWith(TagsPrefix, StringComparison.Ordinal);
+        var segments = tags ? [] : Segments(path);
         var operation = Operation(method, path) ?? throw new AwsException("UnknownOperationException", $"The sandbox does not implement {method} {path}.", 404);
 
         JsonObject input = [];
@@ -184,6 +241,12 @@ internal sealed class LambdaApi(Region region)
             }
         }
 
+        if (tags)
+        {
+            // The resource is one label holding an ARN, colons and all.
+            input["Resource"] = Uri.UnescapeDataString(path[TagsPrefix.Length..]);
+        }
+
         if (segments.Length > 0)
         {
             input["FunctionName"] = segments[0];
@@ -196,30 +259,55 @@ internal sealed class LambdaApi(Region region)
 
         foreach (var (key, value) in query)
         {
-            input[key] = value;
+            // A repeated query parameter (tagKeys=a&tagKeys=b) arrives joined with commas, which a tag key cannot hold.
+            input[key] = key == "tagKeys" ? value.Split(',', StringSplitOptions.RemoveEmptyEntries).ToJsonArray() : value;
         }
 
         return (operation, input);
     }
 
-    public object Handle(string operation, JsonObject input, byte[] body) => operation switch
+    public object Handle(string operation, JsonObject input, byte[] body)
     {
-        "CreateFunction" => RestResponse.FromJson(CreateFunction(input), 201),
-        "ListFunctions" => RestResponse.FromJson(new JsonObject { ["Functions"] = _functions.Values.Select(f => (JsonNode?)ConfigJson(f, f.Latest)).ToJsonArray() }),
-        "GetFunction" => RestResponse.FromJson(GetFunction(input)),
-        "DeleteFunction" => DeleteFunction(input),
-        "GetFunctionConfiguration" => RestResponse.FromJson(GetFunctionConfiguration(input)),
-        "UpdateFunctionCode" => RestResponse.FromJson(UpdateFunctionCode(input)),
-        "PublishVersion" => RestResponse.FromJson(PublishVersion(input), 201),
-        "ListVersionsByFunction" => RestResponse.FromJson(new JsonObject { ["Versions"] = Function(input).Versions.Values.Select(v => (JsonNode?)ConfigJson(Function(input), v)).ToJsonArray() }),
-        "CreateAlias" => RestResponse.FromJson(CreateAlias(input), 201),
-        "GetAlias" => RestResponse.FromJson(AliasJson(Function(input), Alias(Function(input), input.Req("Name")))),
-        "UpdateAlias" => RestResponse.FromJson(UpdateAlias(input)),
-        "ListAliases" => RestResponse.FromJson(new JsonObject { ["Aliases"] = Function(input).Aliases.Values.Select(a => (JsonNode?)AliasJson(Function(input), a)).ToJsonArray() }),
-        "DeleteAlias" => DeleteAlias(input),
-        "Invoke" => Invoke(input, body),
-        _ => throw new AwsException("UnknownOperationException", $"The sandbox does not implement Lambda {operation}.", 404),
-    };
+        Settle(region.Now);
+        return operation switch
+        {
+            "CreateFunction" => RestResponse.FromJson(CreateFunction(input), 201),
+            "ListFunctions" => RestResponse.FromJson(new JsonObject { ["Functions"] = _functions.Values.Select(f => (JsonNode?)ConfigJson(f, f.Latest)).ToJsonArray() }),
+            "GetFunction" => RestResponse.FromJson(GetFunction(input)),
+            "DeleteFunction" => DeleteFunction(input),
+            "GetFunctionConfiguration" => RestResponse.FromJson(GetFunctionConfiguration(input)),
+            "UpdateFunctionCode" => RestResponse.FromJson(UpdateFunctionCode(input)),
+            "PublishVersion" => RestResponse.FromJson(PublishVersion(input), 201),
+            "ListVersionsByFunction" => RestResponse.FromJson(new JsonObject { ["Versions"] = Function(input).Versions.Values.Select(v => (JsonNode?)ConfigJson(Function(input), v)).ToJsonArray() }),
+            "CreateAlias" => RestResponse.FromJson(CreateAlias(input), 201),
+            "GetAlias" => RestResponse.FromJson(AliasJson(Function(input), Alias(Function(input), input.Req("Name")))),
+            "UpdateAlias" => RestResponse.FromJson(UpdateAlias(input)),
+            "ListAliases" => RestResponse.FromJson(new JsonObject { ["Aliases"] = Function(input).Aliases.Values.Select(a => (JsonNode?)AliasJson(Function(input), a)).ToJsonArray() }),
+            "DeleteAlias" => DeleteAlias(input),
+            "Invoke" => Invoke(input, body),
+            "TagResource" => TagResource(input),
+            "UntagResource" => UntagResource(input),
+            "ListTags" => RestResponse.FromJson(new JsonObject { ["Tags"] = TagsJson(Taggable(input)) }),
+            _ => throw new AwsException("UnknownOperationException", $"The sandbox does not implement Lambda {operation}.", 404),
+        };
+    }
+
+    /// <summary>Completes the code updates whose time has come, as Lambda does in the background.</summary>
+    public void Settle(DateTimeOffset now)
+    {
+        foreach (var function in _functions.Values)
+        {
+            if (function.UpdateDone is { } done && now >= done)
+            {
+                function.UpdateDone = null;
+
+                // The function changed state, so its revision changes too.
+                function.Latest.RevisionId = Guid.NewGuid().ToString();
+            }
+        }
+    }
+
+    public void Tick(DateTimeOffset now) => Settle(now);
 
     private static string NameOf(string reference, out string? qualifier)
     {
@@ -276,18 +364,54 @@ internal sealed class LambdaApi(Region region)
         throw new AwsException("ResourceNotFoundException", $"Function not found: {function.Arn}:{qualifier}", 404);
     }
 
-    private static byte[] Zip(JsonObject input, string member)
+    /// <summary>The code a request carries (CreateFunction's Code, UpdateFunctionCode's own members), checked against the package type.</summary>
+    private static (byte[] Zip, string? ImageUri) Code(JsonObject code, string packageType, string action)
     {
-        var text = input.Str(member) ?? throw new AwsException("InvalidParameterValueException", "The sandbox takes function code as a zip file (ZipFile).");
+        if (code.Str("S3Bucket") is not null || code.Str("S3Key") is not null)
+        {
+            throw new AwsException("InvalidParameterValueException",
+                "The sandbox has no Amazon S3, so it cannot read code from S3Bucket/S3Key: send the zip itself (ZipFile, e.g. --zip-file fileb://code.zip) or an ImageUri.");
+        }
+
+        var image = code.Str("ImageUri");
+        var zipText = code.Str("ZipFile");
+        if (packageType == "Image")
+        {
+            if (zipText is not null || image is null)
+            {
+                throw new AwsException("InvalidParameterValueException", $"Please provide ImageUri when {action} a function with packageType Image.");
+            }
+
+            if (!Names.IsImageReference(image))
+            {
+                throw new AwsException("InvalidParameterValueException", $"Source image {image} is not valid. Provide a valid source image.");
+            }
+
+            return ([], image);
+        }
+
+        if (image is not null)
+        {
+            throw new AwsException("InvalidParameterValueException", $"Please don't provide ImageUri when {action} a function with packageType Zip.");
+        }
+
+        if (zipText is null)
+        {
+            throw new AwsException("InvalidParameterValueException", "Please provide a source for function code: ZipFile (the sandbox has no S3).");
+        }
+
         try
         {
-            return Convert.FromBase64String(text);
+            return (Convert.FromBase64String(zipText), null);
         }
         catch (FormatException)
         {
             throw new AwsException("InvalidParameterValueException", "ZipFile is not valid base64.");
         }
     }
+
+    private static FunctionBehaviour BehaviourOf(byte[] zip, string? imageUri) =>
+        imageUri is null ? FunctionBehaviour.Read(zip) : FunctionBehaviour.ForImage(imageUri);
 
     private JsonObject CreateFunction(JsonObject input)
     {
@@ -298,21 +422,38 @@ internal sealed class LambdaApi(Region region)
         }
 
         input.Req("Role", "InvalidParameterValueException");
-        var zip = Zip(input["Code"]?.AsObject() ?? [], "ZipFile");
-        var behaviour = FunctionBehaviour.Read(zip);
+        var packageType = input.Str("PackageType") ?? "Zip";
+        if (packageType is not ("Zip" or "Image"))
+        {
+            throw new AwsException("ValidationException", $"1 validation error detected: Value '{packageType}' at 'packageType' failed to satisfy constraint: Member must satisfy enum value set: [Image, Zip]");
+        }
+
+        if (packageType == "Image" && (input.Str("Runtime") is not null || input.Str("Handler") is not null))
+        {
+            throw new AwsException("InvalidParameterValueException", "Please don't provide Handler or Runtime or Layer when the intended function PackageType is Image.");
+        }
+
+        var (zip, image) = Code(input["Code"] as JsonObject ?? [], packageType, "creating");
+        var behaviour = BehaviourOf(zip, image);
+        var tags = TagsOf(input["Tags"], []);
         var config = new JsonObject
         {
-            ["Runtime"] = input.Req("Runtime", "InvalidParameterValueException"),
+            ["Runtime"] = packageType == "Zip" ? input.Req("Runtime", "InvalidParameterValueException") : null,
             ["Role"] = input.Str("Role"),
-            ["Handler"] = input.Req("Handler", "InvalidParameterValueException"),
+            ["Handler"] = packageType == "Zip" ? input.Req("Handler", "InvalidParameterValueException") : null,
             ["Description"] = input.Str("Description") ?? string.Empty,
             ["Timeout"] = input.Int("Timeout") ?? 3,
             ["MemorySize"] = input.Int("MemorySize") ?? 128,
             ["Environment"] = input["Environment"] is JsonObject env ? new JsonObject { ["Variables"] = env["Variables"]?.DeepClone() ?? new JsonObject() } : null,
             ["Architectures"] = input["Architectures"]?.DeepClone() ?? new JsonArray { "x86_64" },
         };
-        var function = new LambdaFunction { Name = name, Arn = region.Arn("lambda", "function:" + name) };
-        function.Versions["$LATEST"] = new LambdaVersion { Version = "$LATEST", Config = config, Zip = zip, Behaviour = behaviour, LastModified = region.Now };
+        var function = new LambdaFunction { Name = name, Arn = region.Arn("lambda", "function:" + name), PackageType = packageType };
+        foreach (var (key, value) in tags)
+        {
+            function.Tags[key] = value;
+        }
+
+        function.Versions["$LATEST"] = new LambdaVersion { Version = "$LATEST", Config = config, Zip = zip, ImageUri = image, Behaviour = behaviour, LastModified = region.Now };
         _functions[name] = function;
         var latest = ConfigJson(function, function.Latest);
         if (input.Bool("Publish") ?? false)
@@ -328,14 +469,31 @@ internal sealed class LambdaApi(Region region)
         var json = (JsonObject)version.Config.DeepClone();
         json["FunctionName"] = function.Name;
         json["FunctionArn"] = version.Version == "$LATEST" ? function.Arn : $"{function.Arn}:{version.Version}";
-        json["CodeSize"] = version.Zip.Length;
+        json["CodeSize"] = version.Zip.LongLength;
         json["CodeSha256"] = version.CodeSha256;
         json["LastModified"] = JsonValue.Create(version.LastModified);
         json["Version"] = version.Version;
         json["RevisionId"] = version.RevisionId;
         json["State"] = "Active";
-        json["LastUpdateStatus"] = "Successful";
-        json["PackageType"] = "Zip";
+        if (version.Version == "$LATEST" && function.UpdateDone is not null)
+        {
+            json["LastUpdateStatus"] = "InProgress";
+            json["LastUpdateStatusReason"] = "The function is being updated.";
+        }
+        else
+        {
+            json["LastUpdateStatus"] = "Successful";
+        }
+
+        json["PackageType"] = function.PackageType;
+        foreach (var member in new[] { "Runtime", "Handler" })
+        {
+            if (json[member] is null)
+            {
+                json.Remove(member);
+            }
+        }
+
         json["TracingConfig"] = new JsonObject { ["Mode"] = "PassThrough" };
         json["EphemeralStorage"] = new JsonObject { ["Size"] = 512 };
         if (json["Environment"] is null)
@@ -343,7 +501,6 @@ internal sealed class LambdaApi(Region region)
             json.Remove("Environment");
         }
 
-        _ = region;
         return json;
     }
 
@@ -355,8 +512,10 @@ internal sealed class LambdaApi(Region region)
         return new JsonObject
         {
             ["Configuration"] = ConfigJson(function, version),
-            ["Code"] = new JsonObject { ["RepositoryType"] = "S3", ["Location"] = $"{region.Sandbox.Endpoint}/_sandbox/lambda/{function.Name}/{version.Version}.zip" },
-            ["Tags"] = new JsonObject(),
+            ["Code"] = version.ImageUri is { } image
+                ? new JsonObject { ["RepositoryType"] = "ECR", ["ImageUri"] = image, ["ResolvedImageUri"] = $"{image.Split('@')[0].Split(':')[0]}@sha256:{version.CodeSha256}" }
+                : new JsonObject { ["RepositoryType"] = "S3", ["Location"] = $"{region.Sandbox.Endpoint}/_sandbox/lambda/{function.Name}/{version.Version}.zip" },
+            ["Tags"] = TagsJson(function),
         };
     }
 
@@ -377,12 +536,22 @@ internal sealed class LambdaApi(Region region)
     private JsonObject UpdateFunctionCode(JsonObject input)
     {
         var function = Function(input);
-        var zip = Zip(input, "ZipFile");
         var latest = function.Latest;
+        CheckRevision(input, latest.RevisionId, "GetFunction");
+        var (zip, image) = Code(input, function.PackageType, "updating");
+        var behaviour = BehaviourOf(zip, image);
+        NotUpdating(function);
+        if (input.Bool("DryRun") ?? false)
+        {
+            return ConfigJson(function, latest);
+        }
+
         latest.Zip = zip;
-        latest.Behaviour = FunctionBehaviour.Read(zip);
+        latest.ImageUri = image;
+        latest.Behaviour = behaviour;
         latest.LastModified = region.Now;
         latest.RevisionId = Guid.NewGuid().ToString();
+        function.UpdateDone = region.Now + (image is null ? ZipUpdateTime : ImageUpdateTime);
         if (input.Bool("Publish") ?? false)
         {
             return ConfigJson(function, Publish(function, null));
@@ -391,27 +560,47 @@ internal sealed class LambdaApi(Region region)
         return ConfigJson(function, latest);
     }
 
+    /// <summary>Lambda refuses to change or publish a function while an update of it is still in progress.</summary>
+    private static void NotUpdating(LambdaFunction function)
+    {
+        if (function.UpdateDone is not null)
+        {
+            throw new AwsException("ResourceConflictException", $"The operation cannot be performed at this time. An update is in progress for resource: {function.Arn}", 409);
+        }
+    }
+
+    private static void CheckRevision(JsonObject input, string current, string getter)
+    {
+        if (input.Str("RevisionId") is { } revision && revision != current)
+        {
+            throw new AwsException("PreconditionFailedException", $"The Revision Id provided does not match the latest Revision Id. Call the {getter} API to retrieve the latest Revision Id", 412);
+        }
+    }
+
     private JsonObject PublishVersion(JsonObject input)
     {
         var function = Function(input);
+        var latest = function.Latest;
+        CheckRevision(input, latest.RevisionId, "GetFunction");
         var expected = input.Str("CodeSha256");
-        if (expected is not null && expected != function.Latest.CodeSha256)
+        if (expected is not null && expected != latest.CodeSha256)
         {
-            throw new AwsException("InvalidParameterValueException", "CodeSHA256 does not match the code of $LATEST.");
+            throw new AwsException("InvalidParameterValueException", $"CodeSHA256 ({expected}) is different from current CodeSHA256 in $LATEST ({latest.CodeSha256}). Please try again with the CodeSHA256 in $LATEST.");
         }
 
+        NotUpdating(function);
         return ConfigJson(function, Publish(function, input.Str("Description")));
     }
 
     private LambdaVersion Publish(LambdaFunction function, string? description)
     {
-        // Publishing unchanged code and configuration returns the version that already has them, as Lambda does.
+        // Publishing when nothing changed since the last version returns that version, as Lambda does.
         var latest = function.Latest;
-        var same = function.Versions.Values.LastOrDefault(v => v.Version != "$LATEST" && v.CodeSha256 == latest.CodeSha256
-            && JsonNode.DeepEquals(Without(v.Config, "Description"), Without(latest.Config, "Description")));
-        if (same is not null)
+        var last = function.Versions.GetValueOrDefault(function.LastVersion.ToString(CultureInfo.InvariantCulture));
+        if (last is not null && last.CodeSha256 == latest.CodeSha256
+            && JsonNode.DeepEquals(Without(last.Config, "Description"), Without(latest.Config, "Description")))
         {
-            return same;
+            return last;
         }
 
         var config = (JsonObject)latest.Config.DeepClone();
@@ -421,7 +610,7 @@ internal sealed class LambdaApi(Region region)
         }
 
         var number = (++function.LastVersion).ToString(CultureInfo.InvariantCulture);
-        var version = new LambdaVersion { Version = number, Config = config, Zip = latest.Zip, Behaviour = latest.Behaviour, LastModified = region.Now };
+        var version = new LambdaVersion { Version = number, Config = config, Zip = latest.Zip, ImageUri = latest.ImageUri, Behaviour = latest.Behaviour, LastModified = region.Now };
         function.Versions[number] = version;
         return version;
     }
@@ -494,10 +683,7 @@ internal sealed class LambdaApi(Region region)
     {
         var function = Function(input);
         var alias = Alias(function, input.Req("Name"));
-        if (input.Str("RevisionId") is { } revision && revision != alias.RevisionId)
-        {
-            throw new AwsException("PreconditionFailedException", "The Revision Id provided does not match the latest Revision Id. Call the GetAlias API to retrieve the latest Revision Id", 412);
-        }
+        CheckRevision(input, alias.RevisionId, "GetAlias");
 
         var version = input.Str("FunctionVersion") ?? alias.FunctionVersion;
         Version(function, version);
@@ -517,6 +703,15 @@ internal sealed class LambdaApi(Region region)
         alias.FunctionVersion = primary;
         alias.Weights = additional is null || weight <= 0 ? new(StringComparer.Ordinal) : new(StringComparer.Ordinal) { [additional] = Math.Round(weight, 4) };
         alias.RevisionId = Guid.NewGuid().ToString();
+    }
+
+    /// <summary>Completes a function's code update at once, for the seed, which builds versions in one instant.</summary>
+    public void FinishUpdate(string functionName)
+    {
+        if (_functions.GetValueOrDefault(functionName) is { UpdateDone: not null } function)
+        {
+            function.UpdateDone = null;
+        }
     }
 
     public LambdaAlias? FindAlias(string functionName, string aliasName) =>
@@ -544,6 +739,115 @@ internal sealed class LambdaApi(Region region)
         }
 
         return json;
+    }
+
+    /// <summary>The function a tagging call names: the ARN of an unqualified function, as Lambda requires.</summary>
+    private LambdaFunction Taggable(JsonObject input)
+    {
+        var arn = input.Req("Resource", "InvalidParameterValueException");
+        var parts = arn.Split(':');
+        if (parts.Length < 7 || parts[0] != "arn" || parts[2] != "lambda" || parts[5] != "function")
+        {
+            throw new AwsException("ValidationException", $"1 validation error detected: Value '{arn}' at 'resource' failed to satisfy constraint: Member must satisfy regular expression pattern: arn:(aws[a-zA-Z-]*):lambda:[a-z]{{2}}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{{1}}:\\d{{12}}:function:[a-zA-Z0-9-_]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?");
+        }
+
+        if (parts.Length > 7)
+        {
+            throw new AwsException("InvalidParameterValueException", "Tags on function aliases and versions are not supported. Please specify a function ARN.");
+        }
+
+        return _functions.GetValueOrDefault(parts[6]) is { } function && function.Arn == arn
+            ? function
+            : throw new AwsException("ResourceNotFoundException", $"Function not found: {arn}", 404);
+    }
+
+    /// <summary>Tags checked as Lambda checks them: keys of 1 to 128 and values up to 256 of the model's characters, no <c>aws:</c> keys, 50 at most in all.</summary>
+    private static Dictionary<string, string> TagsOf(JsonNode? node, Dictionary<string, string> existing)
+    {
+        var tags = new Dictionary<string, string>(existing, StringComparer.Ordinal);
+        if (node is null)
+        {
+            return tags;
+        }
+
+        if (node is not JsonObject map)
+        {
+            throw new AwsException("InvalidParameterValueException", "Tags must be a map of keys to values.");
+        }
+
+        foreach (var (key, valueNode) in map)
+        {
+            var value = valueNode is null ? string.Empty : Json.AsString(valueNode);
+            if (key.Length is < 1 or > 128 || !TagText().IsMatch(key))
+            {
+                throw new AwsException("ValidationException", $"1 validation error detected: Value '{key}' at 'tags' failed to satisfy constraint: Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: {TagPattern}]");
+            }
+
+            if (value.Length > 256 || !TagText().IsMatch(value))
+            {
+                throw new AwsException("ValidationException", $"1 validation error detected: Value '{value}' at 'tags' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must satisfy regular expression pattern: {TagPattern}]");
+            }
+
+            if (key.StartsWith("aws:", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new AwsException("InvalidParameterValueException", "Tag keys starting with 'aws:' are reserved for AWS use.");
+            }
+
+            tags[key] = value;
+        }
+
+        if (tags.Count > MaxTags)
+        {
+            throw new AwsException("InvalidParameterValueException", $"Number of tags exceeds resource tag limit: a function may have at most {MaxTags} tags.");
+        }
+
+        return tags;
+    }
+
+    private const string TagPattern = @"([\p{L}\p{Z}\p{N}_.:/=+\-@]*)";
+
+    [GeneratedRegex(@"^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$")]
+    private static partial Regex TagText();
+
+    private static JsonObject TagsJson(LambdaFunction function)
+    {
+        var json = new JsonObject();
+        foreach (var (key, value) in function.Tags.OrderBy(t => t.Key, StringComparer.Ordinal))
+        {
+            json[key] = value;
+        }
+
+        return json;
+    }
+
+    private RestResponse TagResource(JsonObject input)
+    {
+        var function = Taggable(input);
+        var tags = TagsOf(input["Tags"] ?? new JsonObject(), function.Tags);
+        function.Tags.Clear();
+        foreach (var (key, value) in tags)
+        {
+            function.Tags[key] = value;
+        }
+
+        return new RestResponse { Status = 204 };
+    }
+
+    private RestResponse UntagResource(JsonObject input)
+    {
+        var function = Taggable(input);
+        var keys = input.Strings("tagKeys").ToList();
+        if (keys.Count == 0)
+        {
+            throw new AwsException("InvalidParameterValueException", "TagKeys must name at least one tag key.");
+        }
+
+        foreach (var key in keys)
+        {
+            function.Tags.Remove(key);
+        }
+
+        return new RestResponse { Status = 204 };
     }
 
     private RestResponse DeleteAlias(JsonObject input)
@@ -586,8 +890,8 @@ internal sealed class LambdaApi(Region region)
         return response;
     }
 
-    /// <summary>Runs an invocation's completion after its simulated latency, under the state lock.</summary>
-    public void Schedule(Invocation invocation)
+    /// <summary>Runs an invocation's completion (then <paramref name="then"/>) after its simulated latency, under the state lock.</summary>
+    public void Schedule(Invocation invocation, Action? then = null)
     {
         _ = Task.Run(async () =>
         {
@@ -595,6 +899,7 @@ internal sealed class LambdaApi(Region region)
             lock (region.Sandbox.Gate)
             {
                 invocation.Completed();
+                then?.Invoke();
             }
         });
     }
@@ -658,10 +963,11 @@ internal sealed class LambdaApi(Region region)
         var delay = behaviour.LatencyMs;
         void Completed()
         {
-            region.CloudWatch.RecordInvocation(function.Name, resource, executed, failed, delay);
+            region.CloudWatch.RecordInvocation(function.Name, resource, executed, failed, Math.Max(delay, 1));
             var deploymentId = request.Str("DeploymentId");
             var executionId = request.Str("LifecycleEventHookExecutionId");
-            if (deploymentId is not null && executionId is not null && behaviour.HookStatus != "None")
+            // A function that failed never gets as far as reporting; CodeDeploy sees its error itself.
+            if (deploymentId is not null && executionId is not null && behaviour.HookStatus != "None" && !failed)
             {
                 try
                 {
@@ -669,7 +975,7 @@ internal sealed class LambdaApi(Region region)
                     {
                         ["deploymentId"] = deploymentId,
                         ["lifecycleEventHookExecutionId"] = executionId,
-                        ["status"] = failed ? "Failed" : behaviour.HookStatus,
+                        ["status"] = behaviour.HookStatus,
                     }, source);
                 }
                 catch (AwsException)
@@ -679,7 +985,10 @@ internal sealed class LambdaApi(Region region)
             }
         }
 
-        return new Invocation(executed, result, failed ? "Unhandled" : null, delay, Completed);
+        return new Invocation(executed, result, failed ? "Unhandled" : null, delay, Completed)
+        {
+            Error = failed ? $"{behaviour.ErrorType ?? "SandboxSimulatedFailure"}: {behaviour.ErrorMessage ?? "The sandbox function failed as its failureRate says."}" : null,
+        };
     }
 
     public JsonObject Dump() => new()

@@ -112,6 +112,13 @@ internal static partial class Names
         }
     }
 
+    /// <summary>Whether a text is an image reference of the form <see cref="CheckImage"/> takes.</summary>
+    internal static bool IsImageReference(string image)
+    {
+        var match = ImageReference().Match(image);
+        return match.Success && match.Groups["repository"].Value.Length <= 255 && match.Groups["tag"].Value.Length <= 128;
+    }
+
     private static void CodeDeploy(string operation, JsonObject input)
     {
         // The model's 1 to 100 characters, for every operation that names an application, group or configuration.
@@ -158,6 +165,11 @@ internal static partial class Names
         if (operation is "CreateAlias" or "UpdateAlias" && input.Str("FunctionVersion") is { } version)
         {
             Constrain(version, "functionVersion", 1, 1024, LambdaVersionPattern);
+        }
+
+        if (operation is "CreateFunction" or "PublishVersion" or "CreateAlias" or "UpdateAlias" && input.Str("Description") is { } description)
+        {
+            Constrain(description, "description", 0, 256, "[\\s\\S]*");
         }
 
         static void Constrain(string value, string member, int min, int max, string pattern)
