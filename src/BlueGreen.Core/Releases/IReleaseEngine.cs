@@ -354,6 +354,9 @@ public enum UndoKind
 
     /// <summary>Nothing to do: the release was already rolled back.</summary>
     AlreadyRolledBack,
+
+    /// <summary>The release succeeded and the previous version still exists: point the target back at it, at once.</summary>
+    RestorePrevious,
 }
 
 /// <summary>How an undo will put blue back.</summary>

@@ -24,6 +24,8 @@ public static class ReleaseEngines
                 return Task.FromResult<IReleaseEngine>(new CodeDeployEcsEngine(context));
             case EcsServiceTarget:
                 throw NotAvailable(controller, target);
+            case LambdaAliasTarget when controller is ReleaseController.Module:
+                return Task.FromResult<IReleaseEngine>(new Lambda.LambdaDirectEngine(context));
             default:
                 throw NotAvailable(controller, target);
         }
@@ -39,6 +41,7 @@ public static class ReleaseEngines
         return engine switch
         {
             DeploymentEngine.CodeDeployEcs or DeploymentEngine.CodeDeployLambda => new CodeDeployEcsEngine(context),
+            DeploymentEngine.LambdaDirect => new Lambda.LambdaDirectEngine(context),
             var other => throw new ReleaseException("EngineNotAvailable", ReleaseErrorKind.InvalidOperation, $"The {other} engine is not available in this version.", deployment?.DeploymentId ?? deploymentId),
         };
     }
