@@ -13,6 +13,7 @@ public sealed class GetBlueGreenDeploymentCommand : ReleaseCmdlet
     private const string ByIdSet = "ById";
     private const string ByObjectSet = "ByObject";
     private const string ByServiceSet = "ByService";
+    private const string ByAliasSet = "ByAlias";
 
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = ByIdSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("DeploymentId")]
@@ -33,19 +34,34 @@ public sealed class GetBlueGreenDeploymentCommand : ReleaseCmdlet
     [ValidateNotNullOrEmpty]
     public string Service { get; set; } = null!;
 
+    /// <summary>The Lambda function whose alias's releases are read.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ByAliasSet)]
+    [ValidateNotNullOrEmpty]
+    public string FunctionName { get; set; } = null!;
+
+    [Parameter(Mandatory = true, ParameterSetName = ByAliasSet)]
+    [ValidateNotNullOrEmpty]
+    public string Alias { get; set; } = null!;
+
+    /// <summary>Who releases the alias: Module reads the releases this module drives itself.</summary>
+    [Parameter(ParameterSetName = ByAliasSet)]
+    public ReleaseController Controller { get; set; } = ReleaseController.Auto;
+
     /// <summary>Every release of the service, newest first, instead of the latest.</summary>
     [Parameter(ParameterSetName = ByServiceSet)]
+    [Parameter(ParameterSetName = ByAliasSet)]
     public SwitchParameter All { get; set; }
 
     protected override void ProcessRecord()
     {
         switch (ParameterSetName)
         {
-            case ByServiceSet:
-                var target = new EcsServiceTarget(Cluster, Service);
-                RunAsync(cancellationToken => GuardAsync(Service, async () =>
+            case ByServiceSet or ByAliasSet:
+                ReleaseTarget target = ParameterSetName == ByAliasSet ? new LambdaAliasTarget(FunctionName, Alias) : new EcsServiceTarget(Cluster, Service);
+                var controller = ParameterSetName == ByAliasSet ? Controller : ReleaseController.Auto;
+                RunAsync(cancellationToken => GuardAsync(target.Key, async () =>
                 {
-                    var serviceEngine = await ReleaseEngines.ForTargetAsync(AwsContext, target, ReleaseController.Auto, null, cancellationToken).ConfigureAwait(false);
+                    var serviceEngine = await ReleaseEngines.ForTargetAsync(AwsContext, target, controller, null, cancellationToken).ConfigureAwait(false);
                     foreach (var deployment in await ReadAsync(token => serviceEngine.GetForTargetAsync(target, All, token), cancellationToken).ConfigureAwait(false))
                     {
                         Emit(deployment);

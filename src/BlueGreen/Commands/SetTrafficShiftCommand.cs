@@ -35,6 +35,13 @@ public sealed class SetTrafficShiftCommand : ReleaseCmdlet
     [Parameter(ParameterSetName = ByObjectSet)]
     public SwitchParameter Complete { get; set; }
 
+    /// <summary>Sets green's share of production traffic by hand, 0 to 100, and holds it there (engines with manual weights:
+    /// a Lambda alias released by the module); -Continue then goes on from the next step, -Complete shifts the rest.</summary>
+    [Parameter(ParameterSetName = ByIdSet)]
+    [Parameter(ParameterSetName = ByObjectSet)]
+    [ValidateRange(0.0, 100.0)]
+    public double Percent { get; set; }
+
     /// <summary>The result of a smoke test piped in (its Passed property); a failed one stops -Continue unless -Force.</summary>
     [Parameter(ParameterSetName = ByIdSet, ValueFromPipelineByPropertyName = true)]
     [Alias("Passed")]
@@ -72,6 +79,19 @@ public sealed class SetTrafficShiftCommand : ReleaseCmdlet
             return;
         }
 
+        var byHand = MyInvocation.BoundParameters.ContainsKey(nameof(Percent));
+        if (byHand && (Continue || Complete))
+        {
+            ThrowTerminatingError(ErrorRecords.Create(new PSArgumentException("-Percent sets a share by hand; -Continue and -Complete move the release on. Give one of them."),
+                "PercentWithContinueOrComplete", ErrorCategory.InvalidArgument, null, "Example: $d | Set-TrafficShift -Percent 25"));
+        }
+
+        if (byHand)
+        {
+            SetWeight();
+            return;
+        }
+
         if (Continue.IsPresent == Complete.IsPresent)
         {
             ThrowTerminatingError(ErrorRecords.Create(new PSArgumentException("Say -Continue (production traffic starts moving) or -Complete (blue is removed now), not both or neither."),
@@ -93,9 +113,10 @@ public sealed class SetTrafficShiftCommand : ReleaseCmdlet
             return;
         }
 
+        var direct = ReleaseIds.EngineOf(id) == DeploymentEngine.LambdaDirect;
         var action = Continue
-            ? $"Let production traffic move to green (ContinueDeployment READY_WAIT) for release {id}"
-            : $"Remove blue now, ending the termination wait (ContinueDeployment TERMINATION_WAIT) of release {id}";
+            ? direct ? $"Take the next traffic step of release {id} now" : $"Let production traffic move to green (ContinueDeployment READY_WAIT) for release {id}"
+            : direct ? $"Shift all traffic of release {id} to green now" : $"Remove blue now, ending the termination wait (ContinueDeployment TERMINATION_WAIT) of release {id}";
         if (!ShouldProcess(action, action + "?", "Set-TrafficShift"))
         {
             return;
@@ -116,6 +137,34 @@ public sealed class SetTrafficShiftCommand : ReleaseCmdlet
 
             Emit(await ReadAsync(token => engine.GetAsync(id, token), cancellationToken).ConfigureAwait(false));
         }));
+    }
+
+    private void SetWeight()
+    {
+        var carried = ParameterSetName == ByObjectSet ? InputObject : null;
+        var id = carried?.DeploymentId ?? Id;
+        if (carried is null && !CheckId(id))
+        {
+            return;
+        }
+
+        var engine = ReleaseEngines.ForDeployment(ContextFor(carried, id), carried, id);
+        if (engine is not ITrafficWeights weights)
+        {
+            WriteError(ErrorRecords.Create(new PSNotSupportedException($"Release {id} is run by {engine.Kind}, which moves traffic by its own policy: its share cannot be set by hand."),
+                "NotSupportedByEngine", ErrorCategory.NotImplemented, id, "Use -Continue or -Complete, or Undo-Deployment."));
+            return;
+        }
+
+        var deployment = carried ?? new BlueGreenDeployment(id);
+        string? description = null;
+        RunAsync(cancellationToken => GuardAsync(id, async () => description = await weights.PlanWeightAsync(deployment, Percent, cancellationToken).ConfigureAwait(false)));
+        if (description is null || !ShouldProcess(description, description + "?", "Set-TrafficShift"))
+        {
+            return;
+        }
+
+        RunAsync(cancellationToken => GuardAsync(id, async () => Emit(await weights.SetWeightAsync(deployment, Percent, cancellationToken).ConfigureAwait(false))));
     }
 
     private void SetGroupDefault()

@@ -18,15 +18,52 @@ public sealed class StartBlueGreenDeploymentCommand : ReleaseCmdlet
 {
     private const string ByImageSet = "ByImage";
     private const string ByTaskDefinitionSet = "ByTaskDefinition";
+    private const string ByLambdaVersionSet = "ByLambdaVersion";
+    private const string ByLambdaZipSet = "ByLambdaZip";
 
-    [Parameter(Mandatory = true)]
+    [Parameter(Mandatory = true, ParameterSetName = ByImageSet)]
+    [Parameter(Mandatory = true, ParameterSetName = ByTaskDefinitionSet)]
     [ValidateNotNullOrEmpty]
     public string Cluster { get; set; } = null!;
 
-    [Parameter(Mandatory = true)]
+    [Parameter(Mandatory = true, ParameterSetName = ByImageSet)]
+    [Parameter(Mandatory = true, ParameterSetName = ByTaskDefinitionSet)]
     [Alias("ServiceName")]
     [ValidateNotNullOrEmpty]
     public string Service { get; set; } = null!;
+
+    /// <summary>The Lambda function whose alias is released (a name or an ARN).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ByLambdaVersionSet)]
+    [Parameter(Mandatory = true, ParameterSetName = ByLambdaZipSet)]
+    [ValidateNotNullOrEmpty]
+    public string FunctionName { get; set; } = null!;
+
+    /// <summary>The alias callers invoke: what the release moves.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ByLambdaVersionSet)]
+    [Parameter(Mandatory = true, ParameterSetName = ByLambdaZipSet)]
+    [ValidateNotNullOrEmpty]
+    public string Alias { get; set; } = null!;
+
+    /// <summary>The published version to release.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ByLambdaVersionSet)]
+    [ValidateNotNullOrEmpty]
+    public string Version { get; set; } = null!;
+
+    /// <summary>A zip of new code, published as a version and released.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ByLambdaZipSet)]
+    [ValidateNotNullOrEmpty]
+    public string ZipFile { get; set; } = null!;
+
+    /// <summary>Who moves the traffic: Auto (CodeDeploy when a group releases the target), CodeDeploy, or Module (this module, step by step).</summary>
+    [Parameter(ParameterSetName = ByLambdaVersionSet)]
+    [Parameter(ParameterSetName = ByLambdaZipSet)]
+    public ReleaseController Controller { get; set; } = ReleaseController.Auto;
+
+    /// <summary>CloudWatch alarms that roll the release back when one is in ALARM (for releases the module drives).</summary>
+    [Parameter(ParameterSetName = ByLambdaVersionSet)]
+    [Parameter(ParameterSetName = ByLambdaZipSet)]
+    [ValidateNotNullOrEmpty]
+    public string[]? Alarm { get; set; }
 
     /// <summary>The task definition to release: an ARN, family:revision, or family (latest revision).</summary>
     [Parameter(Mandatory = true, ParameterSetName = ByTaskDefinitionSet)]
@@ -89,7 +126,8 @@ public sealed class StartBlueGreenDeploymentCommand : ReleaseCmdlet
         var context = AwsContext;
         IReleaseEngine? engine = null;
         ReleasePlan? plan = null;
-        RunAsync(cancellationToken => GuardAsync(Service, async () =>
+        var targetName = request.Target.DisplayName;
+        RunAsync(cancellationToken => GuardAsync(request.Target.Key, async () =>
         {
             engine = await ReleaseEngines.ForTargetAsync(context, request.Target, request.Controller, request.ApplicationName, cancellationToken).ConfigureAwait(false);
             plan = await engine.PlanAsync(request, cancellationToken).ConfigureAwait(false);
@@ -99,7 +137,7 @@ public sealed class StartBlueGreenDeploymentCommand : ReleaseCmdlet
             return;
         }
 
-        var caption = $"Start a blue/green release of service '{Service}' in cluster '{Cluster}'";
+        var caption = $"Start a blue/green release of {targetName}";
         var description = migrations is null
             ? plan.Describe()
             : plan.Describe() + $"{Environment.NewLine}Before it: the expand phase of {Migration} on {Dialect} {ConnectionStringRedactor.Redact(ConnectionString!)}.";
@@ -111,7 +149,7 @@ public sealed class StartBlueGreenDeploymentCommand : ReleaseCmdlet
         string? started = null;
         try
         {
-            RunAsync(cancellationToken => GuardAsync(Service, async () =>
+            RunAsync(cancellationToken => GuardAsync(request.Target.Key, async () =>
             {
                 using var schema = migrations is null ? null : await ExpandAsync(migrations, cancellationToken).ConfigureAwait(false);
                 if (migrations is not null && schema is null)
@@ -127,7 +165,7 @@ public sealed class StartBlueGreenDeploymentCommand : ReleaseCmdlet
                     EmitVerbose($"Schema release {schema.ReleaseId} is tied to release {deployment.DeploymentId}.");
                 }
 
-                EmitVerbose($"Started release {deployment.DeploymentId} of {Service}: {plan.GreenTaskDefinition} with {plan.Policy.DeploymentConfigName}.");
+                EmitVerbose($"Started release {deployment.DeploymentId} of {targetName}: {plan.Green} with {(plan.PolicyName.Length > 0 ? plan.PolicyName : plan.Policy.DeploymentConfigName)}.");
                 if (Wait)
                 {
                     deployment = await WatchAsync(engine, deployment, WaitTarget.Succeeded, null, cancellationToken).ConfigureAwait(false);
@@ -228,7 +266,8 @@ public sealed class StartBlueGreenDeploymentCommand : ReleaseCmdlet
 
     private ReleaseRequest? BuildRequest()
     {
-        var request = new ReleaseRequest(Cluster, Service)
+        var lambda = ParameterSetName is ByLambdaVersionSet or ByLambdaZipSet;
+        var request = new ReleaseRequest(lambda ? new LambdaAliasTarget(FunctionName, Alias) : new EcsServiceTarget(Cluster, Service))
         {
             ApplicationName = ApplicationName,
             DeploymentGroupName = DeploymentGroupName,
@@ -259,7 +298,7 @@ public sealed class StartBlueGreenDeploymentCommand : ReleaseCmdlet
                 hooks[entry.Key?.ToString() ?? string.Empty] = (entry.Value is PSObject wrapped ? wrapped.BaseObject : entry.Value)?.ToString() ?? string.Empty;
             }
 
-            var problem = EcsAppSpec.ValidateHooks(hooks);
+            var problem = lambda ? null : EcsAppSpec.ValidateHooks(hooks);
             if (problem is not null)
             {
                 ThrowTerminatingError(ErrorRecords.Create(new PSArgumentException(problem, nameof(Hook)), "InvalidHook", ErrorCategory.InvalidArgument, Hook,
@@ -267,6 +306,27 @@ public sealed class StartBlueGreenDeploymentCommand : ReleaseCmdlet
             }
 
             request.Hooks = hooks;
+        }
+
+        if (lambda)
+        {
+            request.Controller = Controller;
+            request.Alarms = Alarm;
+            if (ParameterSetName == ByLambdaVersionSet)
+            {
+                request.Version = Version;
+                return request;
+            }
+
+            var path = GetUnresolvedProviderPathFromPSPath(ZipFile);
+            if (!System.IO.File.Exists(path))
+            {
+                ThrowTerminatingError(ErrorRecords.Create(new PSArgumentException($"No zip file '{path}' exists.", nameof(ZipFile)), "ZipFileNotFound", ErrorCategory.ObjectNotFound, ZipFile,
+                    "Give the path of a zip of the function's code."));
+            }
+
+            request.Code = new LambdaCodeSource { ZipFile = System.IO.File.ReadAllBytes(path), ZipPath = path };
+            return request;
         }
 
         if (ParameterSetName == ByTaskDefinitionSet)
