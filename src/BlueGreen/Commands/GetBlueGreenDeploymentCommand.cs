@@ -59,9 +59,10 @@ public sealed class GetBlueGreenDeploymentCommand : ReleaseCmdlet
             case ByServiceSet or ByAliasSet:
                 ReleaseTarget target = ParameterSetName == ByAliasSet ? new LambdaAliasTarget(FunctionName, Alias) : new EcsServiceTarget(Cluster, Service);
                 var controller = ParameterSetName == ByAliasSet ? Controller : ReleaseController.Auto;
+                var context = AwsContext;
                 RunAsync(cancellationToken => GuardAsync(target.Key, async () =>
                 {
-                    var serviceEngine = await ReleaseEngines.ForTargetAsync(AwsContext, target, controller, null, cancellationToken).ConfigureAwait(false);
+                    var serviceEngine = await ReleaseEngines.ForTargetAsync(context, target, controller, null, cancellationToken).ConfigureAwait(false);
                     foreach (var deployment in await ReadAsync(token => serviceEngine.GetForTargetAsync(target, All, token), cancellationToken).ConfigureAwait(false))
                     {
                         Emit(deployment);
