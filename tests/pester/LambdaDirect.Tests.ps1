@@ -166,7 +166,15 @@ Import-Module '$(Get-ModuleManifestPath)'
         $all.DeploymentId | Should -Be @($second.DeploymentId, $first.DeploymentId)
         $all[1].Status | Should -Be 'Stopped'
         (Get-BlueGreenDeployment -Id $first.DeploymentId @Aws).EngineStatus | Should -Be 'Reverted'
-        { $first | Undo-Deployment -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId 'NotLatestRelease,*'
+        $writes = @(Get-SandboxCall UpdateAlias).Count
+        ($first | Undo-Deployment -Confirm:$false).EngineStatus | Should -Be 'Reverted' -Because 'it was undone already: nothing to do'
+        @(Get-SandboxCall UpdateAlias).Count | Should -Be $writes
+
+        # A release a later one replaced is not undone: that would undo the later one too.
+        $third = Start-BlueGreenDeployment @Direct -Version 3 -TrafficShift AllAtOnce
+        { $second | Undo-Deployment -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId 'NotLatestRelease,*'
+        (Get-LiveAlias).FunctionVersion | Should -Be '3'
+        @(Get-BlueGreenDeployment -FunctionName payments -Alias live -Controller Module -All @Aws).DeploymentId | Should -Be @($third.DeploymentId, $second.DeploymentId, $first.DeploymentId)
     }
 
     It 'reports a change of the alias by someone else instead of overwriting it' {
