@@ -207,6 +207,28 @@ Import-Module '$(Get-ModuleManifestPath)'
     }
 }
 
+Describe 'Lost answers' {
+    BeforeEach { Reset-TestSandbox }
+    AfterEach { $null = Invoke-SandboxControl DELETE 'faults' }
+
+    It 'publish once and write the alias once when the answers to PublishVersion and UpdateAlias are lost after they ran' {
+        $zip = Join-Path $TestDrive 'payments-v5.zip'
+        $dir = Join-Path $TestDrive 'v5'
+        $null = New-Item -ItemType Directory $dir -Force
+        Set-Content (Join-Path $dir 'sandbox.json') '{"payload": {"version": 5}, "latencyMs": 5}'
+        Compress-Archive -Path (Join-Path $dir '*') -DestinationPath $zip -Force
+        $null = Invoke-SandboxControl PUT 'faults' @{ service = 'lambda'; operation = 'PublishVersion'; lostAnswerRate = 1.0; times = 1 }
+        $null = Invoke-SandboxControl PUT 'faults' @{ service = 'lambda'; operation = 'UpdateAlias'; lostAnswerRate = 1.0; times = 1 }
+        $d = Start-BlueGreenDeployment -FunctionName payments -Alias live -ZipFile $zip -Controller Module -TrafficShift Canary10Percent5Minutes -Confirm:$false @Aws
+        $d.GreenVersion | Should -Be '4'
+        @(Get-SandboxCall PublishVersion).Count | Should -Be 1 -Because 'the version its lost answer made was found, not published again'
+        @((Invoke-SandboxCli lambda list-versions-by-function --function-name payments).Versions.Version) | Should -Be @('$LATEST', '1', '2', '3', '4')
+        @(Get-SandboxCall UpdateAlias).Count | Should -Be 1 -Because 'the alias read again showed the write had gone through'
+        (Get-LiveAlias).Description | Should -Match "id=$(($d.DeploymentId -split ':')[-1]) state=Shifting"
+        ($d | Wait-BlueGreenDeployment -Timeout 60).Status | Should -Be 'Succeeded'
+    }
+}
+
 Describe 'Bad input is refused before anything changes' {
     BeforeEach { Reset-TestSandbox }
 
