@@ -138,6 +138,11 @@ public abstract class AwsServiceClient
 
         result.RequestId ??= response.RequestId;
         result.HttpStatusCode = response.StatusCode;
+        if (response.GetHeader("Date") is { } date && DateTimeOffset.TryParseExact(date, "r", System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.AssumeUniversal, out var serverTime))
+        {
+            result.ServerTime = serverTime;
+        }
         return result;
     }
 

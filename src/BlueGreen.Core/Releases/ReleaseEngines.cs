@@ -30,9 +30,9 @@ public static class ReleaseEngines
                 var codeDeploy = new CodeDeployLambdaEngine(context);
                 return applicationName is not null || await codeDeploy.FindGroupAsync(alias, cancellationToken).ConfigureAwait(false) is not null
                     ? codeDeploy
-                    : LambdaDirect(context, target);
+                    : LambdaDirect(context);
             case LambdaAliasTarget when controller is ReleaseController.Module:
-                return LambdaDirect(context, target);
+                return LambdaDirect(context);
             default:
                 throw NotAvailable(controller, target);
         }
@@ -51,17 +51,13 @@ public static class ReleaseEngines
             DeploymentEngine.CodeDeployEcs when deployment is null => new CodeDeployEngine(context),
             DeploymentEngine.CodeDeployEcs => new CodeDeployEcsEngine(context),
             DeploymentEngine.CodeDeployLambda => new CodeDeployLambdaEngine(context),
-            DeploymentEngine.LambdaDirect => LambdaDirect(context, (object?)deployment?.Target ?? deploymentId),
+            DeploymentEngine.LambdaDirect => LambdaDirect(context),
             var other => throw new ReleaseException("EngineNotAvailable", ReleaseErrorKind.InvalidOperation, $"The {other} engine is not available in this version.", deployment?.DeploymentId ?? deploymentId),
         };
     }
 
     /// <summary>The module-driven engine for Lambda aliases that no CodeDeploy group releases.</summary>
-    private static IReleaseEngine LambdaDirect(AwsContext context, object? target) =>
-        context is null ? throw new ArgumentNullException(nameof(context))
-            : throw new ReleaseException("EngineNotAvailable", ReleaseErrorKind.InvalidOperation,
-                "Module-driven Lambda releases (without CodeDeploy) are not available in this version.", target,
-                "Name the CodeDeploy group that releases the alias with -ApplicationName and -DeploymentGroupName, or use -Controller CodeDeploy.");
+    private static IReleaseEngine LambdaDirect(AwsContext context) => new Lambda.LambdaDirectEngine(context);
 
     private static ReleaseException NotAvailable(ReleaseController controller, ReleaseTarget target) =>
         new("NotSupportedByEngine", ReleaseErrorKind.InvalidArgument,

@@ -157,6 +157,10 @@ internal sealed class AwsRouter
                 return;
             }
 
+            // An answer is dated by the sandbox's clock, as AWS dates its own: a client that paces itself by the
+            // service's time (a release the module drives step by step) then runs at the time scale. Errors keep the
+            // real time, so an SDK that corrects clock skew from a refused signature corrects it to the real clock.
+            context.Response.Headers.Date = _sandbox.Clock.Now.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
             await WriteResultAsync(context, call, result, requestId);
             _sandbox.Log.Add(call.Service, call.Operation, region, context.Response.StatusCode, null, "http", Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }

@@ -5,7 +5,7 @@ using BlueGreen.Internal;
 
 namespace BlueGreen.Commands;
 
-/// <summary>Gets a release by id, refreshes a piped one, or finds the latest (or every) release of a service or a Lambda alias.</summary>
+/// <summary>Gets a release by id, refreshes a piped one, or finds the latest (or every) release of a service.</summary>
 [Cmdlet(VerbsCommon.Get, "BlueGreenDeployment", DefaultParameterSetName = ByObjectSet)]
 [OutputType(typeof(BlueGreenDeployment))]
 public sealed class GetBlueGreenDeploymentCommand : ReleaseCmdlet
@@ -13,7 +13,7 @@ public sealed class GetBlueGreenDeploymentCommand : ReleaseCmdlet
     private const string ByIdSet = "ById";
     private const string ByObjectSet = "ByObject";
     private const string ByServiceSet = "ByService";
-    private const string ByFunctionSet = "ByFunction";
+    private const string ByAliasSet = "ByAlias";
 
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = ByIdSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("DeploymentId")]
@@ -34,33 +34,35 @@ public sealed class GetBlueGreenDeploymentCommand : ReleaseCmdlet
     [ValidateNotNullOrEmpty]
     public string Service { get; set; } = null!;
 
-    /// <summary>The Lambda function whose alias's releases are read (name or ARN).</summary>
-    [Parameter(Mandatory = true, ParameterSetName = ByFunctionSet)]
+    /// <summary>The Lambda function whose alias's releases are read.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ByAliasSet)]
     [ValidateNotNullOrEmpty]
     public string FunctionName { get; set; } = null!;
 
-    [Parameter(Mandatory = true, ParameterSetName = ByFunctionSet)]
+    [Parameter(Mandatory = true, ParameterSetName = ByAliasSet)]
     [ValidateNotNullOrEmpty]
     public string Alias { get; set; } = null!;
 
-    /// <summary>Every release of the service or alias, newest first, instead of the latest.</summary>
+    /// <summary>Who releases the alias: Module reads the releases this module drives itself.</summary>
+    [Parameter(ParameterSetName = ByAliasSet)]
+    public ReleaseController Controller { get; set; } = ReleaseController.Auto;
+
+    /// <summary>Every release of the service, newest first, instead of the latest.</summary>
     [Parameter(ParameterSetName = ByServiceSet)]
-    [Parameter(ParameterSetName = ByFunctionSet)]
+    [Parameter(ParameterSetName = ByAliasSet)]
     public SwitchParameter All { get; set; }
 
     protected override void ProcessRecord()
     {
         switch (ParameterSetName)
         {
-            case ByServiceSet:
-            case ByFunctionSet:
-                ReleaseTarget target = ParameterSetName == ByServiceSet ? new EcsServiceTarget(Cluster, Service) : new LambdaAliasTarget(FunctionName, Alias);
-
-                // Resolved here, on the pipeline thread: resolving may write (verbose) and PowerShell takes writes only there.
+            case ByServiceSet or ByAliasSet:
+                ReleaseTarget target = ParameterSetName == ByAliasSet ? new LambdaAliasTarget(FunctionName, Alias) : new EcsServiceTarget(Cluster, Service);
+                var controller = ParameterSetName == ByAliasSet ? Controller : ReleaseController.Auto;
                 var context = AwsContext;
                 RunAsync(cancellationToken => GuardAsync(target.Key, async () =>
                 {
-                    var serviceEngine = await ReleaseEngines.ForTargetAsync(context, target, ReleaseController.Auto, null, cancellationToken).ConfigureAwait(false);
+                    var serviceEngine = await ReleaseEngines.ForTargetAsync(context, target, controller, null, cancellationToken).ConfigureAwait(false);
                     foreach (var deployment in await ReadAsync(token => serviceEngine.GetForTargetAsync(target, All, token), cancellationToken).ConfigureAwait(false))
                     {
                         Emit(deployment);

@@ -6,8 +6,8 @@ using BlueGreen.Internal;
 
 namespace BlueGreen.Commands;
 
-/// <summary>Gates a release: -Continue lets production traffic move (after the Ready wait), -Complete removes blue now,
-/// -Percent sets green's share by hand (where the engine allows it); or sets a deployment group's default traffic shift.</summary>
+/// <summary>Gates a release: -Continue lets production traffic move (after the Ready wait), -Complete removes blue now;
+/// or sets a deployment group's default traffic shift.</summary>
 [Cmdlet(VerbsCommon.Set, "TrafficShift", DefaultParameterSetName = ByObjectSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(BlueGreenDeployment))]
 public sealed class SetTrafficShiftCommand : ReleaseCmdlet
@@ -35,11 +35,12 @@ public sealed class SetTrafficShiftCommand : ReleaseCmdlet
     [Parameter(ParameterSetName = ByObjectSet)]
     public SwitchParameter Complete { get; set; }
 
-    /// <summary>Green's share of production traffic, set by hand (module-driven Lambda releases).</summary>
+    /// <summary>Sets green's share of production traffic by hand, 0 to 100, and holds it there (engines with manual weights:
+    /// a Lambda alias released by the module); -Continue then goes on from the next step, -Complete shifts the rest.</summary>
     [Parameter(ParameterSetName = ByIdSet)]
     [Parameter(ParameterSetName = ByObjectSet)]
     [ValidateRange(0.0, 100.0)]
-    public double? Percent { get; set; }
+    public double Percent { get; set; }
 
     /// <summary>The result of a smoke test piped in (its Passed property); a failed one stops -Continue unless -Force.</summary>
     [Parameter(ParameterSetName = ByIdSet, ValueFromPipelineByPropertyName = true)]
@@ -78,14 +79,15 @@ public sealed class SetTrafficShiftCommand : ReleaseCmdlet
             return;
         }
 
-        if (Percent is not null)
+        var byHand = MyInvocation.BoundParameters.ContainsKey(nameof(Percent));
+        if (byHand && (Continue || Complete))
         {
-            if (Continue || Complete)
-            {
-                ThrowTerminatingError(ErrorRecords.Create(new PSArgumentException("-Percent sets the share by hand; it does not go with -Continue or -Complete."),
-                    "PercentWithGate", ErrorCategory.InvalidArgument, Percent, "Example: $d | Set-TrafficShift -Percent 25"));
-            }
+            ThrowTerminatingError(ErrorRecords.Create(new PSArgumentException("-Percent sets a share by hand; -Continue and -Complete move the release on. Give one of them."),
+                "PercentWithContinueOrComplete", ErrorCategory.InvalidArgument, null, "Example: $d | Set-TrafficShift -Percent 25"));
+        }
 
+        if (byHand)
+        {
             SetWeight();
             return;
         }
@@ -111,9 +113,10 @@ public sealed class SetTrafficShiftCommand : ReleaseCmdlet
             return;
         }
 
+        var direct = ReleaseIds.EngineOf(id) == DeploymentEngine.LambdaDirect;
         var action = Continue
-            ? $"Let production traffic move to green (ContinueDeployment READY_WAIT) for release {id}"
-            : $"Remove blue now, ending the termination wait (ContinueDeployment TERMINATION_WAIT) of release {id}";
+            ? direct ? $"Take the next traffic step of release {id} now" : $"Let production traffic move to green (ContinueDeployment READY_WAIT) for release {id}"
+            : direct ? $"Shift all traffic of release {id} to green now" : $"Remove blue now, ending the termination wait (ContinueDeployment TERMINATION_WAIT) of release {id}";
         if (!ShouldProcess(action, action + "?", "Set-TrafficShift"))
         {
             return;
@@ -145,32 +148,23 @@ public sealed class SetTrafficShiftCommand : ReleaseCmdlet
             return;
         }
 
-        if (SmokeTestPassed == false && !Force && Percent > 0)
-        {
-            WriteError(ErrorRecords.Create(new PSInvalidOperationException($"The smoke test of release {id} failed: production traffic stays as it is."),
-                "SmokeTestFailed", ErrorCategory.InvalidOperation, id, $"Undo the release with 'Undo-Deployment -Id {id}', or set the share anyway with -Force."));
-            return;
-        }
-
         var engine = ReleaseEngines.ForDeployment(ContextFor(carried, id), carried, id);
-        if (engine is not ITrafficWeights weights || (engine.Capabilities & EngineCapabilities.ManualWeights) == 0)
+        if (engine is not ITrafficWeights weights)
         {
-            WriteError(ErrorRecords.Create(new PSNotSupportedException($"Release {id} is moved by {engine.Kind}, which does not take a share set by hand."),
-                "NotSupportedByEngine", ErrorCategory.NotImplemented, id,
-                "Use -Continue or -Complete, or release with 'Start-BlueGreenDeployment -Controller Module' to set shares by hand."));
+            WriteError(ErrorRecords.Create(new PSNotSupportedException($"Release {id} is run by {engine.Kind}, which moves traffic by its own policy: its share cannot be set by hand."),
+                "NotSupportedByEngine", ErrorCategory.NotImplemented, id, "Use -Continue or -Complete, or Undo-Deployment."));
             return;
         }
 
+        var deployment = carried ?? new BlueGreenDeployment(id);
         string? description = null;
-        RunAsync(cancellationToken => GuardAsync(id, async () =>
-            description = await weights.PlanWeightAsync(carried ?? new BlueGreenDeployment(id), Percent!.Value, cancellationToken).ConfigureAwait(false)));
+        RunAsync(cancellationToken => GuardAsync(id, async () => description = await weights.PlanWeightAsync(deployment, Percent, cancellationToken).ConfigureAwait(false)));
         if (description is null || !ShouldProcess(description, description + "?", "Set-TrafficShift"))
         {
             return;
         }
 
-        RunAsync(cancellationToken => GuardAsync(id, async () =>
-            Emit(await weights.SetWeightAsync(carried ?? new BlueGreenDeployment(id), Percent!.Value, cancellationToken).ConfigureAwait(false))));
+        RunAsync(cancellationToken => GuardAsync(id, async () => Emit(await weights.SetWeightAsync(deployment, Percent, cancellationToken).ConfigureAwait(false))));
     }
 
     private void SetGroupDefault()
