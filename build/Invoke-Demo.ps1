@@ -1,11 +1,15 @@
 <#
 .SYNOPSIS
-    The whole story on the local sandbox: a good canary release and a bad one that is undone.
+    The whole story on the local sandbox: good canary releases and bad ones that are undone, on ECS and Lambda.
 .DESCRIPTION
     Starts the sandbox with a time scale, seeds it, and releases the seeded ECS service twice through
     CodeDeploy: first a good image (canary, smoke test on the test listener, continue, succeeded), then a
-    broken one (the smoke test fails, Undo-Deployment, blue serves everything again). Ends with a summary;
-    exits 0 only when everything behaved as expected. The sandbox is stopped at the end, also on Ctrl+C.
+    broken one (the smoke test fails, Undo-Deployment, blue serves everything again). Then the Lambda
+    story: the seeded orders function's alias through CodeDeploy (smoke test of the new version, canary
+    with a BeforeAllowTraffic hook, succeeded), and the payments alias, which no CodeDeploy group releases,
+    shifted by the module itself: a good version, then a bad build the smoke test catches and Undo-Deployment
+    puts back at once. Ends with a summary; exits 0 only when everything behaved as expected. The sandbox is
+    stopped at the end, also on Ctrl+C.
 #>
 param(
     [Parameter(Mandatory)] [string] $ModuleManifest,
@@ -82,6 +86,35 @@ try {
     Test-Step 'undo puts blue back on all traffic' ($served.Count -eq 1 -and $served[0] -like "$goodGreen *") ($served -join ', ')
     $final = Get-BlueGreenDeployment -Id $bad.DeploymentId @aws
     Test-Step 'the bad release is marked stopped' ($final.Status -in 'Stopped', 'Failed') "$($final.DeploymentId) is $($final.Status), rolled back by $(@($undo)[-1].RollbackDeploymentId)"
+
+    Write-Chapter 'Lambda through CodeDeploy: orders version 2 on alias live, canary 10% for 5 minutes, hook before traffic'
+    $version = Invoke-SmokeTest -FunctionName orders -Version 2 -Requests 20 -ExpectJson @{ version = 2 } @aws
+    Test-Step 'smoke test of orders version 2 (not through the alias)' $version.Passed ("{0} invocations of {1}, p90 {2:0} ms" -f $version.Requests, $version.Target, $version.P90.TotalMilliseconds)
+    $o = Start-BlueGreenDeployment -FunctionName orders -Alias live -Version 2 -ApplicationName orders -DeploymentGroupName orders-dg `
+        -TrafficShift Canary10Percent5Minutes -Hook @{ BeforeAllowTraffic = 'release-hook' } -Description 'demo: orders v2' @aws
+    Write-Host "  started $($o.DeploymentId): orders:live version $($o.BlueVersion) -> $($o.GreenVersion) through CodeDeploy"
+    $o = $o | Wait-BlueGreenDeployment -Until Succeeded
+    $hook = @($o.LifecycleEvents | Where-Object Name -EQ 'BeforeAllowTraffic')
+    Test-Step 'the BeforeAllowTraffic hook ran and passed' ($hook.Count -eq 1 -and $hook[0].Status -eq 'Succeeded') "BeforeAllowTraffic is $(if ($hook) { $hook[0].Status } else { 'missing' })"
+    $live = Get-BlueGreenDeployment -FunctionName orders -Alias live @aws
+    Test-Step 'orders release succeeded: live serves version 2' ($o.Status -eq 'Succeeded' -and $live.GreenVersion -eq '2' -and $live.GreenTrafficPercent -eq 100) "$($o.DeploymentId) is $($o.Status), $($live.GreenTrafficPercent)% on version $($live.GreenVersion)"
+
+    Write-Chapter 'Lambda without CodeDeploy: the module shifts payments:live to version 2, 50% a minute, watching payments-errors'
+    $p = Start-BlueGreenDeployment -FunctionName payments -Alias live -Version 2 -Controller Module -TrafficShift Linear50PercentEvery1Minute `
+        -Alarm payments-errors -Description 'demo: payments v2' @aws
+    Write-Host "  started $($p.DeploymentId): the plan and progress live on the alias; whoever waits drives it"
+    $p = $p | Wait-BlueGreenDeployment -Until Succeeded
+    Test-Step 'payments release succeeded, driven by the module' ($p.Status -eq 'Succeeded' -and $p.GreenTrafficPercent -eq 100) "$($p.DeploymentId) is $($p.Status)"
+
+    Write-Chapter 'A bad Lambda build: payments version 3 fails every invocation'
+    $pb = Start-BlueGreenDeployment -FunctionName payments -Alias live -Version 3 -Controller Module -TrafficShift Canary10Percent5Minutes `
+        -Alarm payments-errors -Description 'demo: payments v3' @aws | Set-TrafficShift -Percent 10 -Confirm:$false
+    Write-Host "  $($pb.DeploymentId): $($pb.GreenTrafficPercent)% of payments:live on version 3, held there"
+    $pbSmoke = $pb | Invoke-SmokeTest -Requests 10 -ErrorAction SilentlyContinue -ErrorVariable lambdaErrors
+    Test-Step 'smoke test of version 3 catches the bad build' (-not $pbSmoke.Passed) ("{0} of {1} invocations failed: {2}" -f $pbSmoke.Failed, $pbSmoke.Requests, (@($pbSmoke.FunctionErrors.GetEnumerator() | ForEach-Object { "$($_.Key) x$($_.Value)" }) -join ', '))
+    $pbUndone = $pb | Undo-Deployment -Confirm:$false
+    $pbNow = Get-BlueGreenDeployment -FunctionName payments -Alias live @aws
+    Test-Step 'undo puts payments:live back on version 2 at once' ($pbNow.GreenTrafficPercent -eq 0 -and $pbNow.BlueVersion -eq '2' -and $pbNow.Status -in 'Stopped', 'Failed') "$($pbNow.DeploymentId) is $($pbNow.Status), $($pbNow.GreenTrafficPercent)% on version 3"
 }
 finally {
     if ($sandbox) { Stop-BlueGreenSandbox -ProcessId $sandbox.ProcessId -Confirm:$false; Write-Host ''; Write-Host '  sandbox stopped' }

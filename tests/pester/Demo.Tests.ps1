@@ -13,7 +13,12 @@ Describe 'The demo' {
         $text | Should -Match 'good release succeeded: d-\w+ is Succeeded'
         $text | Should -Match 'smoke test catches the broken build'
         $text | Should -Match 'undo puts blue back on all traffic: web:3 x40'
-        $text | Should -Match 'All 7 checks passed'
+        $text | Should -Match 'orders release succeeded: live serves version 2'
+        $text | Should -Match 'the BeforeAllowTraffic hook ran and passed'
+        $text | Should -Match 'payments release succeeded, driven by the module: lambda:payments:live:\w+ is Succeeded'
+        $text | Should -Match 'smoke test of version 3 catches the bad build: 10 of 10 invocations failed: PaymentsBadBuild x10'
+        $text | Should -Match 'undo puts payments:live back on version 2 at once'
+        $text | Should -Match 'All 13 checks passed'
         $sandboxPid = [regex]::Match($text, 'pid (\d+)').Groups[1].Value
         $sandboxPid | Should -Not -BeNullOrEmpty
         Get-Process -Id ([int] $sandboxPid) -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
