@@ -115,6 +115,12 @@ public static class ReleasePoints
             return null;
         }
 
+        if (deployment.Target is LambdaAliasTarget alias)
+        {
+            return $"Release {deployment.DeploymentId} of {alias.DisplayName} does not wait at Ready: a Lambda release has no test listener and no go-ahead, " +
+                "so production traffic moves by itself. It was returned once green was about to take traffic (its BeforeAllowTraffic stage); test the version itself with 'Invoke-SmokeTest -FunctionName <f> -Version <n>' before starting.";
+        }
+
         return deployment.IsRollback
             ? $"{deployment.DeploymentId} is a rollback: it does not wait at Ready; it puts traffic back on blue by itself."
             : $"Release {deployment.DeploymentId} does not wait at Ready: its deployment group '{deployment.DeploymentGroupName}' has no Ready wait, so production traffic moves by itself " +
