@@ -94,6 +94,25 @@ Describe 'Start-BlueGreenDeployment -FunctionName -Alias through CodeDeploy' {
         $invoked.Configuration.Version | Should -Be '3'
     }
 
+    It 'publishes a new image of an image function and releases it through its own group to Succeeded' {
+        $null = Invoke-SandboxCli lambda create-function --function-name images --package-type Image --code ImageUri=public.ecr.aws/sandbox/images:1 `
+            --role arn:aws:iam::000000000000:role/sandbox-lambda --publish
+        $null = Invoke-SandboxCli lambda create-alias --function-name images --name live --function-version 1
+        $null = Invoke-SandboxCli deploy create-application --application-name images --compute-platform Lambda
+        $null = Invoke-SandboxCli deploy create-deployment-group --application-name images --deployment-group-name images-dg `
+            --deployment-config-name CodeDeployDefault.LambdaAllAtOnce --service-role-arn arn:aws:iam::000000000000:role/x
+        $null = Invoke-SandboxControl DELETE 'requests'
+        $d = Start-BlueGreenDeployment -FunctionName images -Alias live -ImageUri public.ecr.aws/sandbox/images:2 -ApplicationName images -DeploymentGroupName images-dg `
+            -Confirm:$false @Aws -ErrorAction Stop
+        @(Get-SandboxCall UpdateFunctionCode).Count | Should -Be 1
+        @(Get-SandboxCall PublishVersion).Count | Should -Be 1
+        ($d.BlueVersion, $d.GreenVersion) | Should -Be @('1', '2')
+        (Invoke-SandboxCli lambda get-function --function-name images --qualifier 2).Code.ImageUri | Should -Be 'public.ecr.aws/sandbox/images:2'
+
+        ($d | Wait-BlueGreenDeployment -ErrorAction Stop).Status | Should -Be 'Succeeded'
+        (Invoke-SandboxCli lambda get-alias --function-name images --name live).FunctionVersion | Should -Be '2'
+    }
+
     It 'releases a published version by -Version, and then finds the group from its deployments without being told' {
         Set-SandboxTimeScale 0 # held still while the start's calls are counted: a release that has already ended reads the alias too
         $null = Invoke-SandboxControl DELETE 'requests'
