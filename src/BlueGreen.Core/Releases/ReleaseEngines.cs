@@ -57,7 +57,7 @@ public static class ReleaseEngines
     }
 
     /// <summary>The module-driven engine for Lambda aliases that no CodeDeploy group releases.</summary>
-    private static IReleaseEngine LambdaDirect(AwsContext context) => new Lambda.LambdaDirectEngine(context);
+    private static Lambda.LambdaDirectEngine LambdaDirect(AwsContext context) => new Lambda.LambdaDirectEngine(context);
 
     private static ReleaseException NotAvailable(ReleaseController controller, ReleaseTarget target) =>
         new("NotSupportedByEngine", ReleaseErrorKind.InvalidArgument,
