@@ -60,6 +60,9 @@ Describe 'Start-BlueGreenDeployment -FunctionName -Alias through CodeDeploy' {
 
     It 'publishes new code from a zip and releases it as a canary to Succeeded, past a BeforeAllowTraffic hook' {
         $zip = New-FunctionZip 'orders-v3' '{"payload": {"version": 3, "message": "orders v3"}, "latencyMs": 5}'
+        # The version published next: one above the seed's newest.
+        $next = [string](1 + ((Invoke-SandboxCli lambda list-versions-by-function --function-name orders).Versions.Version | Where-Object { $_ -ne '$LATEST' } |
+            ForEach-Object { [int] $_ } | Measure-Object -Maximum).Maximum)
         $null = Invoke-SandboxControl DELETE 'requests'
         $d = Start-BlueGreenDeployment -FunctionName orders -Alias live -ZipFile $zip @Group -TrafficShift Canary10Percent5Minutes `
             -Hook @{ BeforeAllowTraffic = 'release-hook' } -Confirm:$false @Aws -ErrorAction Stop
@@ -74,12 +77,13 @@ Describe 'Start-BlueGreenDeployment -FunctionName -Alias through CodeDeploy' {
         $d.FunctionName | Should -Be 'orders'
         $d.Alias | Should -Be 'live'
         $d.BlueVersion | Should -Be '1'
-        $d.GreenVersion | Should -Be '3'
+        $d.GreenVersion | Should -Be $next
         $d.TrafficShift | Should -Be 'CodeDeployDefault.LambdaCanary10Percent5Minutes'
         $d.Hooks['BeforeAllowTraffic'] | Should -Be 'release-hook'
-        $published = Invoke-SandboxCli lambda get-function-configuration --function-name orders --qualifier 3
+        $published = Invoke-SandboxCli lambda get-function-configuration --function-name orders --qualifier $next
         $sha = [Convert]::ToBase64String([Security.Cryptography.SHA256]::HashData([IO.File]::ReadAllBytes($zip)))
         $published.CodeSha256 | Should -Be $sha
+        $published.Description | Should -Match 'bluegreen [0-9a-f]{32}' -Because 'the mark by which a lost answer to PublishVersion finds the version'
 
         $done = $d | Wait-BlueGreenDeployment -ErrorAction Stop
         $done.Status | Should -Be 'Succeeded'
@@ -88,10 +92,10 @@ Describe 'Start-BlueGreenDeployment -FunctionName -Alias through CodeDeploy' {
         $done.LifecycleEvents.Where({ $_.Name -eq 'BeforeAllowTraffic' }).Status | Should -Be 'Succeeded'
         $done.LifecycleEvents.Where({ $_.Name -eq 'AllowTraffic' }).Status | Should -Be 'Succeeded'
         $alias = Get-LiveAlias
-        $alias.FunctionVersion | Should -Be '3'
+        $alias.FunctionVersion | Should -Be $next
         @(Get-Weights $alias).Count | Should -Be 0
         $invoked = Invoke-SandboxCli lambda get-function --function-name orders --qualifier live
-        $invoked.Configuration.Version | Should -Be '3'
+        $invoked.Configuration.Version | Should -Be $next
     }
 
     It 'publishes a new image of an image function and releases it through its own group to Succeeded' {

@@ -59,7 +59,6 @@ public sealed class StartBlueGreenDeploymentCommand : ReleaseCmdlet
 
     /// <summary>A published version of the function to release.</summary>
     [Parameter(Mandatory = true, ParameterSetName = LambdaVersionSet)]
-    [ValidatePattern("^[0-9]+$")]
     public string Version { get; set; } = null!;
 
     /// <summary>A zip of new code: uploaded, published as a version, then released.</summary>
