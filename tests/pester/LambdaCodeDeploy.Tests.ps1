@@ -60,8 +60,9 @@ Describe 'Start-BlueGreenDeployment -FunctionName -Alias through CodeDeploy' {
 
     It 'publishes new code from a zip and releases it as a canary to Succeeded, past a BeforeAllowTraffic hook' {
         $zip = New-FunctionZip 'orders-v3' '{"payload": {"version": 3, "message": "orders v3"}, "latencyMs": 5}'
-        # The version the zip becomes: the next after those the function has.
-        $next = [string](([int[]] @((Invoke-SandboxCli lambda list-versions-by-function --function-name orders).Versions.Version | Where-Object { $_ -ne '$LATEST' }) | Measure-Object -Maximum).Maximum + 1)
+        # The version published next: one above the seed's newest.
+        $next = [string](1 + ((Invoke-SandboxCli lambda list-versions-by-function --function-name orders).Versions.Version | Where-Object { $_ -ne '$LATEST' } |
+            ForEach-Object { [int] $_ } | Measure-Object -Maximum).Maximum)
         $null = Invoke-SandboxControl DELETE 'requests'
         $d = Start-BlueGreenDeployment -FunctionName orders -Alias live -ZipFile $zip @Group -TrafficShift Canary10Percent5Minutes `
             -Hook @{ BeforeAllowTraffic = 'release-hook' } -Confirm:$false @Aws -ErrorAction Stop
@@ -82,6 +83,7 @@ Describe 'Start-BlueGreenDeployment -FunctionName -Alias through CodeDeploy' {
         $published = Invoke-SandboxCli lambda get-function-configuration --function-name orders --qualifier $next
         $sha = [Convert]::ToBase64String([Security.Cryptography.SHA256]::HashData([IO.File]::ReadAllBytes($zip)))
         $published.CodeSha256 | Should -Be $sha
+        $published.Description | Should -Match 'bluegreen [0-9a-f]{32}' -Because 'the mark by which a lost answer to PublishVersion finds the version'
 
         $done = $d | Wait-BlueGreenDeployment -ErrorAction Stop
         $done.Status | Should -Be 'Succeeded'
@@ -94,6 +96,25 @@ Describe 'Start-BlueGreenDeployment -FunctionName -Alias through CodeDeploy' {
         @(Get-Weights $alias).Count | Should -Be 0
         $invoked = Invoke-SandboxCli lambda get-function --function-name orders --qualifier live
         $invoked.Configuration.Version | Should -Be $next
+    }
+
+    It 'publishes a new image of an image function and releases it through its own group to Succeeded' {
+        $null = Invoke-SandboxCli lambda create-function --function-name images --package-type Image --code ImageUri=public.ecr.aws/sandbox/images:1 `
+            --role arn:aws:iam::000000000000:role/sandbox-lambda --publish
+        $null = Invoke-SandboxCli lambda create-alias --function-name images --name live --function-version 1
+        $null = Invoke-SandboxCli deploy create-application --application-name images --compute-platform Lambda
+        $null = Invoke-SandboxCli deploy create-deployment-group --application-name images --deployment-group-name images-dg `
+            --deployment-config-name CodeDeployDefault.LambdaAllAtOnce --service-role-arn arn:aws:iam::000000000000:role/x
+        $null = Invoke-SandboxControl DELETE 'requests'
+        $d = Start-BlueGreenDeployment -FunctionName images -Alias live -ImageUri public.ecr.aws/sandbox/images:2 -ApplicationName images -DeploymentGroupName images-dg `
+            -Confirm:$false @Aws -ErrorAction Stop
+        @(Get-SandboxCall UpdateFunctionCode).Count | Should -Be 1
+        @(Get-SandboxCall PublishVersion).Count | Should -Be 1
+        ($d.BlueVersion, $d.GreenVersion) | Should -Be @('1', '2')
+        (Invoke-SandboxCli lambda get-function --function-name images --qualifier 2).Code.ImageUri | Should -Be 'public.ecr.aws/sandbox/images:2'
+
+        ($d | Wait-BlueGreenDeployment -ErrorAction Stop).Status | Should -Be 'Succeeded'
+        (Invoke-SandboxCli lambda get-alias --function-name images --name live).FunctionVersion | Should -Be '2'
     }
 
     It 'releases a published version by -Version, and then finds the group from its deployments without being told' {

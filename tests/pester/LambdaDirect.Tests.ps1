@@ -205,6 +205,19 @@ Import-Module '$(Get-ModuleManifestPath)'
         $version.Description | Should -Match 'bluegreen [a-z2-9]{8}'
         (Invoke-SandboxCli lambda invoke --function-name payments --qualifier live (Join-Path $TestDrive 'v4.json')).ExecutedVersion | Should -Be '4'
     }
+
+    It 'publishes a new image of an image function once, and releases it' {
+        $null = Invoke-SandboxCli lambda create-function --function-name images --package-type Image --code ImageUri=public.ecr.aws/sandbox/images:1 `
+            --role arn:aws:iam::000000000000:role/sandbox-lambda --publish
+        $null = Invoke-SandboxCli lambda create-alias --function-name images --name live --function-version 1
+        $null = Invoke-SandboxControl DELETE 'requests'
+        $d = Start-BlueGreenDeployment -FunctionName images -Alias live -ImageUri public.ecr.aws/sandbox/images:2 -Controller Module -TrafficShift AllAtOnce -Confirm:$false @Aws
+        ($d.BlueVersion, $d.GreenVersion, $d.Status) | Should -Be @('1', '2', 'Succeeded')
+        @(Get-SandboxCall UpdateFunctionCode).Count | Should -Be 1
+        @(Get-SandboxCall PublishVersion).Count | Should -Be 1
+        (Invoke-SandboxCli lambda get-function --function-name images --qualifier 2).Code.ImageUri | Should -Be 'public.ecr.aws/sandbox/images:2'
+        (Invoke-SandboxCli lambda get-alias --function-name images --name live).FunctionVersion | Should -Be '2'
+    }
 }
 
 Describe 'Lost answers' {

@@ -6,6 +6,7 @@ using System.Threading.Tasks;
 using BlueGreen.Core.Deployments;
 using BlueGreen.Core.Releases;
 using BlueGreen.Core.Releases.CodeDeploy;
+using BlueGreen.Core.Releases.Lambda;
 using BlueGreen.Tests.Infrastructure;
 
 namespace BlueGreen.Tests.Releases;
@@ -175,12 +176,14 @@ public sealed class LambdaCodeDeployTests
     public async Task Start_LostPublishAnswer_AdoptsThePublishedVersionInsteadOfPublishingAgain()
     {
         var zip = new byte[] { (byte)'P', (byte)'K', 3, 4, 1, 2, 3 };
-        var sha = CodeDeployLambdaEngine.Sha256Of(zip);
+        var sha = LambdaPublisher.CodeSha256Of(new LambdaCodeSource { ZipFile = zip });
         var json = new Dictionary<string, string> { ["Content-Type"] = "application/json" };
         using var server = new ScriptedHttpServer()
-            .Respond(200, "{\"FunctionName\":\"orders\",\"CodeSha256\":\"" + sha + "\",\"RevisionId\":\"rev-2\",\"LastUpdateStatus\":\"Successful\"}", json) // UpdateFunctionCode
+            .Respond(200, "{\"FunctionName\":\"orders\",\"CodeSha256\":\"" + sha + "\",\"RevisionId\":\"rev-2\",\"LastUpdateStatus\":\"InProgress\"}", json) // UpdateFunctionCode
+            .Respond(200, "{\"FunctionName\":\"orders\",\"CodeSha256\":\"" + sha + "\",\"RevisionId\":\"rev-2\",\"LastUpdateStatus\":\"Successful\"}", json) // GetFunctionConfiguration
             .Drop()                                                                                                                                  // PublishVersion: made, answer lost
-            .Respond(200, "{\"Versions\":[{\"Version\":\"$LATEST\",\"CodeSha256\":\"" + sha + "\"},{\"Version\":\"1\",\"CodeSha256\":\"old\"},{\"Version\":\"3\",\"CodeSha256\":\"" + sha + "\"}]}", json)
+            .Respond(200, "{\"Versions\":[{\"Version\":\"$LATEST\",\"CodeSha256\":\"" + sha + "\"},{\"Version\":\"1\",\"CodeSha256\":\"old\"},{\"Version\":\"2\",\"CodeSha256\":\"" + sha + "\",\"Description\":\"bluegreen other\"}," +
+                "{\"Version\":\"3\",\"CodeSha256\":\"" + sha + "\",\"Description\":\"bluegreen tok\"}]}", json)
             .Respond(200, "{\"deploymentId\":\"" + Id + "\"}")                                                                                       // CreateDeployment
             .Respond(200, Info("Created", Spec))                                                                                                     // GetDeployment
             .RespondError(400, "DeploymentNotStartedException");                                                                                    // GetDeploymentTarget
@@ -203,10 +206,11 @@ public sealed class LambdaCodeDeployTests
         Assert.Contains("CreateDeployment", operations);
         var update = server.Requests.First();
         Assert.Contains("\"RevisionId\":\"rev-1\"", update.Body, StringComparison.Ordinal);
-        var publish = server.Requests.ElementAt(1);
+        var publish = server.Requests.ElementAt(2);
         Assert.Contains("\"CodeSha256\":\"" + sha + "\"", publish.Body, StringComparison.Ordinal);
         Assert.Contains("\"RevisionId\":\"rev-2\"", publish.Body, StringComparison.Ordinal);
-        using var create = System.Text.Json.JsonDocument.Parse(server.Requests.ElementAt(3).Body);
+        Assert.Contains("\"Description\":\"bluegreen tok\"", publish.Body, StringComparison.Ordinal);
+        using var create = System.Text.Json.JsonDocument.Parse(server.Requests.ElementAt(4).Body);
         var spec = LambdaAppSpec.Read(create.RootElement.GetProperty("revision").GetProperty("appSpecContent").GetProperty("content").GetString());
         Assert.Equal(("orders", "live", "1", "3"), (spec.FunctionName, spec.Alias, spec.CurrentVersion, spec.TargetVersion));
         Assert.Equal("tok", AppSpecMarkers.ReadToken(create.RootElement.GetProperty("revision").GetProperty("appSpecContent").GetProperty("content").GetString()));

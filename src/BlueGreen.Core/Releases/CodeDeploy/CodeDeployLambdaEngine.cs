@@ -3,7 +3,6 @@ using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
-using System.Security.Cryptography;
 using System.Threading;
 using System.Threading.Tasks;
 using BlueGreen.Aws.CodeDeploy;
@@ -13,6 +12,7 @@ using BlueGreen.Aws.Lambda;
 using BlueGreen.Aws.Lambda.Model;
 using BlueGreen.Aws.Runtime;
 using BlueGreen.Core.Deployments;
+using BlueGreen.Core.Releases.Lambda;
 using CodeDeployStatus = BlueGreen.Aws.CodeDeploy.Model.DeploymentStatus;
 using DeploymentStatus = BlueGreen.Core.Deployments.DeploymentStatus;
 
@@ -80,9 +80,6 @@ public sealed class CodeDeployLambdaEngine : IReleaseEngine, IGroupDefaults
 
     /// <summary>Makes the token that marks a CreateDeployment request as ours (fixed in tests).</summary>
     internal Func<string> NewToken { get; set; } = () => Guid.NewGuid().ToString("N");
-
-    /// <summary>How often a code update is looked at until Lambda has finished it.</summary>
-    internal TimeSpan UpdatePollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 
     private static LambdaAliasTarget AliasTarget(ReleaseTarget? target) => target as LambdaAliasTarget
         ?? throw new ReleaseException("WrongTargetKind", ReleaseErrorKind.InvalidArgument, $"CodeDeploy's Lambda platform releases Lambda aliases, not {target?.DisplayName}.", target?.Key);
@@ -282,18 +279,10 @@ public sealed class CodeDeployLambdaEngine : IReleaseEngine, IGroupDefaults
         }
         else
         {
-            var function = await GetFunctionAsync(target.FunctionName, cancellationToken).ConfigureAwait(false);
             var code = request.Code!;
-            var packageType = function.Configuration?.PackageType;
-            if (code.ImageUri is not null && packageType is not null && packageType != PackageType.Image
-                || code.ImageUri is null && packageType == PackageType.Image)
-            {
-                throw new ReleaseException("WrongPackageType", ReleaseErrorKind.InvalidArgument,
-                    $"The function '{target.FunctionName}' is packaged as {packageType}: its new code must be {(packageType == PackageType.Image ? "an image (-ImageUri)" : "a zip (-ZipFile, or -S3Bucket and -S3Key)")}.",
-                    target.FunctionName);
-            }
-
-            lambdaPlan.FunctionRevisionId = function.Configuration?.RevisionId;
+            var function = await new LambdaPublisher(_context).ReadAsync(target.FunctionName, cancellationToken).ConfigureAwait(false);
+            LambdaPublisher.CheckFits(function, code);
+            lambdaPlan.FunctionRevisionId = function.RevisionId;
             plan.GreenSource = $"a new version of '{target.FunctionName}' published from {code}";
         }
 
@@ -371,11 +360,9 @@ public sealed class CodeDeployLambdaEngine : IReleaseEngine, IGroupDefaults
 
         if (request.Code is { } code)
         {
-            var sources = (code.ZipFile is not null ? 1 : 0) + (code.ImageUri is not null ? 1 : 0) + (code.S3Bucket is not null || code.S3Key is not null ? 1 : 0);
-            if (sources != 1 || (code.S3Bucket is null) != (code.S3Key is null))
+            if (LambdaPublisher.Validate(code) is { } problem)
             {
-                throw new ReleaseException("InvalidCodeSource", ReleaseErrorKind.InvalidArgument,
-                    "Give the new code once: a zip, an image URI, or an S3 bucket with its key.", code.ToString(), "Use -ZipFile, -ImageUri, or -S3Bucket with -S3Key.");
+                throw new ReleaseException("InvalidCodeSource", ReleaseErrorKind.InvalidArgument, problem, code.ToString(), "Use -ZipFile, -ImageUri, or -S3Bucket with -S3Key.");
             }
         }
     }
@@ -420,9 +407,13 @@ public sealed class CodeDeployLambdaEngine : IReleaseEngine, IGroupDefaults
 
         var lambdaPlan = plan.EnginePlan as LambdaReleasePlan ?? throw new ArgumentException("The plan was not made by the Lambda CodeDeploy engine.", nameof(plan));
         var target = AliasTarget(plan.Target);
+        // The token marks the deployment as ours, and the published version too, so a lost answer finds it.
+        var token = NewToken();
         if (plan.Green is null)
         {
-            plan.Green = await PublishAsync(target, plan.Request.Code!, lambdaPlan.FunctionRevisionId, plan.Request.Description, cancellationToken).ConfigureAwait(false);
+            var published = await new LambdaPublisher(_context).PublishAsync(target.FunctionName, plan.Request.Code!, lambdaPlan.FunctionRevisionId, $"bluegreen {token}",
+                plan.Request.Description, cancellationToken).ConfigureAwait(false);
+            plan.Green = published.Version;
             if (plan.Green == plan.Blue)
             {
                 throw new ReleaseException("GreenIsBlue", ReleaseErrorKind.InvalidArgument,
@@ -436,7 +427,6 @@ public sealed class CodeDeployLambdaEngine : IReleaseEngine, IGroupDefaults
             await _deployments.CreateDeploymentConfigAsync(plan.PolicyName, plan.Policy, ComputePlatform.Lambda, cancellationToken).ConfigureAwait(false);
         }
 
-        var token = NewToken();
         var appSpec = LambdaAppSpec.Build(target.FunctionName, target.Alias, plan.Blue, plan.Green, plan.Request.Hooks, token);
         plan.AppSpec = appSpec;
         var id = await _deployments.CreateDeploymentOnceAsync(new CreateDeploymentRequest
@@ -488,150 +478,6 @@ public sealed class CodeDeployLambdaEngine : IReleaseEngine, IGroupDefaults
         return deployment;
     }
 
-    /// <summary>Updates the function's code (refused if the function changed since <paramref name="revisionId"/>), waits until
-    /// Lambda has finished the update, and publishes it as a version, guarded by its CodeSha256 and RevisionId so that only
-    /// this code is published. Returns the version.</summary>
-    private async Task<string> PublishAsync(LambdaAliasTarget target, LambdaCodeSource code, string? revisionId, string? description, CancellationToken cancellationToken)
-    {
-        var function = target.FunctionName;
-        var expectedSha = code.ZipFile is { } zip ? Sha256Of(zip) : null;
-        UpdateFunctionCodeResponse? updated = null;
-        for (var attempt = 1; updated is null; attempt++)
-        {
-            try
-            {
-                updated = await _lambda.UpdateFunctionCodeAsync(new UpdateFunctionCodeRequest
-                {
-                    FunctionName = function,
-                    ZipFile = code.ZipFile,
-                    ImageUri = code.ImageUri,
-                    S3Bucket = code.S3Bucket,
-                    S3Key = code.S3Key,
-                    S3ObjectVersion = code.S3ObjectVersion,
-                    RevisionId = revisionId,
-                }, cancellationToken).ConfigureAwait(false);
-            }
-            catch (AwsServiceException ex) when (ex.ErrorCode == LambdaErrorCode.PreconditionFailedException)
-            {
-                throw FunctionChanged(function, "before its code was updated", ex);
-            }
-            catch (AwsServiceException ex) when (ex.OutcomeUnknown)
-            {
-                // Did the update take? The function's revision says whether anything changed, and a zip's hash whether it was this.
-                var now = await GetConfigurationAsync(function, null, cancellationToken).ConfigureAwait(false);
-                if (now.RevisionId == revisionId && attempt < _deployments.LostAnswerAttempts)
-                {
-                    await Task.Delay(_context.RetryPolicy.DelayBefore(attempt, throttled: false), cancellationToken).ConfigureAwait(false);
-                    continue;
-                }
-
-                if (expectedSha is not null && now.CodeSha256 == expectedSha)
-                {
-                    updated = new UpdateFunctionCodeResponse { CodeSha256 = now.CodeSha256, RevisionId = now.RevisionId, LastUpdateStatus = now.LastUpdateStatus };
-                    break;
-                }
-
-                throw new ReleaseException("UpdateOutcomeUnknown", ReleaseErrorKind.InvalidOperation,
-                    $"The code of '{function}' may or may not have been updated: Lambda's answer was lost ({ex.ErrorCode}), and the function {(now.RevisionId == revisionId ? "is unchanged" : "has changed in a way this module cannot tell as its own")}. No version was published and no release was started.",
-                    function, "Run Start-BlueGreenDeployment again.", ex);
-            }
-        }
-
-        var sha = updated.CodeSha256;
-        var revision = updated.RevisionId;
-        if (expectedSha is not null && sha is not null && sha != expectedSha)
-        {
-            throw FunctionChanged(function, "while its code was updated", null);
-        }
-
-        // Lambda takes a moment to make the new code ready; publishing before it has finished is refused.
-        var status = updated.LastUpdateStatus;
-        var waited = TimeSpan.Zero;
-        while (status == LastUpdateStatus.InProgress)
-        {
-            if (waited > TimeSpan.FromMinutes(15))
-            {
-                throw new ReleaseException("CodeUpdateTimeout", ReleaseErrorKind.OperationTimeout, $"The code update of '{function}' did not finish in 15 minutes.", function,
-                    $"Look with 'aws lambda get-function-configuration --function-name {function}', then run Start-BlueGreenDeployment -Version <n> with the version to release.");
-            }
-
-            await Task.Delay(UpdatePollInterval, cancellationToken).ConfigureAwait(false);
-            waited += UpdatePollInterval;
-            var now = await GetConfigurationAsync(function, null, cancellationToken).ConfigureAwait(false);
-            if (sha is not null && now.CodeSha256 != sha)
-            {
-                throw FunctionChanged(function, "while its code update was finishing", null);
-            }
-
-            status = now.LastUpdateStatus;
-            revision = now.RevisionId;
-            if (status == LastUpdateStatus.Failed)
-            {
-                throw new ReleaseException("CodeUpdateFailed", ReleaseErrorKind.InvalidOperation,
-                    $"Lambda could not update the code of '{function}': {now.LastUpdateStatusReasonCode} {now.LastUpdateStatusReason}. No version was published.", function,
-                    "Fix the code (or the function's configuration) and run Start-BlueGreenDeployment again.");
-            }
-        }
-
-        var request = new PublishVersionRequest { FunctionName = function, CodeSha256 = sha, RevisionId = revision, Description = description };
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                var published = await _lambda.PublishVersionAsync(request, cancellationToken).ConfigureAwait(false);
-                return published.Version ?? throw new ReleaseException("NoVersion", ReleaseErrorKind.InvalidOperation, $"Lambda published '{function}' but returned no version.");
-            }
-            catch (AwsServiceException ex) when (ex.ErrorCode == LambdaErrorCode.PreconditionFailedException
-                || ex.ErrorCode == LambdaErrorCode.InvalidParameterValueException && (ex.Message ?? string.Empty).IndexOf("CodeSHA256", StringComparison.OrdinalIgnoreCase) >= 0)
-            {
-                throw FunctionChanged(function, "between its code update and the publish", ex);
-            }
-            catch (AwsServiceException ex) when (ex.OutcomeUnknown)
-            {
-                // A version with this code may have been published: it is found, not published again.
-                var existing = await PublishedWithAsync(function, sha, cancellationToken).ConfigureAwait(false);
-                if (existing is not null)
-                {
-                    return existing;
-                }
-
-                if (attempt >= _deployments.LostAnswerAttempts)
-                {
-                    throw new ReleaseException("PublishOutcomeUnknown", ReleaseErrorKind.InvalidOperation,
-                        $"The new code of '{function}' is in place but could not be published: Lambda's answer was lost {attempt} times in a row ({ex.ErrorCode}). No release was started.",
-                        function, "Run Start-BlueGreenDeployment again with the same code: the version is published then (or found, if it was).", ex);
-                }
-
-                await Task.Delay(_context.RetryPolicy.DelayBefore(attempt, throttled: false), cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
-
-    /// <summary>Lambda's CodeSha256 of a zip: base64 of its SHA-256.</summary>
-    internal static string Sha256Of(byte[] zip)
-    {
-        using var sha = SHA256.Create();
-        return Convert.ToBase64String(sha.ComputeHash(zip));
-    }
-
-    /// <summary>The newest published version whose code has this hash, if any.</summary>
-    private async Task<string?> PublishedWithAsync(string function, string? sha, CancellationToken cancellationToken)
-    {
-        if (sha is null)
-        {
-            return null;
-        }
-
-        var versions = (await _lambda.ListVersionsByFunctionAllPagesAsync(new ListVersionsByFunctionRequest { FunctionName = function }, cancellationToken).ConfigureAwait(false))
-            .SelectMany(p => p.Versions ?? new List<FunctionConfiguration>());
-        return versions.Where(v => v.CodeSha256 == sha && v.Version is { } n && n.All(char.IsDigit))
-            .OrderByDescending(v => long.Parse(v.Version!, CultureInfo.InvariantCulture)).FirstOrDefault()?.Version;
-    }
-
-    private static ReleaseException FunctionChanged(string function, string when, Exception? inner) => new("FunctionChanged", ReleaseErrorKind.InvalidOperation,
-        $"The function '{function}' was changed by someone else {when}: nothing was published and no release was started.", function,
-        "Look at what changed, then run Start-BlueGreenDeployment again: it plans against the function as it is then.", inner);
-
     private async Task<GetAliasResponse> GetAliasAsync(LambdaAliasTarget target, CancellationToken cancellationToken)
     {
         try
@@ -660,18 +506,6 @@ public sealed class CodeDeployLambdaEngine : IReleaseEngine, IGroupDefaults
 
     private Task<GetFunctionConfigurationResponse> GetConfigurationAsync(string function, string? qualifier, CancellationToken cancellationToken) =>
         _lambda.GetFunctionConfigurationAsync(new GetFunctionConfigurationRequest { FunctionName = function, Qualifier = qualifier }, cancellationToken);
-
-    private async Task<GetFunctionResponse> GetFunctionAsync(string function, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await _lambda.GetFunctionAsync(new GetFunctionRequest { FunctionName = function }, cancellationToken).ConfigureAwait(false);
-        }
-        catch (AwsServiceException ex) when (ex.ErrorCode == LambdaErrorCode.ResourceNotFoundException)
-        {
-            throw new ReleaseException("FunctionNotFound", ReleaseErrorKind.ObjectNotFound, $"No function '{function}' exists in {_context.Region}.", function, "Check -FunctionName.", ex);
-        }
-    }
 
     // ----- read ------------------------------------------------------------------------------------------
 

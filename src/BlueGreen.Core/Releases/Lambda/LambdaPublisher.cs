@@ -193,6 +193,11 @@ public sealed class LambdaPublisher
             }, cancellationToken).ConfigureAwait(false);
             updatedSha = updated.CodeSha256;
         }
+        catch (AwsServiceException ex) when (ex.ErrorCode == LambdaErrorCode.PreconditionFailedException && ex.Attempts == 1 && !ex.OutcomeUnknown)
+        {
+            // Refused at the first sending: the function changed since it was read, by someone else.
+            throw Changed(functionName, "before its new code was uploaded", ex);
+        }
         catch (AwsServiceException ex) when (ex.ErrorCode == LambdaErrorCode.PreconditionFailedException || ex.OutcomeUnknown)
         {
             // A retry after a lost answer finds the revision moved on by that very update: it is ours when $LATEST holds this zip.
@@ -305,7 +310,7 @@ public sealed class LambdaPublisher
     }
 
     private static ReleaseException Changed(string functionName, string when, Exception? inner) =>
-        new("FunctionChangedConcurrently", ReleaseErrorKind.InvalidOperation,
-            $"The function '{functionName}' was changed by someone else {when}: nothing was published, so that change is not released by mistake.", functionName,
-            "Look at the function's code and configuration, then start again.", inner);
+        new("FunctionChanged", ReleaseErrorKind.InvalidOperation,
+            $"The function '{functionName}' was changed by someone else {when}: nothing was published and no release was started, so that change is not released by mistake.", functionName,
+            "Look at the function's code and configuration, then run Start-BlueGreenDeployment again: it plans against the function as it is then.", inner);
 }
