@@ -264,13 +264,17 @@ function Read-XunitResult([string] $Name, [string] $ResultsDir, [int] $ExitCode)
     }
 }
 
-function Get-PesterArguments([string] $PesterManifest, [string] $TestsDir, [string] $ResultsDir, [string] $Name, [string[]] $Include, [string[]] $Exclude) {
-    $runner = Join-Path $PSScriptRoot 'Invoke-PesterTests.ps1'
+function Get-PesterRunner([string] $PesterManifest, [string] $TestsDir, [string] $ResultsDir, [string] $Name, [string[]] $Include, [string[]] $Exclude) {
+    # The fresh pwsh and the runner's arguments. File names are given whole: a '*' in a native command's argument may be
+    # expanded against the current folder.
     $pwsh = @(Get-FreshPwshCommand)
-    $arguments = @($pwsh | Select-Object -Last ($pwsh.Count - 1)) + @('-NoProfile', '-NonInteractive', '-File', $runner,
-        '-PesterManifest', $PesterManifest, '-TestsDir', $TestsDir, '-ResultsDir', $ResultsDir, '-SummaryPath', (Join-Path $ResultsDir "$Name-summary.json"),
-        '-Include', ($Include -join ','), '-Exclude', ($Exclude -join ','), '-ResultName', $Name)
-    [pscustomobject]@{ FilePath = $pwsh[0]; Arguments = $arguments }
+    $parameters = [ordered]@{
+        PesterManifest = $PesterManifest; TestsDir = $TestsDir; ResultsDir = $ResultsDir
+        SummaryPath = (Join-Path $ResultsDir "$Name-summary.json"); ResultName = $Name
+    }
+    if ($Include) { $parameters.Include = $Include -join ',' }
+    if ($Exclude) { $parameters.Exclude = $Exclude -join ',' }
+    [pscustomobject]@{ FilePath = $pwsh[0]; Prefix = @($pwsh | Select-Object -Skip 1); Runner = (Join-Path $PSScriptRoot 'Invoke-PesterTests.ps1'); Parameters = $parameters }
 }
 
 function Read-PesterSummary([string] $Name, [string] $ResultsDir, [string] $Label) {
@@ -284,27 +288,31 @@ function Read-PesterSummary([string] $Name, [string] $ResultsDir, [string] $Labe
 
 function Invoke-PesterSuite([string] $PesterManifest, [string] $TestsDir, [string] $ResultsDir, [string[]] $Exclude = @()) {
     Write-BuildStep 'Pester'
-    $command = Get-PesterArguments -PesterManifest $PesterManifest -TestsDir $TestsDir -ResultsDir $ResultsDir -Name 'pester' -Include '*' -Exclude $Exclude
-    & $command.FilePath @($command.Arguments) | Out-Host
+    $runner = Get-PesterRunner -PesterManifest $PesterManifest -TestsDir $TestsDir -ResultsDir $ResultsDir -Name 'pester' -Exclude $Exclude
+    $arguments = @($runner.Prefix) + @('-NoProfile', '-NonInteractive', '-File', $runner.Runner)
+    foreach ($entry in $runner.Parameters.GetEnumerator()) { $arguments += @("-$($entry.Key)", $entry.Value) }
+    & $runner.FilePath @arguments | Out-Host
     Read-PesterSummary -Name 'pester' -ResultsDir $ResultsDir -Label 'Pester'
 }
 
 function Start-PesterSuite([string] $PesterManifest, [string] $TestsDir, [string] $ResultsDir, [string[]] $Include) {
     # Pester files whose time goes on the sandbox's simulated clock run in a process of their own beside the others
-    # (each starts its own sandbox); Receive-PesterSuite ends it.
+    # (each starts its own sandbox); Receive-PesterSuite ends it. The process writes its own log: the sandboxes it
+    # starts outlive it for a moment and would write into a redirection this process had already closed.
     Write-BuildStep "Pester: $($Include -join ', ') (runs beside the next suites; its output follows them)"
-    $command = Get-PesterArguments -PesterManifest $PesterManifest -TestsDir $TestsDir -ResultsDir $ResultsDir -Name 'pester-sandbox' -Include $Include -Exclude @()
+    $runner = Get-PesterRunner -PesterManifest $PesterManifest -TestsDir $TestsDir -ResultsDir $ResultsDir -Name 'pester-sandbox' -Include $Include
     $log = Join-Path $ResultsDir 'pester-sandbox.log'
-    $process = Start-Process -FilePath $command.FilePath -ArgumentList $command.Arguments -PassThru -NoNewWindow -RedirectStandardOutput $log -RedirectStandardError "$log.err"
+    $quoted = foreach ($entry in $runner.Parameters.GetEnumerator()) { "-$($entry.Key) '$($entry.Value -replace "'", "''")'" }
+    $command = "& '$($runner.Runner -replace "'", "''")' $($quoted -join ' ') *> '$($log -replace "'", "''")'"
+    $arguments = @($runner.Prefix) + @('-NoProfile', '-NonInteractive', '-Command', $command)
+    $process = Start-Process -FilePath $runner.FilePath -ArgumentList $arguments -PassThru -NoNewWindow
     [pscustomobject]@{ Name = 'Pester (sandbox)'; Process = $process; Log = $log; ResultsDir = $ResultsDir; Pester = $true }
 }
 
 function Receive-PesterSuite($Started) {
     Write-BuildStep $Started.Name
     $Started.Process.WaitForExit()
-    foreach ($file in $Started.Log, "$($Started.Log).err") {
-        if (Test-Path $file) { Get-Content $file | Out-Host }
-    }
+    if (Test-Path $Started.Log) { Get-Content $Started.Log | Out-Host }
     Read-PesterSummary -Name 'pester-sandbox' -ResultsDir $Started.ResultsDir -Label $Started.Name
 }
 

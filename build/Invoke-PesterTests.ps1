@@ -1,5 +1,5 @@
 # Runs the Pester files under the tests folder in this (fresh) pwsh process and writes the counts as JSON: every
-# file, or those named by -Include (file names without .Tests.ps1, wildcards allowed), less those named by -Exclude.
+# file, or those named by -Include (file names without .Tests.ps1, comma-separated), less those named by -Exclude.
 param(
     [Parameter(Mandatory)] [string] $PesterManifest,
     [Parameter(Mandatory)] [string] $TestsDir,
