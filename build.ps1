@@ -140,7 +140,7 @@ function Invoke-Test {
             $suites.Add((Invoke-XunitProject -Project $project.FullName -ResultsDir $ResultsDir -Configuration $Configuration))
         }
         $suites.Add((Invoke-PesterSuite -PesterManifest $pester -TestsDir (Join-Path $Root 'tests') -ResultsDir $ResultsDir -Exclude $beside))
-        foreach ($started in $background) { $suites.Add($(if ($started.Pester) { Receive-PesterSuite $started } else { Receive-XunitProject $started })) }
+        foreach ($started in $background) { $suites.Add($(if ($started.PSObject.Properties['Pester']) { Receive-PesterSuite $started } else { Receive-XunitProject $started })) }
     }
     finally {
         foreach ($started in $background) {

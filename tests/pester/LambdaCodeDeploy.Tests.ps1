@@ -121,7 +121,11 @@ Describe 'Start-BlueGreenDeployment -FunctionName -Alias through CodeDeploy' {
         Set-SandboxTimeScale 0 # held still while the start's calls are counted: a release that has already ended reads the alias too
         $null = Invoke-SandboxControl DELETE 'requests'
         $d = Start-BlueGreenDeployment -FunctionName orders -Alias live -Version 2 @Group -TrafficShift AllAtOnce -Confirm:$false @Aws -ErrorAction Stop
-        (Operations | Sort-Object) -join ',' | Should -Be (@('CreateDeployment', 'GetAlias', 'GetDeployment', 'GetDeploymentGroup', 'GetDeploymentTarget', 'GetFunctionConfiguration', 'ListDeployments') -join ',')
+        $ops = @(Operations)
+        (@($ops | Where-Object { $_ -ne 'GetAlias' } | Sort-Object) -join ',') | Should -Be (@('CreateDeployment', 'GetDeployment', 'GetDeploymentGroup', 'GetDeploymentTarget', 'GetFunctionConfiguration', 'ListDeployments') -join ',')
+        # The plan reads the alias once; the first read of the new deployment reads it again only when the release
+        # has already ended (an all-at-once release without hooks may end before it is read, whatever the clock).
+        @($ops | Where-Object { $_ -eq 'GetAlias' }).Count | Should -Be $(if ($d.IsComplete) { 2 } else { 1 }) -Because "the release was $($d.Status) when read"
         $d.GreenVersion | Should -Be '2'
         Set-SandboxTimeScale 600
         ($d | Wait-BlueGreenDeployment -ErrorAction Stop).Status | Should -Be 'Succeeded'
