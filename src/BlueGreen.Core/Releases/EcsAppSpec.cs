@@ -48,36 +48,13 @@ public static class EcsAppSpec
         text.Append("        LoadBalancerInfo:\n");
         text.Append("          ContainerName: ").Append(Quote(containerName)).Append('\n');
         text.Append("          ContainerPort: ").Append(containerPort.ToString(CultureInfo.InvariantCulture)).Append('\n');
-        if (hooks is { Count: > 0 })
-        {
-            text.Append("Hooks:\n");
-            foreach (var name in HookEvents.Where(hooks.ContainsKey))
-            {
-                text.Append("  - ").Append(name).Append(": ").Append(Quote(hooks[name])).Append('\n');
-            }
-        }
+        AppSpecHooks.Append(text, HookEvents, hooks);
 
         return text.ToString();
     }
 
     /// <summary>Checks hook names; returns the first problem, or null.</summary>
-    public static string? ValidateHooks(IReadOnlyDictionary<string, string>? hooks)
-    {
-        foreach (var pair in hooks ?? new Dictionary<string, string>())
-        {
-            if (!HookEvents.Contains(pair.Key, StringComparer.Ordinal))
-            {
-                return $"'{pair.Key}' is not a lifecycle event of an ECS deployment that takes a hook. Use {string.Join(", ", HookEvents)}.";
-            }
-
-            if (string.IsNullOrWhiteSpace(pair.Value))
-            {
-                return $"The {pair.Key} hook names no Lambda function.";
-            }
-        }
-
-        return null;
-    }
+    public static string? ValidateHooks(IReadOnlyDictionary<string, string>? hooks) => AppSpecHooks.Validate(hooks, HookEvents, "an ECS deployment", ", ");
 
     /// <summary>The task definition an AppSpec (YAML or JSON) deploys.</summary>
     public static string? ReadTaskDefinition(string? content)
@@ -115,5 +92,5 @@ public static class EcsAppSpec
         return null;
     }
 
-    private static string Quote(string value) => "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+    private static string Quote(string value) => AppSpecHooks.Quote(value);
 }

@@ -68,36 +68,13 @@ public static class LambdaAppSpec
         text.Append("        Alias: ").Append(Quote(alias)).Append('\n');
         text.Append("        CurrentVersion: ").Append(Quote(currentVersion)).Append('\n');
         text.Append("        TargetVersion: ").Append(Quote(targetVersion)).Append('\n');
-        if (hooks is { Count: > 0 })
-        {
-            text.Append("Hooks:\n");
-            foreach (var name in HookEvents.Where(hooks.ContainsKey))
-            {
-                text.Append("  - ").Append(name).Append(": ").Append(Quote(hooks[name])).Append('\n');
-            }
-        }
+        AppSpecHooks.Append(text, HookEvents, hooks);
 
         return text.ToString();
     }
 
     /// <summary>Checks hook names; returns the first problem, or null.</summary>
-    public static string? ValidateHooks(IReadOnlyDictionary<string, string>? hooks)
-    {
-        foreach (var pair in hooks ?? new Dictionary<string, string>())
-        {
-            if (!HookEvents.Contains(pair.Key, StringComparer.Ordinal))
-            {
-                return $"'{pair.Key}' is not a lifecycle event of a Lambda deployment that takes a hook. Use {string.Join(" or ", HookEvents)}.";
-            }
-
-            if (string.IsNullOrWhiteSpace(pair.Value))
-            {
-                return $"The {pair.Key} hook names no Lambda function.";
-            }
-        }
-
-        return null;
-    }
+    public static string? ValidateHooks(IReadOnlyDictionary<string, string>? hooks) => AppSpecHooks.Validate(hooks, HookEvents, "a Lambda deployment", " or ");
 
     /// <summary>Reads an AppSpec, YAML or JSON; what it does not say is null.</summary>
     public static LambdaAppSpecContent Read(string? content)
@@ -157,7 +134,7 @@ public static class LambdaAppSpec
         return value.Length == 0 ? null : value;
     }
 
-    private static string Quote(string value) => "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+    private static string Quote(string value) => AppSpecHooks.Quote(value);
 }
 
 /// <summary>The CodeDeploy configurations of Lambda releases, named from the same policies as ECS's: a predefined
