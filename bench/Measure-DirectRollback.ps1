@@ -16,18 +16,13 @@
 #>
 param([double] $TimeScale = 10, [int] $PollMaxMs = 1000, [int] $Runs = 5)
 $ErrorActionPreference = 'Stop'
+Import-Module (Join-Path $PSScriptRoot '../tests/pester/TestHelpers.psm1') -Force
 $manifest = (Join-Path $PSScriptRoot '../out/BlueGreen/BlueGreen.psd1' | Resolve-Path).Path
 Import-Module $manifest -Force
 $env:AWS_ACCESS_KEY_ID = 'test'; $env:AWS_SECRET_ACCESS_KEY = 'test'; $env:AWS_REGION = 'us-east-1'; $env:AWS_DEFAULT_REGION = 'us-east-1'
 $env:AWS_EC2_METADATA_DISABLED = 'true'; $env:AWS_PAGER = ''; $env:BLUEGREEN_POLL_MAX_MS = "$PollMaxMs"
 $sandbox = Start-BlueGreenSandbox -TimeScale $TimeScale -Seed
-$ep = $sandbox.Endpoint.ToString()
-function Control([string] $Method, [string] $Path, $Body) {
-    $a = @{ Method = $Method; Uri = $ep.TrimEnd('/') + '/_sandbox/' + $Path }
-    if ($null -ne $Body) { $a.Body = $Body | ConvertTo-Json; $a.ContentType = 'application/json' }
-    Invoke-RestMethod @a
-}
-function Calls { @((Control GET 'requests').requests | Where-Object source -eq 'http') }
+$ep = Use-TestSandbox $sandbox
 function Count($calls) { ($calls | Group-Object operation | Sort-Object Name | ForEach-Object { "$($_.Name) $($_.Count)" }) -join ', ' }
 
 try {
@@ -35,14 +30,14 @@ try {
     $lags = @()
     $perLook = @()
     foreach ($run in 1..$Runs) {
-        $null = Control POST 'reset?seed=true'
-        $null = Control PUT 'time-scale' @{ timeScale = $TimeScale }
-        $null = Control DELETE 'requests'
+        $null = Invoke-SandboxControl POST 'reset?seed=true'
+        Set-SandboxTimeScale $TimeScale
+        $null = Invoke-SandboxControl DELETE 'requests'
         $d = Start-BlueGreenDeployment -FunctionName payments -Alias live -Version 3 -Controller Module -Alarm payments-errors `
             -TrafficShift Linear10PercentEvery60Minutes -EndpointUrl $ep -Confirm:$false
-        $startCalls = @(Calls)
+        $startCalls = @(Get-SandboxCall)
         if ($run -eq 1) { "Calls per start (version given, one alarm): $($startCalls.Count) ($(Count $startCalls))" }
-        $null = Control DELETE 'requests'
+        $null = Invoke-SandboxControl DELETE 'requests'
 
         $waiter = [powershell]::Create()
         $null = $waiter.AddScript({
@@ -52,20 +47,20 @@ try {
             }).AddArgument($manifest).AddArgument($d)
         $handle = $waiter.BeginInvoke()
         Start-Sleep -Seconds 4
-        $looks = @(Calls)
+        $looks = @(Get-SandboxCall)
         $gets = @($looks | Where-Object operation -eq 'GetAlias').Count
         if ($gets -gt 0) { $perLook += $looks.Count / $gets }
         if ($run -eq 1) { "Calls while it waits, over $gets looks: $(Count $looks)" }
 
         # Simulated time is held from here: the sandbox evaluates the alarm again only at the end of a period, so the
         # ALARM set by hand stays, as an alarm on errors that go on would. What is measured is real time.
-        $null = Control PUT 'time-scale' @{ timeScale = 0 }
+        Set-SandboxTimeScale 0
         $null = & aws --endpoint-url $ep cloudwatch set-alarm-state --alarm-name payments-errors --state-value ALARM --state-reason 'bench: the alarm fires'
         if ($LASTEXITCODE -ne 0) { throw 'aws cloudwatch set-alarm-state failed' }
         $ended = $waiter.EndInvoke($handle) | Select-Object -Last 1
         foreach ($problem in $waiter.Streams.Error) { Write-Warning "Run ${run}: $problem" }
         $waiter.Dispose()
-        $log = @(Calls)
+        $log = @(Get-SandboxCall)
         $fired = [DateTimeOffset]($log | Where-Object operation -eq 'SetAlarmState' | Select-Object -First 1).time
         $rollback = $log | Where-Object operation -eq 'UpdateAlias' | Select-Object -Last 1
         if (-not $rollback) { throw "Run ${run}: no UpdateAlias followed the alarm; the wait ended $($ended.Status)." }

@@ -19,18 +19,14 @@ param(
     [switch] $StartOnly
 )
 $ErrorActionPreference = 'Stop'
+Import-Module (Join-Path $PSScriptRoot '../tests/pester/TestHelpers.psm1') -Force
 $manifest = Join-Path $PSScriptRoot '../out/BlueGreen/BlueGreen.psd1' | Resolve-Path
 Import-Module $manifest -Force
 $env:AWS_ACCESS_KEY_ID = 'test'; $env:AWS_SECRET_ACCESS_KEY = 'test'; $env:AWS_REGION = 'us-east-1'
 $sandbox = Start-BlueGreenSandbox -TimeScale $TimeScale -Seed
-$ep = $sandbox.Endpoint.ToString()
-function Control([string] $Method, [string] $Path, $Body) {
-    $a = @{ Method = $Method; Uri = $ep.TrimEnd('/') + '/_sandbox/' + $Path }
-    if ($null -ne $Body) { $a.Body = $Body | ConvertTo-Json -Compress; $a.ContentType = 'application/json' }
-    Invoke-RestMethod @a
-}
-function Deployments { @((Control GET 'state?region=us-east-1').regions[0].codedeploy.deployments | Where-Object { $_.deploymentGroupName -eq 'web-dg' }) }
-function Revisions { @((Control GET 'state?region=us-east-1').regions[0].ecs.taskDefinitions | Where-Object { $_ -like '*:task-definition/web:*' }).Count }
+$ep = Use-TestSandbox $sandbox
+function Deployments { @((Invoke-SandboxControl GET 'state?region=us-east-1').regions[0].codedeploy.deployments | Where-Object { $_.deploymentGroupName -eq 'web-dg' }) }
+function Revisions { @((Invoke-SandboxControl GET 'state?region=us-east-1').regions[0].ecs.taskDefinitions | Where-Object { $_ -like '*:task-definition/web:*' }).Count }
 function Settle {
     # A try that failed may have left a release running: it ends (without faults) before the next try starts.
     while (@(Deployments | Where-Object { $_.status -in 'Created', 'Queued', 'InProgress', 'Ready', 'Baking' }).Count) { Start-Sleep -Milliseconds 200 }
@@ -43,7 +39,7 @@ function Percentile([double[]] $Values, [double] $P) {
 
 $results = @()
 try {
-    $rule = Control PUT 'faults' $Faults
+    $rule = Invoke-SandboxControl PUT 'faults' $Faults
     "Sandbox at time scale $TimeScale; fault on every call: $($rule | ConvertTo-Json -Compress)"
     "AWS_MAX_ATTEMPTS: $(if ($env:AWS_MAX_ATTEMPTS) { $env:AWS_MAX_ATTEMPTS } else { '(not set: the module default)' })"
     foreach ($try in 1..$Tries) {
@@ -71,17 +67,17 @@ try {
             $outcome.Message = $_.Exception.Message
         }
         $outcome.TotalMs = $clock.Elapsed.TotalMilliseconds
-        $null = Control DELETE 'faults'
+        $null = Invoke-SandboxControl DELETE 'faults'
         Settle
         $outcome.Created = @(Deployments).Count - $before
         $outcome.Revisions = (Revisions) - $revisionsBefore
-        $null = Control PUT 'faults' $Faults
+        $null = Invoke-SandboxControl PUT 'faults' $Faults
         $results += $outcome
         '  try {0,2}: {1,-9} start {2,7:0} ms  total {3,7:0} ms  deployments created {4}  revisions registered {5}{6}' -f $try,
             $(if ($outcome.Succeeded) { 'succeeded' } else { 'FAILED' }), $outcome.StartMs, $outcome.TotalMs, $outcome.Created, $outcome.Revisions,
             $(if ($outcome.ErrorId) { "  [$($outcome.ErrorId)] $($outcome.Message)" } else { '' })
     }
-    $calls = @((Control GET 'requests').requests | Where-Object source -eq 'http')
+    $calls = @(Get-SandboxCall)
 }
 finally {
     $sandbox | Stop-BlueGreenSandbox

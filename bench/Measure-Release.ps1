@@ -8,20 +8,12 @@
 #>
 param([double] $TimeScale = 60, [int] $Runs = 3)
 $ErrorActionPreference = 'Stop'
+Import-Module (Join-Path $PSScriptRoot '../tests/pester/TestHelpers.psm1') -Force
 $manifest = Join-Path $PSScriptRoot '../out/BlueGreen/BlueGreen.psd1' | Resolve-Path
 Import-Module $manifest -Force
 $env:AWS_ACCESS_KEY_ID = 'test'; $env:AWS_SECRET_ACCESS_KEY = 'test'; $env:AWS_REGION = 'us-east-1'
 $sandbox = Start-BlueGreenSandbox -TimeScale $TimeScale -Seed
-$ep = $sandbox.Endpoint.ToString()
-function Control([string] $Method, [string] $Path, $Body) {
-    $a = @{ Method = $Method; Uri = $ep.TrimEnd('/') + '/_sandbox/' + $Path }
-    if ($null -ne $Body) { $a.Body = $Body | ConvertTo-Json; $a.ContentType = 'application/json' }
-    Invoke-RestMethod @a
-}
-function Calls { @((Control GET 'requests').requests | Where-Object source -eq 'http') }
-function Serving([string] $Url, [int] $Count = 20) {
-    @(1..$Count | ForEach-Object { (Invoke-WebRequest $Url -SkipHttpErrorCheck).Headers['X-Sandbox-Task-Definition'] | Select-Object -First 1 })
-}
+$ep = Use-TestSandbox $sandbox
 
 # A watcher beside the cmdlet: reads the sandbox's own state every 20 ms and notes when each status first appears.
 $seen = [hashtable]::Synchronized(@{})
@@ -54,10 +46,10 @@ try {
     $callTables = @()
     foreach ($run in 1..$Runs) {
         $target = if ($run % 2) { 'web:2' } else { 'web:1' }
-        $null = Control DELETE 'requests'
+        $null = Invoke-SandboxControl DELETE 'requests'
         $reported = @{}
         $d = Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition $target -EndpointUrl $ep
-        $startCalls = @(Calls)
+        $startCalls = @(Get-SandboxCall)
         $verbose = @()
         $d | Wait-BlueGreenDeployment -Verbose 4>&1 | ForEach-Object {
             if ($_ -is [System.Management.Automation.VerboseRecord]) {
@@ -66,7 +58,7 @@ try {
                 if ($_.Message -match ': (\w+) ') { $status = $Matches[1]; if (-not $reported.ContainsKey($status)) { $reported[$status] = $now } }
             }
         }
-        $all = @(Calls)
+        $all = @(Get-SandboxCall)
         $callTables += [pscustomobject]@{ Run = $run; Start = $startCalls; Wait = @($all | Select-Object -Skip $startCalls.Count); Verbose = $verbose }
         foreach ($status in 'Baking', 'Succeeded') {
             $at = $seen["$($d.DeploymentId)|$status"]
@@ -102,20 +94,20 @@ try {
     $bad = 'web:2'
     $undoTimes = @()
     foreach ($run in 1..$Runs) {
-        $null = Control PUT 'time-scale' @{ timeScale = $TimeScale }
+        Set-SandboxTimeScale $TimeScale
         $current = Get-BlueGreenDeployment -Cluster sandbox -Service web -EndpointUrl $ep
         $green = if ($current.GreenTaskDefinition -like '*web:2') { 'web:1' } else { 'web:2' }
         $d = Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition $green -TrafficShift Canary10Percent15Minutes -EndpointUrl $ep
         while (($d = $d | Get-BlueGreenDeployment).GreenTrafficPercent -lt 10) { Start-Sleep -Milliseconds 100 }
         $blue = ($d.BlueTaskDefinition -split '/')[-1]
-        $null = Control DELETE 'requests'
+        $null = Invoke-SandboxControl DELETE 'requests'
         $clock = [Diagnostics.Stopwatch]::StartNew()
         $rollback = $d | Undo-Deployment -Confirm:$false
         $returned = $clock.Elapsed.TotalMilliseconds
-        $undoCalls = @(Calls)
+        $undoCalls = @(Get-SandboxCall)
         $allBlue = $null
         while ($null -eq $allBlue) {
-            if (@(Serving $d.ProductionEndpoint 20 | Where-Object { $_ -ne $blue }).Count -eq 0) { $allBlue = $clock.Elapsed.TotalMilliseconds }
+            if (@(Get-ServingTaskDefinition $d.ProductionEndpoint 20 | Where-Object { $_ -ne $blue }).Count -eq 0) { $allBlue = $clock.Elapsed.TotalMilliseconds }
         }
         $undoTimes += [pscustomobject]@{ Run = $run; Returned = $returned; AllBlue = $allBlue; Rollback = $rollback.DeploymentId; Status = $rollback.Status }
     }

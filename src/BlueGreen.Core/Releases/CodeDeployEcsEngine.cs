@@ -34,7 +34,7 @@ public sealed class EcsReleasePlan : EnginePlan
 }
 
 /// <summary>ECS blue/green through AWS CodeDeploy: CodeDeploy runs the release; this engine starts, reads, gates and undoes it.</summary>
-public sealed class CodeDeployEcsEngine : IReleaseEngine, IGroupDefaults
+public sealed class CodeDeployEcsEngine : IReleaseEngine, IGroupDefaults, IPlatformReader
 {
     private readonly AwsContext _context;
     private readonly CodeDeployDeployments _deployments;
@@ -424,42 +424,30 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine, IGroupDefaults
 
     // ----- read ------------------------------------------------------------------------------------------
 
-    public async Task<BlueGreenDeployment> GetAsync(string deploymentId, CancellationToken cancellationToken) =>
-        await GetAsync(await GetInfoAsync(deploymentId, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+    public Task<BlueGreenDeployment> GetAsync(string deploymentId, CancellationToken cancellationToken) => _deployments.ReadAsync(this, deploymentId, cancellationToken);
 
     /// <summary>A release in full from a deployment already read (by a dispatcher that read it to learn its platform).</summary>
-    internal async Task<BlueGreenDeployment> GetAsync(DeploymentInfo info, CancellationToken cancellationToken)
-    {
-        var deployment = FromInfo(info);
-        await EnrichAsync(deployment, info, full: true, cancellationToken).ConfigureAwait(false);
-        return deployment;
-    }
+    internal Task<BlueGreenDeployment> GetAsync(DeploymentInfo info, CancellationToken cancellationToken) => CodeDeployDeployments.ReadAsync(this, info, cancellationToken);
 
-    public async Task<BlueGreenDeployment> RefreshAsync(BlueGreenDeployment deployment, CancellationToken cancellationToken)
-    {
-        if (deployment is null)
-        {
-            throw new ArgumentNullException(nameof(deployment));
-        }
-
-        if (deployment.TargetId is null)
-        {
-            return await GetAsync(deployment.DeploymentId, cancellationToken).ConfigureAwait(false);
-        }
-
-        var info = await GetInfoAsync(deployment.DeploymentId, cancellationToken).ConfigureAwait(false);
-        var fresh = FromInfo(info);
-        fresh.Cluster = deployment.Cluster;
-        fresh.Service = deployment.Service;
-        fresh.TargetId = deployment.TargetId;
-        fresh.TestEndpoint = deployment.TestEndpoint;
-        fresh.ProductionEndpoint = deployment.ProductionEndpoint;
-        fresh.BlueTaskDefinition ??= deployment.BlueTaskDefinition;
-        await EnrichAsync(fresh, info, full: false, cancellationToken, previous: deployment).ConfigureAwait(false);
-        return fresh;
-    }
+    public Task<BlueGreenDeployment> RefreshAsync(BlueGreenDeployment deployment, CancellationToken cancellationToken) => _deployments.RefreshAsync(this, deployment, cancellationToken);
 
     private Task<DeploymentInfo> GetInfoAsync(string deploymentId, CancellationToken cancellationToken) => _deployments.GetInfoAsync(deploymentId, cancellationToken);
+
+    BlueGreenDeployment IPlatformReader.FromInfo(DeploymentInfo info) => FromInfo(info);
+
+    /// <summary>The service and its endpoints are not in the deployment: a refresh keeps what the full read found.</summary>
+    void IPlatformReader.CarryOver(BlueGreenDeployment fresh, BlueGreenDeployment previous)
+    {
+        fresh.Cluster = previous.Cluster;
+        fresh.Service = previous.Service;
+        fresh.TargetId = previous.TargetId;
+        fresh.TestEndpoint = previous.TestEndpoint;
+        fresh.ProductionEndpoint = previous.ProductionEndpoint;
+        fresh.BlueTaskDefinition ??= previous.BlueTaskDefinition;
+    }
+
+    Task IPlatformReader.EnrichAsync(BlueGreenDeployment deployment, DeploymentInfo info, bool full, BlueGreenDeployment? previous, CancellationToken cancellationToken) =>
+        EnrichAsync(deployment, info, full, cancellationToken, previous);
 
     internal BlueGreenDeployment FromInfo(DeploymentInfo info)
     {

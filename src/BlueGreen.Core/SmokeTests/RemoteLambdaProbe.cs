@@ -87,13 +87,7 @@ public sealed class RemoteLambdaProbe : ISmokeProbe
             FunctionErrorType = answer.FunctionErrorType,
             ExecutedVersion = answer.ExecutedVersion,
             ErrorCode = answer.ErrorCode,
-            Error = answer.Failure switch
-            {
-                HttpProbeFailure.None => SmokeProbeError.None,
-                HttpProbeFailure.Timeout => SmokeProbeError.Timeout,
-                HttpProbeFailure.ConnectionFailed => SmokeProbeError.ConnectionFailed,
-                _ => SmokeProbeError.ConnectionDropped,
-            },
+            Error = RemoteSmokeProbe.ErrorOf(answer.Failure),
             ErrorMessage = answer.FailureMessage,
         };
     }

@@ -38,16 +38,19 @@ public sealed class RemoteSmokeProbe : ISmokeProbe, IDisposable
             Latency = answer.Latency,
             Headers = answer.Headers,
             Body = answer.Body,
-            Error = answer.Failure switch
-            {
-                HttpProbeFailure.None => SmokeProbeError.None,
-                HttpProbeFailure.Timeout => SmokeProbeError.Timeout,
-                HttpProbeFailure.ConnectionFailed => SmokeProbeError.ConnectionFailed,
-                _ => SmokeProbeError.ConnectionDropped,
-            },
+            Error = ErrorOf(answer.Failure),
             ErrorMessage = answer.FailureMessage,
         };
     }
+
+    /// <summary>How a probe that got no answer (HTTP or Lambda, both over HTTP) failed, in the smoke test's terms.</summary>
+    internal static SmokeProbeError ErrorOf(HttpProbeFailure failure) => failure switch
+    {
+        HttpProbeFailure.None => SmokeProbeError.None,
+        HttpProbeFailure.Timeout => SmokeProbeError.Timeout,
+        HttpProbeFailure.ConnectionFailed => SmokeProbeError.ConnectionFailed,
+        _ => SmokeProbeError.ConnectionDropped,
+    };
 
     public void Dispose() => _probe.Dispose();
 }

@@ -174,6 +174,24 @@ public abstract class AsyncCmdlet : PSCmdlet, IDisposable
 
     protected void EmitVerbose(string text) => OnPipelineThread(() => WriteVerbose(text));
 
+    /// <summary>
+    /// A verbose line, which -Debug would turn into a question: on a compiled cmdlet, -Debug without -Verbose makes every
+    /// verbose line ask whether to continue, and where nobody can answer (a script run with -File) the question fails
+    /// with a NullReferenceException. The line goes to the debug stream then, shown with the traces, asking nothing.
+    /// </summary>
+    protected new void WriteVerbose(string text)
+    {
+        var bound = MyInvocation.BoundParameters;
+        if (bound.TryGetValue("Debug", out var debug) && debug is SwitchParameter { IsPresent: true } && !bound.ContainsKey("Verbose"))
+        {
+            WriteDebug(text);
+        }
+        else
+        {
+            base.WriteVerbose(text);
+        }
+    }
+
     protected void EmitDebug(string text) => OnPipelineThread(() => WriteDebug(text));
 
     protected void EmitWarning(string text) => OnPipelineThread(() => WriteWarning(text));

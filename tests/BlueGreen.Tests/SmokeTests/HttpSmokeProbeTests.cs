@@ -180,6 +180,17 @@ public sealed class HttpSmokeProbeTests : IDisposable
         Assert.StartsWith("request 1: no complete answer within 0.3 s", hung.FailureReasons[0], StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(HttpProbeFailure.None, SmokeProbeError.None)]
+    [InlineData(HttpProbeFailure.Timeout, SmokeProbeError.Timeout)]
+    [InlineData(HttpProbeFailure.ConnectionFailed, SmokeProbeError.ConnectionFailed)]
+    [InlineData(HttpProbeFailure.ConnectionDropped, SmokeProbeError.ConnectionDropped)]
+    public void Each_probe_failure_is_the_smoke_tests_error_of_the_same_name(HttpProbeFailure failure, SmokeProbeError error)
+    {
+        // HTTP and Lambda probes both report failures this way.
+        Assert.Equal(error, RemoteSmokeProbe.ErrorOf(failure));
+    }
+
     public void Dispose()
     {
         _probe.Dispose();

@@ -35,6 +35,21 @@ public sealed class ReleaseWording
     public string AttachAction { get; init; } = string.Empty;
 }
 
+/// <summary>What one compute platform makes of a CodeDeploy deployment; <see cref="CodeDeployDeployments"/> reads and refreshes
+/// a release the same way for every platform and asks the platform only for these.</summary>
+internal interface IPlatformReader
+{
+    /// <summary>The deployment in the platform's terms, from what the deployment itself says (no call).</summary>
+    BlueGreenDeployment FromInfo(DeploymentInfo info);
+
+    /// <summary>What a refresh keeps from the previous look that the deployment itself does not say.</summary>
+    void CarryOver(BlueGreenDeployment fresh, BlueGreenDeployment previous);
+
+    /// <summary>What the platform reads beyond the deployment (targets, traffic); a full read looks at everything,
+    /// a refresh (given the previous look) only at what moves.</summary>
+    Task EnrichAsync(BlueGreenDeployment deployment, DeploymentInfo info, bool full, BlueGreenDeployment? previous, CancellationToken cancellationToken);
+}
+
 /// <summary>
 /// The CodeDeploy parts every compute platform shares: deployment groups (cached per engine), deployment configurations,
 /// creating a deployment exactly once (a token in the AppSpec adopts a deployment whose answer was lost), reading,
@@ -364,6 +379,38 @@ public sealed class CodeDeployDeployments
         {
             throw new DeploymentNotFoundException(deploymentId, _context.Region, ex);
         }
+    }
+
+    /// <summary>A release in full, read by its id.</summary>
+    internal async Task<BlueGreenDeployment> ReadAsync(IPlatformReader platform, string deploymentId, CancellationToken cancellationToken) =>
+        await ReadAsync(platform, await GetInfoAsync(deploymentId, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+
+    /// <summary>A release in full from a deployment already read (by a dispatcher that read it to learn its platform).</summary>
+    internal static async Task<BlueGreenDeployment> ReadAsync(IPlatformReader platform, DeploymentInfo info, CancellationToken cancellationToken)
+    {
+        var deployment = platform.FromInfo(info);
+        await platform.EnrichAsync(deployment, info, full: true, previous: null, cancellationToken).ConfigureAwait(false);
+        return deployment;
+    }
+
+    /// <summary>A new look at a release: the deployment and what moves; a release not read in full yet is read in full.</summary>
+    internal async Task<BlueGreenDeployment> RefreshAsync(IPlatformReader platform, BlueGreenDeployment deployment, CancellationToken cancellationToken)
+    {
+        if (deployment is null)
+        {
+            throw new ArgumentNullException(nameof(deployment));
+        }
+
+        if (deployment.TargetId is null)
+        {
+            return await ReadAsync(platform, deployment.DeploymentId, cancellationToken).ConfigureAwait(false);
+        }
+
+        var info = await GetInfoAsync(deployment.DeploymentId, cancellationToken).ConfigureAwait(false);
+        var fresh = platform.FromInfo(info);
+        platform.CarryOver(fresh, deployment);
+        await platform.EnrichAsync(fresh, info, full: false, previous: deployment, cancellationToken).ConfigureAwait(false);
+        return fresh;
     }
 
     /// <summary>What every platform reads from a deployment itself: status, times, configuration, rollback, where it lives.</summary>

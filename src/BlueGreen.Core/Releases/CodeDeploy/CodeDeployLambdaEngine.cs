@@ -50,7 +50,7 @@ public sealed class LambdaUndoPlan : EnginePlan
 /// rolls back on the group's alarms. New code is published as a version first. Versions never go away, so an undo after
 /// success points the alias straight back.
 /// </summary>
-public sealed class CodeDeployLambdaEngine : IReleaseEngine, IGroupDefaults
+public sealed class CodeDeployLambdaEngine : IReleaseEngine, IGroupDefaults, IPlatformReader
 {
     // What this process has learned about which group releases an alias (SAM's groups carry no function name).
     private static readonly ConcurrentDictionary<string, (string Application, string Group)> KnownGroups = new(StringComparer.Ordinal);
@@ -509,44 +509,31 @@ public sealed class CodeDeployLambdaEngine : IReleaseEngine, IGroupDefaults
 
     // ----- read ------------------------------------------------------------------------------------------
 
-    public async Task<BlueGreenDeployment> GetAsync(string deploymentId, CancellationToken cancellationToken) =>
-        await GetAsync(await _deployments.GetInfoAsync(deploymentId, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+    public Task<BlueGreenDeployment> GetAsync(string deploymentId, CancellationToken cancellationToken) => _deployments.ReadAsync(this, deploymentId, cancellationToken);
 
     /// <summary>A release in full from a deployment already read.</summary>
-    internal async Task<BlueGreenDeployment> GetAsync(DeploymentInfo info, CancellationToken cancellationToken)
+    internal Task<BlueGreenDeployment> GetAsync(DeploymentInfo info, CancellationToken cancellationToken) => CodeDeployDeployments.ReadAsync(this, info, cancellationToken);
+
+    public Task<BlueGreenDeployment> RefreshAsync(BlueGreenDeployment deployment, CancellationToken cancellationToken) => _deployments.RefreshAsync(this, deployment, cancellationToken);
+
+    BlueGreenDeployment IPlatformReader.FromInfo(DeploymentInfo info) => FromInfo(info);
+
+    /// <summary>What the AppSpec said last time stands when it says nothing now.</summary>
+    void IPlatformReader.CarryOver(BlueGreenDeployment fresh, BlueGreenDeployment previous)
     {
-        var deployment = FromInfo(info);
-        await EnrichAsync(deployment, info, full: true, cancellationToken).ConfigureAwait(false);
-        return deployment;
-    }
-
-    public async Task<BlueGreenDeployment> RefreshAsync(BlueGreenDeployment deployment, CancellationToken cancellationToken)
-    {
-        if (deployment is null)
-        {
-            throw new ArgumentNullException(nameof(deployment));
-        }
-
-        if (deployment.TargetId is null)
-        {
-            return await GetAsync(deployment.DeploymentId, cancellationToken).ConfigureAwait(false);
-        }
-
-        var info = await _deployments.GetInfoAsync(deployment.DeploymentId, cancellationToken).ConfigureAwait(false);
-        var fresh = FromInfo(info);
-        fresh.TargetId ??= deployment.TargetId;
-        fresh.FunctionName ??= deployment.FunctionName;
-        fresh.Alias ??= deployment.Alias;
-        fresh.BlueVersion ??= deployment.BlueVersion;
-        fresh.GreenVersion ??= deployment.GreenVersion;
+        fresh.TargetId ??= previous.TargetId;
+        fresh.FunctionName ??= previous.FunctionName;
+        fresh.Alias ??= previous.Alias;
+        fresh.BlueVersion ??= previous.BlueVersion;
+        fresh.GreenVersion ??= previous.GreenVersion;
         if (fresh.Hooks.Count == 0)
         {
-            fresh.Hooks = deployment.Hooks;
+            fresh.Hooks = previous.Hooks;
         }
-
-        await EnrichAsync(fresh, info, full: false, cancellationToken, deployment).ConfigureAwait(false);
-        return fresh;
     }
+
+    Task IPlatformReader.EnrichAsync(BlueGreenDeployment deployment, DeploymentInfo info, bool full, BlueGreenDeployment? previous, CancellationToken cancellationToken) =>
+        EnrichAsync(deployment, info, full, cancellationToken, previous);
 
     /// <summary>The deployment as the module shows a Lambda release: its alias, versions and hooks from the AppSpec.</summary>
     internal BlueGreenDeployment FromInfo(DeploymentInfo info)
