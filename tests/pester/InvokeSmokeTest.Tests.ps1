@@ -122,6 +122,28 @@ Describe 'Invoke-SmokeTest against the sandbox test listener' {
         $text | Should -Match 'ServedBy'
         $text | Should -Match 'web:1 x2, Blue x2'
     }
+
+    It 'shows its lines and the AWS calls with -Debug in a script run with -File, asking nothing' {
+        # -Debug on a compiled cmdlet would make each verbose line ask to continue; with nobody to answer that failed.
+        $script = @"
+`$ErrorActionPreference = 'Stop'
+Import-Module '$manifest'
+`$http = Invoke-SmokeTest -Uri '$testEndpoint' -Path /health -Requests 2 -Debug
+`$lambda = Invoke-SmokeTest -FunctionName orders -Version 2 -Requests 2 -EndpointUrl '$endpoint' -Region us-east-1 -Debug
+"passed=`$(`$http.Passed),`$(`$lambda.Passed)"
+"@
+        $run = Invoke-ScriptFile $script
+
+        $run.Errors | Should -BeNullOrEmpty
+        $run.ExitCode | Should -Be 0 -Because $run.Output
+        $run.Output | Should -Match 'passed=True,True'
+        $run.Output | Should -Match "DEBUG: Smoke test: 2 x GET $([regex]::Escape($testEndpoint))/health"
+        $run.Output | Should -Match 'DEBUG: Smoke test of GET .* passed'
+        $run.Output | Should -Match 'DEBUG: AWS: region us-east-1'
+        $run.Output | Should -Match 'DEBUG: Lambda\.Invoke request'
+        $run.Output | Should -Match 'DEBUG: Smoke test of Lambda version orders:2 passed'
+        $run.Output | Should -Not -Match 'Continue with this operation'
+    }
 }
 
 Describe 'Invoke-SmokeTest with deployments from the pipeline' {

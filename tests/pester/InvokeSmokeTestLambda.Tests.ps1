@@ -184,7 +184,7 @@ Describe 'Invoke-SmokeTest payloads' {
 
     It 'keeps payloads out of every stream, the debug trace of the AWS calls included' {
         $secret = 'pa55-' + [guid]::NewGuid().ToString('N')
-        # The module's cmdlets read the session's $DebugPreference (not -Debug, which would make every verbose line ask).
+        # The module's cmdlets read the session's $DebugPreference too: -Verbose keeps the verbose lines in their own stream.
         $saved = $global:DebugPreference
         $global:DebugPreference = 'Continue'
         try {

@@ -76,6 +76,29 @@ function Invoke-FreshPwsh([string] $Script, [hashtable] $Environment = @{}) {
     }
 }
 
+function Invoke-ScriptFile([string] $Script) {
+    # Runs a script as 'pwsh -NoProfile -File' with no input, as a CI step does: not -NonInteractive, so a question
+    # to the user is asked and finds nobody to answer. Returns its output, its error stream and its exit code apart.
+    $pwsh = @(Get-FreshPwsh)
+    $file = Join-Path ([IO.Path]::GetTempPath()) "bluegreen-$([guid]::NewGuid().ToString('N')).ps1"
+    Set-Content -Path $file -Value $Script
+    try {
+        $start = [Diagnostics.ProcessStartInfo]::new($pwsh[0])
+        foreach ($argument in @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-File', $file)) { $start.ArgumentList.Add($argument) }
+        $start.UseShellExecute = $false
+        $start.RedirectStandardInput = $true; $start.RedirectStandardOutput = $true; $start.RedirectStandardError = $true
+        $process = [Diagnostics.Process]::Start($start)
+        $process.StandardInput.Close()
+        $errors = $process.StandardError.ReadToEndAsync()
+        $output = $process.StandardOutput.ReadToEnd()
+        $process.WaitForExit()
+        [pscustomobject]@{ Output = $output; Errors = $errors.GetAwaiter().GetResult(); ExitCode = $process.ExitCode }
+    }
+    finally {
+        Remove-OwnedItem $file
+    }
+}
+
 # --- The seeded sandbox a release test file drives -------------------------------------------------------------------
 # In BeforeAll a file calls Set-TestEnvironment, starts its sandbox with Start-BlueGreenSandbox and hands it to
 # Use-TestSandbox; in AfterAll it stops the sandbox and calls Restore-TestEnvironment. The helpers below talk to that

@@ -151,8 +151,7 @@ public abstract class AwsCmdlet : AsyncCmdlet
         if (IsDebugging())
         {
             context.Trace = new DebugTrace(this);
-            // -Debug on a compiled cmdlet makes WriteVerbose ask to continue (and fail when non-interactive):
-            // the line goes to the debug stream with the traces instead.
+            // The line goes to the debug stream with the traces (with -Debug, WriteVerbose would send it there too).
             WriteDebug(summary);
         }
         else
