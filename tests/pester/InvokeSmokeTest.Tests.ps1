@@ -136,12 +136,9 @@ Import-Module '$manifest'
 
         $run.Errors | Should -BeNullOrEmpty
         $run.ExitCode | Should -Be 0 -Because $run.Output
-        $run.Output | Should -Match 'passed=True,True'
-        $run.Output | Should -Match "DEBUG: Smoke test: 2 x GET $([regex]::Escape($testEndpoint))/health"
-        $run.Output | Should -Match 'DEBUG: Smoke test of GET .* passed'
-        $run.Output | Should -Match 'DEBUG: AWS: region us-east-1'
-        $run.Output | Should -Match 'DEBUG: Lambda\.Invoke request'
-        $run.Output | Should -Match 'DEBUG: Smoke test of Lambda version orders:2 passed'
+        $expected = 'passed=True,True', "DEBUG: Smoke test: 2 x GET $([regex]::Escape($testEndpoint))/health", 'DEBUG: Smoke test of GET .* passed',
+            'DEBUG: AWS: region us-east-1', 'DEBUG: Lambda\.Invoke request', 'DEBUG: Smoke test of Lambda version orders:2 passed'
+        foreach ($line in $expected) { $run.Output | Should -Match $line }
         $run.Output | Should -Not -Match 'Continue with this operation'
     }
 }
