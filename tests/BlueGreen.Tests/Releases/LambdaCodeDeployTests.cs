@@ -173,6 +173,31 @@ public sealed class LambdaCodeDeployTests
     }
 
     [Fact]
+    public async Task Refresh_AppSpecSayingNothing_KeepsTheAliasVersionsAndHooksOfTheLastLook()
+    {
+        using var server = new ScriptedHttpServer().Respond(200, Info("InProgress", string.Empty)).Respond(200, Target(0.4));
+        var engine = new CodeDeployEngine(server.Context(maxAttempts: 1));
+        var previous = new BlueGreenDeployment(Id)
+        {
+            Engine = DeploymentEngine.CodeDeployLambda,
+            TargetId = "orders:live",
+            FunctionName = "orders",
+            Alias = "live",
+            BlueVersion = "1",
+            GreenVersion = "3",
+            Hooks = new Dictionary<string, string> { ["BeforeAllowTraffic"] = "CodeDeployHook_pre" },
+        };
+
+        var refreshed = await engine.RefreshAsync(previous, CancellationToken.None);
+
+        Assert.Equal(DeploymentEngine.CodeDeployLambda, refreshed.Engine);
+        Assert.Equal(("orders:live", "orders", "live", "1", "3"), (refreshed.TargetId, refreshed.FunctionName, refreshed.Alias, refreshed.BlueVersion, refreshed.GreenVersion));
+        Assert.Equal("CodeDeployHook_pre", refreshed.Hooks["BeforeAllowTraffic"]);
+        Assert.Equal(40, refreshed.GreenTrafficPercent);
+        Assert.Equal(new[] { "GetDeployment", "GetDeploymentTarget" }, Operations(server));
+    }
+
+    [Fact]
     public async Task Start_LostPublishAnswer_AdoptsThePublishedVersionInsteadOfPublishingAgain()
     {
         var zip = new byte[] { (byte)'P', (byte)'K', 3, 4, 1, 2, 3 };

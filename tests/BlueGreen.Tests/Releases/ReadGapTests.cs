@@ -137,6 +137,31 @@ public sealed class ReadGapTests
         Assert.Equal("GetDeploymentTarget", Assert.Single(fresh.ReadGaps).Operation);
     }
 
+    [Fact]
+    public async Task Refresh_KeepsTheServiceAndEndpointsOnlyTheFullReadFound_InTwoCalls()
+    {
+        using var server = new ScriptedHttpServer().Respond(200, Deployment()).Respond(200, Target);
+        var engine = new CodeDeployEcsEngine(server.Context(maxAttempts: 1));
+        var previous = new BlueGreenDeployment(Id)
+        {
+            Cluster = "prod",
+            Service = "web",
+            TargetId = "prod:web",
+            TestEndpoint = "http://test.example/",
+            ProductionEndpoint = "http://prod.example/",
+            BlueTaskDefinition = "arn:aws:ecs:us-east-1:1:task-definition/web:1",
+        };
+
+        var fresh = await engine.RefreshAsync(previous, CancellationToken.None);
+
+        Assert.Equal(("prod", "web", "prod:web"), (fresh.Cluster, fresh.Service, fresh.TargetId));
+        Assert.Equal(("http://test.example/", "http://prod.example/"), (fresh.TestEndpoint, fresh.ProductionEndpoint));
+        Assert.Equal("arn:aws:ecs:us-east-1:1:task-definition/web:1", fresh.BlueTaskDefinition);
+        Assert.Equal(40, fresh.GreenTrafficPercent);
+        Assert.Empty(fresh.ReadGaps);
+        Assert.Equal(new[] { "GetDeployment", "GetDeploymentTarget" }, Operations(server));
+    }
+
     private static AwsServiceException Throttled() => new("CodeDeploy", "GetDeployment", "ThrottlingException", "Rate exceeded", HttpStatusCode.BadRequest, null, isThrottling: true, isRetryable: true);
 
     private static PollingPolicy Quick(TimeSpan tolerance) => new() { Minimum = TimeSpan.FromMilliseconds(10), Maximum = TimeSpan.FromMilliseconds(50), TransientTolerance = tolerance };
