@@ -114,22 +114,26 @@ public sealed class ReadGapTests
         Assert.Equal("GetDeployment", error.Operation);
     }
 
+    /// <summary>A release as a full read left it: what a refresh starts from.</summary>
+    private static BlueGreenDeployment LastLook() => new(Id)
+    {
+        Cluster = "prod",
+        Service = "web",
+        TargetId = "prod:web",
+        TestEndpoint = "http://test.example/",
+        ProductionEndpoint = "http://prod.example/",
+        BlueTaskDefinition = "arn:aws:ecs:us-east-1:1:task-definition/web:1",
+        Phase = "AllowTraffic",
+        GreenTrafficPercent = 40,
+        LifecycleEvents = new[] { new DeploymentLifecycleEvent("AllowTraffic", "InProgress", null, null, null) },
+    };
+
     [Fact]
     public async Task Refresh_TargetUnreadable_KeepsTheLastLookAndSaysSo()
     {
         using var server = new ScriptedHttpServer().Respond(200, Deployment()).RespondError(503, "ServiceUnavailableException");
         var engine = new CodeDeployEcsEngine(server.Context(maxAttempts: 1));
-        var previous = new BlueGreenDeployment(Id)
-        {
-            Cluster = "prod",
-            Service = "web",
-            TargetId = "prod:web",
-            Phase = "AllowTraffic",
-            GreenTrafficPercent = 40,
-            LifecycleEvents = new[] { new DeploymentLifecycleEvent("AllowTraffic", "InProgress", null, null, null) },
-        };
-
-        var fresh = await engine.RefreshAsync(previous, CancellationToken.None);
+        var fresh = await engine.RefreshAsync(LastLook(), CancellationToken.None);
 
         Assert.Equal(40, fresh.GreenTrafficPercent);
         Assert.Equal("AllowTraffic", fresh.Phase);
@@ -142,15 +146,8 @@ public sealed class ReadGapTests
     {
         using var server = new ScriptedHttpServer().Respond(200, Deployment()).Respond(200, Target);
         var engine = new CodeDeployEcsEngine(server.Context(maxAttempts: 1));
-        var previous = new BlueGreenDeployment(Id)
-        {
-            Cluster = "prod",
-            Service = "web",
-            TargetId = "prod:web",
-            TestEndpoint = "http://test.example/",
-            ProductionEndpoint = "http://prod.example/",
-            BlueTaskDefinition = "arn:aws:ecs:us-east-1:1:task-definition/web:1",
-        };
+        var previous = LastLook();
+        previous.GreenTrafficPercent = 10;
 
         var fresh = await engine.RefreshAsync(previous, CancellationToken.None);
 
