@@ -408,6 +408,11 @@ internal sealed class EcsApi(Region region)
             first.Status = "PRIMARY";
             if (controller == "ECS")
             {
+                if (service.Strategy != "ROLLING")
+                {
+                    first.Label = "Blue";
+                }
+
                 // The first tasks go to the primary target group; the alternate one waits for the first blue/green deployment.
                 Native.StartRolling(service, null, Native.NewRevision(service, definition), first);
             }
