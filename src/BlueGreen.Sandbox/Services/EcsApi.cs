@@ -938,7 +938,7 @@ internal sealed class EcsApi(Region region)
             if (service.Controller == "ECS" && !service.Deployments.Any(d => d.Native && d.Active))
             {
                 var primary = service.Sets.FirstOrDefault(s => s.Status == "PRIMARY");
-                if (primary is not null && primary.Steady(now) && primary.RolloutState != "COMPLETED")
+                if (primary is not null && primary.Steady(now) && primary.RolloutState == "IN_PROGRESS")
                 {
                     foreach (var old in service.Sets.Where(s => s != primary))
                     {
