@@ -144,6 +144,12 @@ public sealed class NativeEcsTests(SandboxFixture sandbox)
             Assert.Equal("ROLLBACK", hook["timeoutAction"]!.GetValue<string>());
             Assert.Equal(30, paused["deploymentConfiguration"]!["canaryConfiguration"]!["canaryPercent"]!.GetValue<double>());
 
+            // One deployment at a time: another new task definition meanwhile is refused, and changes nothing.
+            var second = aws.Run("ecs", "update-service", "--cluster", "sandbox", "--service", "api", "--task-definition", "api:1", "--desired-count", "3");
+            second.AssertServiceError("InvalidParameterException");
+            Assert.Contains(arn, second.Stderr, StringComparison.Ordinal);
+            Assert.Equal(2, env.StateService("api")["desiredCount"]!.GetValue<int>());
+
             // It waits: the pause does not end by itself.
             Thread.Sleep(500);
             Assert.Equal("AWAITING_ACTION", NativeEcsEnvironment.Awaiting(env.WaitFor(arn, _ => true, "The state"))!["status"]!.GetValue<string>());
