@@ -183,6 +183,30 @@ Import-Module '$(Get-ModuleManifestPath)' -ErrorAction Stop
         $null = $next | Undo-Deployment -Confirm:$false
     }
 
+    It 'runs -Hook functions as ECS Lambda hooks: a hook that answers FAILED rolls the release back' {
+        $folder = Join-Path $TestDrive 'hook-deny'
+        $null = New-Item -ItemType Directory -Path $folder
+        @{ payload = @{ hookStatus = 'FAILED' } } | ConvertTo-Json -Depth 4 | Set-Content -Path (Join-Path $folder 'sandbox.json') -Encoding utf8NoBOM
+        $zip = Join-Path $TestDrive 'hook-deny.zip'
+        [IO.Compression.ZipFile]::CreateFromDirectory($folder, $zip)
+        $function = (Invoke-SandboxCli lambda create-function --function-name hook-deny --runtime python3.12 --handler index.handler `
+                --role 'arn:aws:iam::000000000000:role/sandbox-lambda' --zip-file "fileb://$zip").FunctionArn
+
+        $d = Start-BlueGreenDeployment -Cluster sandbox -Service api -Image 'api=public.ecr.aws/sandbox/api:2.0' -Hook @{ AfterInstall = 'hook-deny' } @Aws
+        $hook = @((Get-ApiService).deploymentConfiguration.lifecycleHooks | Where-Object targetType -eq 'AWS_LAMBDA')
+        $hook.Count | Should -Be 1
+        $hook[0].hookTargetArn | Should -Be $function
+        $hook[0].lifecycleStages | Should -Be @('POST_SCALE_UP')
+        $hook[0].roleArn | Should -Not -BeNullOrEmpty
+
+        $ended = $d | Wait-BlueGreenDeployment -AllowFailure -Timeout 120
+        $ended.Status | Should -Be 'Failed'
+        $ended.RolledBack | Should -BeTrue
+        $ended.ErrorCode | Should -Be 'HOOK_FAILED'
+        $ended.Phase | Should -Not -Be 'PRODUCTION_TRAFFIC_SHIFT'
+        Get-ServingTaskDefinition $d.ProductionEndpoint 5 | Sort-Object -Unique | Should -Be 'api:1'
+    }
+
     It 'finds releases by service and by ARN, waits until test traffic, and counts its calls' {
         $null = Invoke-SandboxControl DELETE 'requests'
         $d = Start-BlueGreenDeployment -Cluster sandbox -Service api -Image 'api=public.ecr.aws/sandbox/api:3.0' @Aws

@@ -225,7 +225,11 @@ public sealed class EcsNativeMappingTests
         Assert.Equal(DeploymentStatus.InProgress, rollback.Status);
         Assert.Equal(60, rollback.GreenTrafficPercent);
         Assert.Equal(DeploymentStatus.Succeeded, EcsNativeMapping.Read(Deployment("ROLLBACK_SUCCESSFUL", "CLEAN_UP"), asRollback: true).Status);
-        Assert.Equal(DeploymentStatus.Stopped, EcsNativeMapping.Read(Deployment("ROLLBACK_SUCCESSFUL", "CLEAN_UP", more: d => d.Rollback = new Rollback { Reason = "stopped by user" })).Status);
+        var stopped = EcsNativeMapping.Read(Deployment("ROLLBACK_SUCCESSFUL", "CLEAN_UP", more: d => d.Rollback = new Rollback { Reason = "Service deployment rolled back by StopServiceDeployment (ROLLBACK)." }));
+        Assert.Equal((DeploymentStatus.Stopped, "STOPPED"), (stopped.Status, stopped.ErrorCode));
+        var hook = EcsNativeMapping.Read(Deployment("ROLLBACK_SUCCESSFUL", "CLEAN_UP", more: d => d.Rollback = new Rollback { Reason = "The lifecycle hook function check returned hookStatus FAILED at POST_SCALE_UP." }));
+        Assert.Equal((DeploymentStatus.Failed, "HOOK_FAILED"), (hook.Status, hook.ErrorCode));
+        Assert.Equal("ALARM_ACTIVE", release.ErrorCode);
     }
 
     [Fact]

@@ -44,6 +44,10 @@ public static class EcsNativeMapping
         ["AfterAllowTraffic"] = "POST_PRODUCTION_TRAFFIC_SHIFT",
     };
 
+    private static readonly System.Text.RegularExpressions.Regex ByHand = new(
+        @"StopServiceDeployment|ContinueServiceDeployment|stop request|requested|by (the )?user|manual",
+        System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
     /// <summary>The suffix of the id of the view of a release's rollback (ECS rolls back within the same service deployment).</summary>
     public const string RollbackSuffix = "#rollback";
 
@@ -307,7 +311,13 @@ public static class EcsNativeMapping
         }
 
         var failedHook = sd.LifecycleHookDetails?.FirstOrDefault(h => h.Status is "FAILED" or "TIMED_OUT");
-        var failed = sd.Alarms?.Status == "TRIGGERED" || sd.DeploymentCircuitBreaker?.Status == "TRIGGERED" || failedHook is not null;
+        var reason = sd.Rollback?.Reason ?? sd.StatusReason ?? string.Empty;
+
+        // A rollback someone asked for (StopServiceDeployment, or ROLLBACK at a pause hook) is Stopped; any other
+        // (an alarm, the circuit breaker, a hook that failed or timed out) is Failed.
+        var byHand = failedHook is null && sd.Alarms?.Status != "TRIGGERED" && sd.DeploymentCircuitBreaker?.Status != "TRIGGERED"
+            && ByHand.IsMatch(reason);
+        var failed = !byHand;
         deployment.Status = sd.Status switch
         {
             "PENDING" => DeploymentStatus.Created,
@@ -323,7 +333,11 @@ public static class EcsNativeMapping
         {
             deployment.RollbackDeploymentId = arn + RollbackSuffix;
             deployment.RollbackMessage = sd.Rollback?.Reason;
-            deployment.ErrorCode = sd.Alarms?.Status == "TRIGGERED" ? "ALARM_ACTIVE" : sd.DeploymentCircuitBreaker?.Status == "TRIGGERED" ? "CIRCUIT_BREAKER" : failedHook is not null ? "HOOK_FAILED" : "STOPPED";
+            deployment.ErrorCode = byHand ? "STOPPED"
+                : sd.Alarms?.Status == "TRIGGERED" || reason.Contains("alarm", StringComparison.OrdinalIgnoreCase) ? "ALARM_ACTIVE"
+                : sd.DeploymentCircuitBreaker?.Status == "TRIGGERED" || reason.Contains("circuit", StringComparison.OrdinalIgnoreCase) ? "CIRCUIT_BREAKER"
+                : failedHook is not null || reason.Contains("hook", StringComparison.OrdinalIgnoreCase) ? "HOOK_FAILED"
+                : "ROLLED_BACK";
             deployment.ErrorMessage = sd.Alarms?.TriggeredAlarmNames is { Count: > 0 } names ? "Alarms fired: " + string.Join(", ", names) + ". " + (sd.Rollback?.Reason ?? sd.StatusReason)
                 : sd.Rollback?.Reason ?? sd.StatusReason;
         }
