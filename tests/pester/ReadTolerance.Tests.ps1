@@ -11,11 +11,11 @@ BeforeAll {
     $script:EP = Use-TestSandbox $Sandbox
     $script:Aws = @{ EndpointUrl = $EP }
 
-    # Runs $Read while every CodeDeploy $Operation is throttled for $Seconds: longer than the AWS layer's own retries
+    # Runs $Read while every $Operation of $Service (CodeDeploy unless named) is throttled for $Seconds: longer than the AWS layer's own retries
     # (3 attempts, under 2 s of backoff) can cover, well inside the bounded wait that reads ride out.
-    function script:Invoke-WhileThrottled([scriptblock] $Read, [string] $Operation, [int] $Seconds = 4) {
+    function script:Invoke-WhileThrottled([scriptblock] $Read, [string] $Operation, [int] $Seconds = 4, [string] $Service = 'codedeploy') {
         $null = Invoke-SandboxControl DELETE 'requests'
-        $null = Invoke-SandboxControl PUT 'faults' @{ service = 'codedeploy'; operation = $Operation; throttleRate = 1.0 }
+        $null = Invoke-SandboxControl PUT 'faults' @{ service = $Service; operation = $Operation; throttleRate = 1.0 }
         $faults = $EP.TrimEnd('/') + '/_sandbox/faults'
         $lift = Start-ThreadJob { Start-Sleep -Seconds $using:Seconds; $null = Invoke-RestMethod -Method Delete -Uri $using:faults }
         try { & $Read }
@@ -40,13 +40,14 @@ Describe 'Every read rides out throttling alike' {
     AfterEach { $null = Invoke-SandboxControl DELETE 'faults' }
 
     It '<Name>' -ForEach @(
-        @{ Name = 'Wait-BlueGreenDeployment -Id, on its first read'; Operation = 'GetDeployment'; Read = { Wait-BlueGreenDeployment -Id $Done.DeploymentId @Aws -ErrorAction Stop } }
-        @{ Name = 'Wait-BlueGreenDeployment with the release piped'; Operation = 'GetDeployment'; Read = { $Done | Wait-BlueGreenDeployment -ErrorAction Stop } }
-        @{ Name = 'Get-BlueGreenDeployment -Cluster -Service'; Operation = 'ListApplications'; Read = { Get-BlueGreenDeployment -Cluster sandbox -Service web @Aws -ErrorAction Stop } }
-        @{ Name = 'Get-BlueGreenDeployment -Id'; Operation = 'GetDeployment'; Read = { Get-BlueGreenDeployment -Id $Done.DeploymentId @Aws -ErrorAction Stop } }
-        @{ Name = 'Get-BlueGreenDeployment with the release piped'; Operation = 'GetDeployment'; Read = { $Done | Get-BlueGreenDeployment -ErrorAction Stop } }
+        @{ Name = 'Wait-BlueGreenDeployment -Id, on its first read'; Service = 'codedeploy'; Operation = 'GetDeployment'; Read = { Wait-BlueGreenDeployment -Id $Done.DeploymentId @Aws -ErrorAction Stop } }
+        @{ Name = 'Wait-BlueGreenDeployment with the release piped'; Service = 'codedeploy'; Operation = 'GetDeployment'; Read = { $Done | Wait-BlueGreenDeployment -ErrorAction Stop } }
+        @{ Name = 'Get-BlueGreenDeployment -Cluster -Service'; Service = 'codedeploy'; Operation = 'ListApplications'; Read = { Get-BlueGreenDeployment -Cluster sandbox -Service web @Aws -ErrorAction Stop } }
+        @{ Name = 'Get-BlueGreenDeployment -Cluster -Service, reading its controller'; Service = 'ecs'; Operation = 'DescribeServices'; Read = { Get-BlueGreenDeployment -Cluster sandbox -Service web @Aws -ErrorAction Stop } }
+        @{ Name = 'Get-BlueGreenDeployment -Id'; Service = 'codedeploy'; Operation = 'GetDeployment'; Read = { Get-BlueGreenDeployment -Id $Done.DeploymentId @Aws -ErrorAction Stop } }
+        @{ Name = 'Get-BlueGreenDeployment with the release piped'; Service = 'codedeploy'; Operation = 'GetDeployment'; Read = { $Done | Get-BlueGreenDeployment -ErrorAction Stop } }
     ) {
-        $all = @(Invoke-WhileThrottled $Read $Operation 3>&1)
+        $all = @(Invoke-WhileThrottled $Read $Operation -Service $Service 3>&1)
         $gaps = @($all | Where-Object { $_ -is [System.Management.Automation.WarningRecord] })
         $read = @($all | Where-Object { $_ -isnot [System.Management.Automation.WarningRecord] })
         $read.Count | Should -Be 1

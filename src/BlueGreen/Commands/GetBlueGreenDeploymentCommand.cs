@@ -62,7 +62,8 @@ public sealed class GetBlueGreenDeploymentCommand : ReleaseCmdlet
                 var context = AwsContext;
                 RunAsync(cancellationToken => GuardAsync(target.Key, async () =>
                 {
-                    var serviceEngine = await ReleaseEngines.ForTargetAsync(context, target, controller, null, cancellationToken).ConfigureAwait(false);
+                    // Choosing the engine reads the target (an ECS service's controller): it rides out throttling as the read does.
+                    var serviceEngine = await ReadAsync(token => ReleaseEngines.ForTargetAsync(context, target, controller, null, token), cancellationToken).ConfigureAwait(false);
                     foreach (var deployment in await ReadAsync(token => serviceEngine.GetForTargetAsync(target, All, token), cancellationToken).ConfigureAwait(false))
                     {
                         Emit(deployment);
