@@ -185,8 +185,9 @@ public sealed class NativeEcsTests(SandboxFixture sandbox)
     {
         var env = NativeEcsEnvironment.Seed(sandbox, "eu-south-1");
         var v2 = env.Register("public.ecr.aws/sandbox/api:2.0");
-        env.Aws.Ok("ecs", "update-service", "--cluster", "sandbox", "--service", "api", "--task-definition", v2,
+        var updated = env.Aws.Ok("ecs", "update-service", "--cluster", "sandbox", "--service", "api", "--task-definition", v2,
             "--deployment-configuration", """{"strategy":"LINEAR","bakeTimeInMinutes":0,"linearConfiguration":{"stepPercent":25,"stepBakeTimeInMinutes":20}}""");
+        var current = updated["service"]!["currentServiceDeployment"]!.GetValue<string>();
 
         // Every step is 20 simulated minutes (2 s at 600x): the control API, looked at from the moment the update
         // returns, sees each weight in turn.
@@ -206,6 +207,7 @@ public sealed class NativeEcsTests(SandboxFixture sandbox)
             return NativeEcsEnvironment.Status(d) != "IN_PROGRESS";
         }, "The linear deployment");
         Assert.Equal([25, 50, 75, 100], seen);
+        Assert.Equal(current, arn);
 
         var done = env.Describe(arn!);
         Assert.Equal("SUCCESSFUL", NativeEcsEnvironment.Status(done));

@@ -521,6 +521,10 @@ internal sealed class EcsApi(Region region)
         if (service.Controller == "ECS")
         {
             json["deployments"] = service.Sets.Select(s => (JsonNode?)DeploymentJson(s, now)).ToJsonArray();
+            if (service.Deployments.Count > 0)
+            {
+                json["currentServiceDeployment"] = service.Deployments[^1].Arn;
+            }
         }
         else
         {
