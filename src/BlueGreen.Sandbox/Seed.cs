@@ -135,6 +135,8 @@ internal static class Seed
             ["autoRollbackConfiguration"] = rollback.DeepClone(),
         });
 
+        var api = SeedApi(sandbox, Call);
+
         JsonObject Function(string name, string behaviour) => new()
         {
             ["FunctionName"] = name,
@@ -219,14 +221,148 @@ internal static class Seed
             ["codeDeploy"] = new JsonArray { "web/web-dg (ECS)", "orders/orders-dg (Lambda)" },
             ["function"] = "orders (versions 1, 2; alias live -> 1)",
             ["hookFunction"] = "release-hook",
-            ["alarms"] = new JsonArray { "web-5xx", "orders-errors", "payments-errors" },
+            ["alarms"] = new JsonArray { "web-5xx", "api-5xx", "orders-errors", "payments-errors" },
             ["functions"] = new JsonArray
             {
                 SeedFunction("orders", "CodeDeploy orders/orders-dg", "orders-errors"),
                 SeedFunction("payments", "none: no CodeDeploy group, released by shifting the alias directly", "payments-errors"),
             },
+            ["api"] = api,
         };
         return summary;
+    }
+
+    /// <summary>
+    /// The service <c>api</c>, released by ECS itself (deployment controller ECS, strategy BLUE_GREEN): its own load balancer
+    /// with a production and a test listener, one forward rule each that ECS moves between the blue and green target groups.
+    /// </summary>
+    private static JsonObject SeedApi(Sandbox sandbox, Func<string, string, JsonObject, JsonNode?> call)
+    {
+        call("ecs", "RegisterTaskDefinition", new JsonObject
+        {
+            ["family"] = "api",
+            ["networkMode"] = "awsvpc",
+            ["requiresCompatibilities"] = new JsonArray { "FARGATE" },
+            ["cpu"] = "256",
+            ["memory"] = "512",
+            ["containerDefinitions"] = new JsonArray
+            {
+                new JsonObject
+                {
+                    ["name"] = "api",
+                    ["image"] = "public.ecr.aws/sandbox/api:1.0",
+                    ["portMappings"] = new JsonArray { new JsonObject { ["containerPort"] = 80, ["protocol"] = "tcp" } },
+                    ["environment"] = new JsonArray { new JsonObject { ["name"] = "SANDBOX_LATENCY_MS", ["value"] = "5" } },
+                },
+            },
+        });
+        var lb = call("elasticloadbalancing", "CreateLoadBalancer", new JsonObject { ["Name"] = "api", ["Subnets"] = new JsonArray { "subnet-a", "subnet-b" } })!["LoadBalancers"]![0]!;
+        var lbArn = lb.Str("LoadBalancerArn")!;
+        string TargetGroup(string name) => call("elasticloadbalancing", "CreateTargetGroup", new JsonObject
+        {
+            ["Name"] = name, ["Protocol"] = "HTTP", ["Port"] = 80, ["VpcId"] = "vpc-sandbox", ["TargetType"] = "ip", ["HealthCheckPath"] = "/",
+        })!["TargetGroups"]![0].Str("TargetGroupArn")!;
+        var blue = TargetGroup("api-blue");
+        var green = TargetGroup("api-green");
+        (JsonNode Listener, string Rule) Listener(int port)
+        {
+            var listener = call("elasticloadbalancing", "CreateListener", new JsonObject
+            {
+                ["LoadBalancerArn"] = lbArn, ["Protocol"] = "HTTP", ["Port"] = port,
+                ["DefaultActions"] = new JsonArray { new JsonObject { ["Type"] = "fixed-response", ["FixedResponseConfig"] = new JsonObject { ["StatusCode"] = "404", ["ContentType"] = "text/plain", ["MessageBody"] = "no rule matched\n" } } },
+            })!["Listeners"]![0]!;
+            var rule = call("elasticloadbalancing", "CreateRule", new JsonObject
+            {
+                ["ListenerArn"] = listener.Str("ListenerArn"),
+                ["Priority"] = 1,
+                ["Conditions"] = new JsonArray { new JsonObject { ["Field"] = "path-pattern", ["Values"] = new JsonArray { "/*" } } },
+                ["Actions"] = new JsonArray
+                {
+                    new JsonObject
+                    {
+                        ["Type"] = "forward",
+                        ["ForwardConfig"] = new JsonObject
+                        {
+                            ["TargetGroups"] = new JsonArray
+                            {
+                                new JsonObject { ["TargetGroupArn"] = blue, ["Weight"] = 100 },
+                                new JsonObject { ["TargetGroupArn"] = green, ["Weight"] = 0 },
+                            },
+                        },
+                    },
+                },
+            })!["Rules"]![0].Str("RuleArn")!;
+            return (listener, rule);
+        }
+
+        var (prod, prodRule) = Listener(81);
+        var (test, testRule) = Listener(8081);
+        var lbDimension = lbArn[lbArn.IndexOf("app/", StringComparison.Ordinal)..];
+        call("monitoring", "PutMetricAlarm", new JsonObject
+        {
+            ["AlarmName"] = "api-5xx",
+            ["AlarmDescription"] = "Targets of the api target groups answer with 5XX.",
+            ["Namespace"] = "AWS/ApplicationELB",
+            ["MetricName"] = "HTTPCode_Target_5XX_Count",
+            ["Dimensions"] = new JsonArray { new JsonObject { ["Name"] = "LoadBalancer", ["Value"] = lbDimension } },
+            ["Statistic"] = "Sum",
+            ["Period"] = 60,
+            ["EvaluationPeriods"] = 1,
+            ["Threshold"] = 5,
+            ["ComparisonOperator"] = "GreaterThanThreshold",
+            ["TreatMissingData"] = "notBreaching",
+        });
+        var role = $"arn:aws:iam::{Sandbox.Account}:role/ecsInfrastructureRoleForLoadBalancers";
+        call("ecs", "CreateService", new JsonObject
+        {
+            ["cluster"] = "sandbox",
+            ["serviceName"] = "api",
+            ["taskDefinition"] = "api:1",
+            ["desiredCount"] = 2,
+            ["launchType"] = "FARGATE",
+            ["deploymentController"] = new JsonObject { ["type"] = "ECS" },
+            ["deploymentConfiguration"] = new JsonObject
+            {
+                ["strategy"] = "BLUE_GREEN",
+                ["bakeTimeInMinutes"] = 0,
+                ["maximumPercent"] = 200,
+                ["minimumHealthyPercent"] = 100,
+                ["alarms"] = new JsonObject { ["alarmNames"] = new JsonArray { "api-5xx" }, ["enable"] = true, ["rollback"] = true },
+            },
+            ["loadBalancers"] = new JsonArray
+            {
+                new JsonObject
+                {
+                    ["targetGroupArn"] = blue,
+                    ["containerName"] = "api",
+                    ["containerPort"] = 80,
+                    ["advancedConfiguration"] = new JsonObject
+                    {
+                        ["alternateTargetGroupArn"] = green,
+                        ["productionListenerRule"] = prodRule,
+                        ["testListenerRule"] = testRule,
+                        ["roleArn"] = role,
+                    },
+                },
+            },
+            ["networkConfiguration"] = new JsonObject { ["awsvpcConfiguration"] = new JsonObject { ["subnets"] = new JsonArray { "subnet-a", "subnet-b" }, ["assignPublicIp"] = "DISABLED" } },
+        });
+
+        return new JsonObject
+        {
+            ["cluster"] = "sandbox",
+            ["service"] = "api",
+            ["deploymentController"] = "ECS",
+            ["strategy"] = "BLUE_GREEN",
+            ["taskDefinition"] = "api:1",
+            ["loadBalancer"] = "api",
+            ["loadBalancerDns"] = lb.Str("DNSName"),
+            ["productionListener"] = new JsonObject { ["arn"] = prod.Str("ListenerArn"), ["ruleArn"] = prodRule, ["url"] = $"http://{sandbox.Options.Host}:{prod.Int("Port")}/" },
+            ["testListener"] = new JsonObject { ["arn"] = test.Str("ListenerArn"), ["ruleArn"] = testRule, ["url"] = $"http://{sandbox.Options.Host}:{test.Int("Port")}/" },
+            ["targetGroups"] = new JsonArray { blue, green },
+            ["roleArn"] = role,
+            ["alarm"] = "api-5xx",
+        };
     }
 
     private static JsonObject SeedFunction(string name, string releasedBy, string alarm) => new()

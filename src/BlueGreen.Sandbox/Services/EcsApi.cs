@@ -84,6 +84,16 @@ internal sealed class EcsService
     public List<TaskSet> Sets { get; } = [];
 
     public List<JsonObject> Events { get; } = [];
+
+    /// <summary>Every service deployment of an ECS-controlled service, oldest first.</summary>
+    public List<ServiceDeployment> Deployments { get; } = [];
+
+    public List<ServiceRevision> Revisions { get; } = [];
+
+    /// <summary>The revision production runs: the target of the last deployment that succeeded.</summary>
+    public ServiceRevision? CurrentRevision { get; set; }
+
+    public string Strategy => EcsServiceDeployments.StrategyOf(DeploymentConfiguration);
 }
 
 internal sealed class TaskSet
@@ -152,6 +162,10 @@ internal sealed class EcsApi(Region region)
     private readonly Dictionary<string, EcsCluster> _clusters = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<TaskDefinition>> _families = new(StringComparer.Ordinal);
     private int _nextIp = 10;
+    private EcsServiceDeployments? _native;
+
+    /// <summary>Service deployments and revisions of ECS-controlled services.</summary>
+    public EcsServiceDeployments Native => _native ??= new EcsServiceDeployments(region, this);
 
     public IEnumerable<EcsService> AllServices => _clusters.Values.SelectMany(c => c.Services.Values);
 
@@ -175,6 +189,11 @@ internal sealed class EcsApi(Region region)
         "DeleteTaskSet" => DeleteTaskSet(input),
         "ListTasks" => ListTasks(input),
         "DescribeTasks" => DescribeTasks(input),
+        "ListServiceDeployments" => Native.List(input),
+        "DescribeServiceDeployments" => Native.Describe(input),
+        "DescribeServiceRevisions" => Native.DescribeRevisions(input),
+        "StopServiceDeployment" => Native.Stop(input),
+        "ContinueServiceDeployment" => Native.Continue(input),
         _ => throw new AwsException("UnknownOperationException", $"The sandbox does not implement ECS {operation}."),
     };
 
@@ -365,6 +384,9 @@ internal sealed class EcsApi(Region region)
             definition = ResolveTaskDefinition(input.Req("taskDefinition"));
         }
 
+        var configuration = input["deploymentConfiguration"]?.DeepClone() as JsonObject ?? [];
+        configuration = Native.Validate(controller, configuration, loadBalancers);
+
         var service = new EcsService
         {
             Name = name,
@@ -377,21 +399,25 @@ internal sealed class EcsApi(Region region)
             NetworkConfiguration = input["networkConfiguration"]?.DeepClone(),
             LaunchType = input.Str("launchType") ?? "FARGATE",
             CreatedAt = region.Now,
-            DeploymentConfiguration = input["deploymentConfiguration"]?.DeepClone() as JsonObject
-                ?? new JsonObject { ["maximumPercent"] = 200, ["minimumHealthyPercent"] = 100 },
+            DeploymentConfiguration = configuration,
         };
         cluster.Services[name] = service;
         if (definition is not null && controller != "EXTERNAL")
         {
             var first = AddSet(service, definition, loadBalancers, controller == "CODE_DEPLOY" ? null : "ecs-svc", null);
             first.Status = "PRIMARY";
+            if (controller == "ECS")
+            {
+                // The first tasks go to the primary target group; the alternate one waits for the first blue/green deployment.
+                Native.StartRolling(service, null, Native.NewRevision(service, definition), first);
+            }
         }
 
         AddEvent(service, $"(service {name}) has started tasks.");
         return new JsonObject { ["service"] = ServiceJson(service) };
     }
 
-    private void AddEvent(EcsService service, string message)
+    public void AddEvent(EcsService service, string message)
     {
         service.Events.Insert(0, new JsonObject { ["id"] = Guid.NewGuid().ToString(), ["createdAt"] = JsonValue.Create(region.Now), ["message"] = message });
         if (service.Events.Count > 50)
@@ -566,9 +592,42 @@ internal sealed class EcsApi(Region region)
             service.DesiredCount = Math.Max(0, desired);
         }
 
-        if (input["deploymentConfiguration"] is JsonObject configuration)
+        if (input["loadBalancers"] is JsonArray newLoadBalancers && service.Controller == "ECS")
         {
-            service.DeploymentConfiguration = (JsonObject)configuration.DeepClone();
+            foreach (var lb in newLoadBalancers)
+            {
+                var arn = lb.Str("targetGroupArn") ?? throw new AwsException("InvalidParameterException", "targetGroupArn is required for an Application Load Balancer.");
+                _ = region.Elb.FindTargetGroup(arn) ?? throw new AwsException("InvalidParameterException", $"Unable to find target group {arn}.");
+            }
+        }
+
+        var loadBalancers = input["loadBalancers"] is JsonArray given && service.Controller == "ECS" ? (JsonArray)given.DeepClone() : service.LoadBalancers;
+        if (input["deploymentConfiguration"] is JsonObject || input["loadBalancers"] is JsonArray)
+        {
+            // Members given replace the service's; members left out keep their values.
+            var merged = (JsonObject)service.DeploymentConfiguration.DeepClone();
+            foreach (var (key, value) in input["deploymentConfiguration"] as JsonObject ?? [])
+            {
+                merged[key] = value?.DeepClone();
+            }
+
+            if (EcsServiceDeployments.StrategyOf(merged) != "LINEAR")
+            {
+                merged.Remove("linearConfiguration");
+            }
+
+            if (EcsServiceDeployments.StrategyOf(merged) != "CANARY")
+            {
+                merged.Remove("canaryConfiguration");
+            }
+
+            if (service.Controller == "CODE_DEPLOY" && input["deploymentConfiguration"]?["strategy"] is not null)
+            {
+                throw new AwsException("InvalidParameterException", "deploymentConfiguration.strategy can only be set on services that use the ECS deployment controller.");
+            }
+
+            service.DeploymentConfiguration = service.Controller == "ECS" ? Native.Validate(service.Controller, merged, loadBalancers) : merged;
+            service.LoadBalancers = loadBalancers;
         }
 
         var newDefinition = input.Str("taskDefinition");
@@ -581,7 +640,11 @@ internal sealed class EcsApi(Region region)
         if (service.Controller == "ECS" && (newDefinition is not null || force))
         {
             var definition = newDefinition is null ? ResolveTaskDefinition(service.TaskDefinitionArn) : ResolveTaskDefinition(newDefinition);
-            if (definition.Arn != service.TaskDefinitionArn || force)
+            if (service.Strategy != "ROLLING" && (definition.Arn != service.TaskDefinitionArn || force))
+            {
+                Native.StartNative(service, definition);
+            }
+            else if (definition.Arn != service.TaskDefinitionArn || force)
             {
                 // A rolling update: the new deployment starts its tasks; the old one drains once it is steady.
                 foreach (var old in service.Sets)
@@ -593,6 +656,7 @@ internal sealed class EcsApi(Region region)
                 service.TaskDefinitionArn = definition.Arn;
                 var primary = AddSet(service, definition, service.LoadBalancers, "ecs-svc", null);
                 primary.Status = "PRIMARY";
+                Native.StartRolling(service, service.CurrentRevision, Native.NewRevision(service, definition), primary);
                 AddEvent(service, $"(service {service.Name}) has started a deployment of {definition.ShortName}.");
             }
         }
@@ -866,7 +930,7 @@ internal sealed class EcsApi(Region region)
             }
 
             // An ECS rolling update: once the primary deployment is steady, older ones drain away.
-            if (service.Controller == "ECS")
+            if (service.Controller == "ECS" && !service.Deployments.Any(d => d.Native && d.Active))
             {
                 var primary = service.Sets.FirstOrDefault(s => s.Status == "PRIMARY");
                 if (primary is not null && primary.Steady(now) && primary.RolloutState != "COMPLETED")
@@ -883,6 +947,11 @@ internal sealed class EcsApi(Region region)
             }
 
             service.Sets.RemoveAll(s => s.Status == "DRAINING" && s.Tasks.Count == 0 && service.Status == "ACTIVE");
+            if (service.Status == "ACTIVE" && service.Controller == "ECS")
+            {
+                Native.Tick(service, now);
+            }
+
             if (service.Status == "DRAINING" && service.Sets.All(s => s.Tasks.Count == 0))
             {
                 service.Status = "INACTIVE";

@@ -397,6 +397,17 @@ internal sealed class ElbApi(Region region)
     }
 
     /// <summary>Sets the weights of every forward action (default and rules) that names these target groups.</summary>
+    public ListenerRule? FindRuleOrNull(string arn) => _listeners.Values.SelectMany(l => l.Rules).FirstOrDefault(r => r.Arn == arn);
+
+    /// <summary>Sets the forward weights of one rule, as ModifyRule would.</summary>
+    public void SetRuleWeights(string ruleArn, IReadOnlyDictionary<string, int> weights)
+    {
+        if (FindRuleOrNull(ruleArn) is { } rule)
+        {
+            rule.Actions = Reweigh(rule.Actions, weights);
+        }
+    }
+
     public void SetWeights(Listener listener, IReadOnlyDictionary<string, int> weights)
     {
         listener.DefaultActions = Reweigh(listener.DefaultActions, weights);
