@@ -35,7 +35,7 @@ SERVICES = {
             "CreateService", "DescribeServices", "UpdateService",
             "CreateTaskSet", "DescribeTaskSets", "UpdateTaskSet", "UpdateServicePrimaryTaskSet", "DeleteTaskSet",
             "ListTasks", "DescribeTasks",
-            "ListServiceDeployments", "DescribeServiceDeployments", "StopServiceDeployment", "ContinueServiceDeployment",
+            "ListServiceDeployments", "DescribeServiceDeployments", "DescribeServiceRevisions", "StopServiceDeployment", "ContinueServiceDeployment",
         ],
     },
     "lambda": {

@@ -20,6 +20,8 @@ public static class DeploymentIds
             }
         }
 
-        return deploymentId.Length > 128 ? "The deployment id is longer than any AWS deployment id." : null;
+        // A CodeDeploy id is short; an ECS service deployment's ARN carries the cluster and service names.
+        var longest = deploymentId.StartsWith("arn:", System.StringComparison.Ordinal) ? 1600 : 128;
+        return deploymentId.Length > longest ? "The deployment id is longer than any AWS deployment id." : null;
     }
 }

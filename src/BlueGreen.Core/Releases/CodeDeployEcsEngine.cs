@@ -14,10 +14,10 @@ using BlueGreen.Aws.ElasticLoadBalancingV2.Model;
 using BlueGreen.Aws.Runtime;
 using BlueGreen.Core.Deployments;
 using BlueGreen.Core.Releases.CodeDeploy;
+using BlueGreen.Core.Releases.Ecs;
 using CodeDeployStatus = BlueGreen.Aws.CodeDeploy.Model.DeploymentStatus;
 using DeploymentStatus = BlueGreen.Core.Deployments.DeploymentStatus;
 using EcsService = BlueGreen.Aws.ECS.Model.Service;
-using ElbLoadBalancer = BlueGreen.Aws.ElasticLoadBalancingV2.Model.LoadBalancer;
 
 namespace BlueGreen.Core.Releases;
 
@@ -40,7 +40,7 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine, IGroupDefaults
     private readonly CodeDeployDeployments _deployments;
     private readonly CodeDeployClient _codeDeploy;
     private readonly EcsClient _ecs;
-    private readonly ElasticLoadBalancingV2Client _elb;
+    private readonly EcsServices _services;
 
     public CodeDeployEcsEngine(AwsContext context)
         : this(new CodeDeployDeployments(context ?? throw new ArgumentNullException(nameof(context))))
@@ -53,8 +53,15 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine, IGroupDefaults
         _deployments = deployments ?? throw new ArgumentNullException(nameof(deployments));
         _context = deployments.Context;
         _codeDeploy = deployments.Client;
-        _ecs = new EcsClient(_context);
-        _elb = new ElasticLoadBalancingV2Client(_context);
+        _services = new EcsServices(_context, () => _deployments.LostAnswerAttempts);
+        _ecs = _services.Ecs;
+    }
+
+    /// <summary>Hands over the service just read to choose this engine, so that planning does not read it again.</summary>
+    internal CodeDeployEcsEngine WithService(EcsService service)
+    {
+        _services.Know(service);
+        return this;
     }
 
     public DeploymentEngine Kind => DeploymentEngine.CodeDeployEcs;
@@ -83,14 +90,7 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine, IGroupDefaults
             throw new ReleaseException("InvalidHook", ReleaseErrorKind.InvalidArgument, hookProblem, request.Hooks, "Name hooks after ECS lifecycle events, e.g. @{ BeforeAllowTraffic = 'my-check-function' }.");
         }
 
-        foreach (var image in request.Images ?? new Dictionary<string, string>())
-        {
-            if (ImageArguments.Problem(image.Value) is { } problem)
-            {
-                throw new ReleaseException("InvalidImage", ReleaseErrorKind.InvalidArgument, $"The image for container '{image.Key}' ('{image.Value}') is not a valid image reference: {problem}.",
-                    image.Value, "Give the image as [registry[:port]/]repository[:tag][@sha256:digest].");
-            }
-        }
+        EcsServices.CheckImages(request.Images);
 
         var target = EcsTarget(request);
         var service = await DescribeServiceAsync(target.Cluster, target.Service, cancellationToken).ConfigureAwait(false);
@@ -123,30 +123,10 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine, IGroupDefaults
         else
         {
             var images = request.Images ?? throw new ArgumentException("Either a task definition or images are needed.", nameof(request));
-            var changes = new Dictionary<string, string>(StringComparer.Ordinal);
-            var containers = blue.ContainerDefinitions ?? new List<ContainerDefinition>();
-            foreach (var pair in images)
-            {
-                var name = pair.Key;
-                if (name.Length == 0)
-                {
-                    if (containers.Count != 1)
-                    {
-                        throw new ReleaseException("AmbiguousContainer", ReleaseErrorKind.InvalidArgument,
-                            $"The task definition {plan.BlueTaskDefinition} has {containers.Count} containers ({string.Join(", ", containers.Select(c => c.Name))}): say which one gets the image.",
-                            pair.Value, "Use -Image 'container=image' or a hashtable @{ container = 'image' }.");
-                    }
-
-                    name = containers[0].Name!;
-                }
-
-                RequireContainer(blue, name, plan.BlueTaskDefinition);
-                changes[name] = pair.Value;
-            }
-
+            var changes = EcsServices.ImageChanges(blue, plan.BlueTaskDefinition, images);
             ecs.ImageChanges = changes;
             ecs.BlueDefinition = blue;
-            plan.GreenSource = $"a new revision of {plan.BlueTaskDefinition} with {string.Join(", ", changes.Select(p => p.Key + "=" + p.Value))}";
+            plan.GreenSource = EcsServices.RevisionSource(plan.BlueTaskDefinition, changes);
         }
 
         // The traffic shift: the one asked for, or the group's default.
@@ -203,7 +183,7 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine, IGroupDefaults
         if (green is null)
         {
             var ecsPlan = (EcsReleasePlan)plan.EnginePlan!;
-            var registered = await RegisterRevisionAsync(ecsPlan.BlueDefinition!, ecsPlan.ImageChanges, cancellationToken).ConfigureAwait(false);
+            var registered = await _services.RegisterRevisionAsync(ecsPlan.BlueDefinition!, ecsPlan.ImageChanges, cancellationToken).ConfigureAwait(false);
             green = registered.TaskDefinitionArn!;
             plan.GreenTaskDefinition = green;
         }
@@ -275,24 +255,7 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine, IGroupDefaults
 
     private async Task<EcsService> DescribeServiceAsync(string cluster, string service, CancellationToken cancellationToken)
     {
-        DescribeServicesResponse response;
-        try
-        {
-            response = await _ecs.DescribeServicesAsync(new DescribeServicesRequest { Cluster = cluster, Services = new List<string> { service } }, cancellationToken).ConfigureAwait(false);
-        }
-        catch (AwsServiceException ex) when (ex.ErrorCode == ECSErrorCode.ClusterNotFoundException)
-        {
-            throw new ReleaseException("ClusterNotFound", ReleaseErrorKind.ObjectNotFound, $"No ECS cluster '{cluster}' exists in {_context.Region}.", cluster,
-                "Check -Cluster, and that -Region (and -EndpointUrl) point where the cluster is.", ex);
-        }
-
-        var found = response.Services?.FirstOrDefault(s => s.Status != "INACTIVE");
-        if (found is null)
-        {
-            throw new ReleaseException("ServiceNotFound", ReleaseErrorKind.ObjectNotFound, $"No ECS service '{service}' exists in cluster '{cluster}' ({_context.Region}).", service,
-                "Check -Service and -Cluster.");
-        }
-
+        var found = await _services.DescribeServiceAsync(cluster, service, cancellationToken).ConfigureAwait(false);
         var controller = found.DeploymentController?.Type ?? "ECS";
         if (controller != "CODE_DEPLOY")
         {
@@ -304,29 +267,11 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine, IGroupDefaults
         return found;
     }
 
-    private async Task<Aws.ECS.Model.TaskDefinition> DescribeTaskDefinitionAsync(string name, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var response = await _ecs.DescribeTaskDefinitionAsync(new DescribeTaskDefinitionRequest { TaskDefinition = name }, cancellationToken).ConfigureAwait(false);
-            return response.TaskDefinition ?? throw new ReleaseException("TaskDefinitionNotFound", ReleaseErrorKind.ObjectNotFound, $"No task definition '{name}'.", name);
-        }
-        catch (AwsServiceException ex) when (ex.ErrorCode == ECSErrorCode.ClientException)
-        {
-            throw new ReleaseException("TaskDefinitionNotFound", ReleaseErrorKind.ObjectNotFound, $"No task definition '{name}' exists in {_context.Region}: {ex.Message}", name,
-                "Pass an ARN or family:revision of a registered task definition.", ex);
-        }
-    }
+    private Task<Aws.ECS.Model.TaskDefinition> DescribeTaskDefinitionAsync(string name, CancellationToken cancellationToken) =>
+        _services.DescribeTaskDefinitionAsync(name, cancellationToken);
 
-    private static void RequireContainer(Aws.ECS.Model.TaskDefinition definition, string container, string where)
-    {
-        if (definition.ContainerDefinitions?.Any(c => c.Name == container) != true)
-        {
-            throw new ReleaseException("UnknownContainer", ReleaseErrorKind.InvalidArgument,
-                $"The task definition {where} has no container '{container}' (it has {string.Join(", ", definition.ContainerDefinitions?.Select(c => c.Name) ?? Array.Empty<string>())}).",
-                container, "Name a container of the task definition; the service's load balancer sends traffic to the container it names.");
-        }
-    }
+    private static void RequireContainer(Aws.ECS.Model.TaskDefinition definition, string container, string where) =>
+        EcsServices.RequireContainer(definition, container, where);
 
     private async Task<DeploymentGroupInfo> FindGroupAsync(ReleaseRequest request, CancellationToken cancellationToken)
     {
@@ -365,62 +310,6 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine, IGroupDefaults
 
     private Task<DeploymentGroupInfo> GetGroupAsync(string application, string group, CancellationToken cancellationToken) =>
         _deployments.GetGroupAsync(application, group, cancellationToken);
-
-    private async Task<Aws.ECS.Model.TaskDefinition> RegisterRevisionAsync(Aws.ECS.Model.TaskDefinition blue, IReadOnlyDictionary<string, string> images, CancellationToken cancellationToken)
-    {
-        var containers = blue.ContainerDefinitions!.Select(c =>
-        {
-            if (images.TryGetValue(c.Name!, out var image))
-            {
-                c.Image = image;
-            }
-
-            return c;
-        }).ToList();
-        RegisterTaskDefinitionResponse response;
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                response = await RegisterAsync().ConfigureAwait(false);
-                break;
-            }
-            catch (AwsServiceException ex) when (ex.OutcomeUnknown && attempt < _deployments.LostAnswerAttempts)
-            {
-                // Nothing refers to a revision whose answer was lost: registering again costs at most an unused revision.
-                await Task.Delay(_context.RetryPolicy.DelayBefore(attempt, throttled: false), cancellationToken).ConfigureAwait(false);
-            }
-            catch (AwsServiceException ex) when (ex.OutcomeUnknown)
-            {
-                throw new ReleaseException("RegisterOutcomeUnknown", ReleaseErrorKind.InvalidOperation,
-                    $"The new revision of task definition family '{blue.Family}' (with the new image) could not be registered: AWS's answer was lost {attempt} times in a row ({ex.ErrorCode}). No release was started.",
-                    blue.Family, "Run Start-BlueGreenDeployment again: it registers a fresh revision; the unused revisions it may have left are never deployed.", ex);
-            }
-        }
-
-        return response.TaskDefinition ?? throw new ReleaseException("RegisterFailed", ReleaseErrorKind.InvalidOperation, "ECS registered the task definition but returned none.");
-
-        Task<RegisterTaskDefinitionResponse> RegisterAsync() => _ecs.RegisterTaskDefinitionAsync(new RegisterTaskDefinitionRequest
-        {
-            Family = blue.Family,
-            TaskRoleArn = blue.TaskRoleArn,
-            ExecutionRoleArn = blue.ExecutionRoleArn,
-            NetworkMode = blue.NetworkMode,
-            ContainerDefinitions = containers,
-            Volumes = blue.Volumes,
-            PlacementConstraints = blue.PlacementConstraints,
-            RequiresCompatibilities = blue.RequiresCompatibilities,
-            Cpu = blue.Cpu,
-            Memory = blue.Memory,
-            PidMode = blue.PidMode,
-            IpcMode = blue.IpcMode,
-            ProxyConfiguration = blue.ProxyConfiguration,
-            InferenceAccelerators = blue.InferenceAccelerators,
-            RuntimePlatform = blue.RuntimePlatform,
-            EphemeralStorage = blue.EphemeralStorage,
-            EnableFaultInjection = blue.EnableFaultInjection,
-        }, cancellationToken);
-    }
 
     // ----- read ------------------------------------------------------------------------------------------
 
@@ -570,40 +459,10 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine, IGroupDefaults
 
     /// <summary>The production and test listener URLs. On a loopback endpoint (the sandbox) the load balancer's
     /// <c>.localhost</c> name is replaced by the endpoint's own address.</summary>
-    private async Task<(string? Production, string? Test)> EndpointsAsync(DeploymentGroupInfo group, CancellationToken cancellationToken)
+    private Task<(string? Production, string? Test)> EndpointsAsync(DeploymentGroupInfo group, CancellationToken cancellationToken)
     {
         var pair = group.LoadBalancerInfo?.TargetGroupPairInfoList?.FirstOrDefault();
-        var prodArn = pair?.ProdTrafficRoute?.ListenerArns?.FirstOrDefault();
-        var testArn = pair?.TestTrafficRoute?.ListenerArns?.FirstOrDefault();
-        var arns = new[] { prodArn, testArn }.Where(a => a is not null).Select(a => a!).ToList();
-        if (arns.Count == 0)
-        {
-            return (null, null);
-        }
-
-        var listeners = (await _elb.DescribeListenersAsync(new DescribeListenersRequest { ListenerArns = arns }, cancellationToken).ConfigureAwait(false)).Listeners ?? new List<Listener>();
-        var balancerArns = listeners.Select(l => l.LoadBalancerArn).Where(a => a is not null).Select(a => a!).Distinct().ToList();
-        var balancers = balancerArns.Count == 0 ? new List<ElbLoadBalancer>()
-            : (await _elb.DescribeLoadBalancersAsync(new DescribeLoadBalancersRequest { LoadBalancerArns = balancerArns }, cancellationToken).ConfigureAwait(false)).LoadBalancers ?? new List<ElbLoadBalancer>();
-        string? Url(string? arn)
-        {
-            var listener = listeners.FirstOrDefault(l => l.ListenerArn == arn);
-            if (listener is null)
-            {
-                return null;
-            }
-
-            var host = balancers.FirstOrDefault(b => b.LoadBalancerArn == listener.LoadBalancerArn)?.DNSName ?? "localhost";
-            if (_context.EndpointUrl is { } endpoint && Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) && uri.IsLoopback && host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase))
-            {
-                host = uri.Host;
-            }
-
-            var scheme = listener.Protocol == "HTTPS" ? "https" : "http";
-            return string.Format(CultureInfo.InvariantCulture, "{0}://{1}:{2}/", scheme, host, listener.Port ?? (scheme == "https" ? 443 : 80));
-        }
-
-        return (Url(prodArn), Url(testArn));
+        return _services.ListenerUrlsAsync(pair?.ProdTrafficRoute?.ListenerArns?.FirstOrDefault(), pair?.TestTrafficRoute?.ListenerArns?.FirstOrDefault(), cancellationToken);
     }
 
     public async Task<IReadOnlyList<BlueGreenDeployment>> GetForTargetAsync(ReleaseTarget target, bool all, CancellationToken cancellationToken)

@@ -190,6 +190,13 @@ public sealed class ReleaseRequest
     /// <summary>Start without the deployment group's alarms: for an undo that releases a version known to work, which the
     /// alarm raised by the bad version would otherwise stop (CodeDeploy's overrideAlarmConfiguration).</summary>
     public bool WithoutAlarms { get; set; }
+
+    /// <summary>How long blue is kept after all production traffic moved (ECS's bake), for controllers that take it per
+    /// release; null keeps the target's own.</summary>
+    public TimeSpan? BakeTime { get; set; }
+
+    /// <summary>Start without waiting at Ready: for an undo, which must not stop half-way on a gate.</summary>
+    public bool WithoutReadyWait { get; set; }
 }
 
 /// <summary>One change a started release makes, in order: what -WhatIf lists is what Start performs.</summary>

@@ -9,6 +9,9 @@ namespace BlueGreen.Core.Releases;
 /// status and lifecycle events: Install (green's tasks up), AllowTestTraffic (test listener on green), status Ready
 /// (the go-ahead is awaited), AllowTraffic (all production traffic on green), status Succeeded (blue removed).
 /// Without lifecycle events (an emulator without deployment targets) the status alone says what it can.
+/// ECS's own deployments name their events by stage: SCALE_UP done is Installed, TEST_TRAFFIC_SHIFT done is TestTraffic,
+/// status Ready (paused at POST_TEST_TRAFFIC_SHIFT) or a production shift started is Ready, PRODUCTION_TRAFFIC_SHIFT done
+/// (production all on green; the bake starts) is TrafficShifted, SUCCESSFUL is Succeeded.
 /// </summary>
 public static class ReleasePoints
 {
@@ -25,23 +28,24 @@ public static class ReleasePoints
             return WaitTarget.Succeeded;
         }
 
-        if (deployment.Status == DeploymentStatus.Baking || deployment.TerminationWaitStarted || Done(deployment, "AllowTraffic"))
+        if (deployment.Status == DeploymentStatus.Baking || deployment.TerminationWaitStarted || Done(deployment, "AllowTraffic") || Done(deployment, "PRODUCTION_TRAFFIC_SHIFT"))
         {
             return WaitTarget.TrafficShifted;
         }
 
         // Production traffic has started to move (or its hook runs): the Ready wait, if any, is behind it.
-        if (deployment.Status == DeploymentStatus.Ready || Started(deployment, "BeforeAllowTraffic") || Started(deployment, "AllowTraffic"))
+        if (deployment.Status == DeploymentStatus.Ready || Started(deployment, "BeforeAllowTraffic") || Started(deployment, "AllowTraffic")
+            || Started(deployment, "PRE_PRODUCTION_TRAFFIC_SHIFT") || Started(deployment, "PRODUCTION_TRAFFIC_SHIFT"))
         {
             return WaitTarget.Ready;
         }
 
-        if (Done(deployment, "AllowTestTraffic") || Started(deployment, "AfterAllowTestTraffic"))
+        if (Done(deployment, "AllowTestTraffic") || Started(deployment, "AfterAllowTestTraffic") || Done(deployment, "TEST_TRAFFIC_SHIFT"))
         {
             return WaitTarget.TestTraffic;
         }
 
-        if (Done(deployment, "Install") || Started(deployment, "AfterInstall") || Started(deployment, "AllowTestTraffic"))
+        if (Done(deployment, "Install") || Started(deployment, "AfterInstall") || Started(deployment, "AllowTestTraffic") || Done(deployment, "SCALE_UP"))
         {
             return WaitTarget.Installed;
         }
@@ -119,6 +123,12 @@ public static class ReleasePoints
         {
             return $"Release {deployment.DeploymentId} of {alias.DisplayName} does not wait at Ready: a Lambda release has no test listener and no go-ahead, " +
                 "so production traffic moves by itself. It was returned once green was about to take traffic (its BeforeAllowTraffic stage); test the version itself with 'Invoke-SmokeTest -FunctionName <f> -Version <n>' before starting.";
+        }
+
+        if (deployment.Engine == DeploymentEngine.EcsNative && !deployment.IsRollback)
+        {
+            return $"Release {deployment.DeploymentId} does not wait at Ready: its deployment configuration has no PAUSE hook at POST_TEST_TRAFFIC_SHIFT, so production traffic moves by itself " +
+                "and Set-TrafficShift -Continue is not needed. It was returned once test traffic reached green (-Until TestTraffic says so without this warning).";
         }
 
         return deployment.IsRollback

@@ -113,10 +113,16 @@ public sealed class SetTrafficShiftCommand : ReleaseCmdlet
             return;
         }
 
-        var direct = ReleaseIds.EngineOf(id) == DeploymentEngine.LambdaDirect;
+        var kind = ReleaseIds.EngineOf(id);
+        var direct = kind == DeploymentEngine.LambdaDirect;
+        var native = kind == DeploymentEngine.EcsNative;
         var action = Continue
-            ? direct ? $"Take the next traffic step of release {id} now" : $"Let production traffic move to green (ContinueDeployment READY_WAIT) for release {id}"
-            : direct ? $"Shift all traffic of release {id} to green now" : $"Remove blue now, ending the termination wait (ContinueDeployment TERMINATION_WAIT) of release {id}";
+            ? direct ? $"Take the next traffic step of release {id} now"
+            : native ? $"Let production traffic move to green (ContinueServiceDeployment CONTINUE at the Ready hook) for release {id}"
+            : $"Let production traffic move to green (ContinueDeployment READY_WAIT) for release {id}"
+            : direct ? $"Shift all traffic of release {id} to green now"
+            : native ? $"Remove blue now, ending the bake (ContinueServiceDeployment CONTINUE at the bake hook) of release {id}"
+            : $"Remove blue now, ending the termination wait (ContinueDeployment TERMINATION_WAIT) of release {id}";
         if (!ShouldProcess(action, action + "?", "Set-TrafficShift"))
         {
             return;

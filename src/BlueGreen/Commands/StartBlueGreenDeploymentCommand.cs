@@ -101,12 +101,13 @@ public sealed class StartBlueGreenDeploymentCommand : ReleaseCmdlet
     [ValidateNotNull]
     public Hashtable? SamParameter { get; set; }
 
-    /// <summary>Who moves the traffic: Auto (CodeDeploy when a group releases the target, else the module for a Lambda
-    /// alias), CodeDeploy, or Module (the module shifts the alias's weights itself, keeping its progress on the alias).</summary>
+    /// <summary>Who moves the traffic: Auto (an ECS service's own controller: CodeDeploy or ECS; CodeDeploy when a group releases
+    /// a Lambda alias, else the module), CodeDeploy, Service (ECS's own blue/green deployments), or Module (the module shifts a
+    /// Lambda alias's weights itself, keeping its progress on the alias).</summary>
     [Parameter]
     public ReleaseController Controller { get; set; } = ReleaseController.Auto;
 
-    /// <summary>CloudWatch alarms that roll the release back when they fire (module-driven releases; a CodeDeploy group has its own).</summary>
+    /// <summary>CloudWatch alarms that roll the release back when they fire (ECS's own deployments and module-driven releases; a CodeDeploy group has its own).</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string[]? Alarm { get; set; }
@@ -142,6 +143,13 @@ public sealed class StartBlueGreenDeploymentCommand : ReleaseCmdlet
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? Description { get; set; }
+
+    /// <summary>How long blue is kept after all production traffic moved (ECS's own deployments): minutes (10) or a TimeSpan
+    /// ('00:10:00'); Set-TrafficShift -Complete ends it early. Without it the service's own bake is kept.</summary>
+    [Parameter(ParameterSetName = ByImageSet)]
+    [Parameter(ParameterSetName = ByTaskDefinitionSet)]
+    [MinutesTransformation]
+    public TimeSpan BakeTime { get; set; }
 
     /// <summary>Waits until the release has succeeded, with progress.</summary>
     [Parameter]
@@ -345,6 +353,7 @@ public sealed class StartBlueGreenDeploymentCommand : ReleaseCmdlet
             Description = Description,
             Controller = Controller,
             Alarms = Alarm,
+            BakeTime = MyInvocation.BoundParameters.ContainsKey(nameof(BakeTime)) ? BakeTime : null,
         };
         if (sam is not null)
         {
@@ -532,6 +541,28 @@ public sealed class StartBlueGreenDeploymentCommand : ReleaseCmdlet
         }
 
         return new LambdaCodeSource { ZipFile = bytes, ZipPath = path };
+    }
+}
+
+/// <summary>Lets a duration take minutes (10), a TimeSpan, or a TimeSpan string ('00:10:00').</summary>
+internal sealed class MinutesTransformationAttribute : ArgumentTransformationAttribute
+{
+    public override object Transform(EngineIntrinsics engineIntrinsics, object inputData)
+    {
+        var value = inputData is PSObject wrapped ? wrapped.BaseObject : inputData;
+        switch (value)
+        {
+            case TimeSpan span:
+                return span;
+            case int or long or short or byte or uint or ulong or ushort or sbyte or double or float or decimal:
+                return TimeSpan.FromMinutes(Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture));
+            case string text when double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var minutes):
+                return TimeSpan.FromMinutes(minutes);
+            case string text when TimeSpan.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var parsed):
+                return parsed;
+            default:
+                throw new ArgumentTransformationMetadataException($"'{value}' is not a duration: pass minutes (10) or a TimeSpan ('00:10:00').");
+        }
     }
 }
 

@@ -222,6 +222,18 @@ public sealed partial class EcsClient : AwsServiceClient
         return await InvokeJsonAsync(new AwsOperation("DescribeServiceDeployments", retryWhenOutcomeUnknown: true), request, ECSJsonContext.Default.DescribeServiceDeploymentsRequest, ECSJsonContext.Default.DescribeServiceDeploymentsResponse, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Describes one or more service revisions.</summary>
+    public async System.Threading.Tasks.Task<DescribeServiceRevisionsResponse> DescribeServiceRevisionsAsync(DescribeServiceRevisionsRequest request, CancellationToken cancellationToken = default)
+    {
+        if (request is null)
+        {
+            throw new ArgumentNullException(nameof(request));
+        }
+
+        RequireMember(request.ServiceRevisionArns, "DescribeServiceRevisions", "ServiceRevisionArns");
+        return await InvokeJsonAsync(new AwsOperation("DescribeServiceRevisions", retryWhenOutcomeUnknown: true), request, ECSJsonContext.Default.DescribeServiceRevisionsRequest, ECSJsonContext.Default.DescribeServiceRevisionsResponse, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Stops an ongoing service deployment.</summary>
     public async System.Threading.Tasks.Task<StopServiceDeploymentResponse> StopServiceDeploymentAsync(StopServiceDeploymentRequest request, CancellationToken cancellationToken = default)
     {

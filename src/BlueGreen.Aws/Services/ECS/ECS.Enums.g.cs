@@ -5,6 +5,13 @@
 
 namespace BlueGreen.Aws.ECS.Model;
 
+/// <summary>The values of AccessType.</summary>
+public static class AccessType
+{
+    public const string Public = "PUBLIC";
+    public const string Private = "PRIVATE";
+}
+
 /// <summary>The values of ApplicationProtocol.</summary>
 public static class ApplicationProtocol
 {
@@ -236,6 +243,16 @@ public static class LogDriver
 public static class ManagedAgentName
 {
     public const string ExecuteCommandAgent = "ExecuteCommandAgent";
+}
+
+/// <summary>The values of ManagedResourceStatus.</summary>
+public static class ManagedResourceStatus
+{
+    public const string Provisioning = "PROVISIONING";
+    public const string Active = "ACTIVE";
+    public const string Deprovisioning = "DEPROVISIONING";
+    public const string Deleted = "DELETED";
+    public const string Failed = "FAILED";
 }
 
 /// <summary>The values of NetworkMode.</summary>

@@ -46,6 +46,8 @@ namespace BlueGreen.Aws.ECS;
 [JsonSerializable(typeof(Model.ListServiceDeploymentsResponse))]
 [JsonSerializable(typeof(Model.DescribeServiceDeploymentsRequest))]
 [JsonSerializable(typeof(Model.DescribeServiceDeploymentsResponse))]
+[JsonSerializable(typeof(Model.DescribeServiceRevisionsRequest))]
+[JsonSerializable(typeof(Model.DescribeServiceRevisionsResponse))]
 [JsonSerializable(typeof(Model.StopServiceDeploymentRequest))]
 [JsonSerializable(typeof(Model.StopServiceDeploymentResponse))]
 [JsonSerializable(typeof(Model.ContinueServiceDeploymentRequest))]

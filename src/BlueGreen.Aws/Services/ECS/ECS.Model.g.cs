@@ -479,6 +479,22 @@ public sealed class ContainerDependency
     public string? Condition { get; set; }
 }
 
+/// <summary>The details about the container image a service revision uses.</summary>
+public sealed class ContainerImage
+{
+    /// <summary>The name of the container.</summary>
+    [JsonPropertyName("containerName")]
+    public string? ContainerName { get; set; }
+
+    /// <summary>The container image digest.</summary>
+    [JsonPropertyName("imageDigest")]
+    public string? ImageDigest { get; set; }
+
+    /// <summary>The container image.</summary>
+    [JsonPropertyName("image")]
+    public string? Image { get; set; }
+}
+
 /// <summary>The overrides that are sent to a container.</summary>
 public sealed class ContainerOverride
 {
@@ -847,6 +863,30 @@ public sealed class EBSTagSpecification
     public string? PropagateTags { get; set; }
 }
 
+/// <summary>Represents the Amazon Web Services resources managed by Amazon ECS for an Express service, including ingress paths, auto-scaling policies, metric alarms, and security groups.</summary>
+public sealed class ECSManagedResources
+{
+    /// <summary>The ingress paths and endpoints for the Express service.</summary>
+    [JsonPropertyName("ingressPaths")]
+    public global::System.Collections.Generic.List<ManagedIngressPath>? IngressPaths { get; set; }
+
+    /// <summary>The auto-scaling configuration and policies for the Express service.</summary>
+    [JsonPropertyName("autoScaling")]
+    public ManagedAutoScaling? AutoScaling { get; set; }
+
+    /// <summary>The CloudWatch metric alarms associated with the Express service.</summary>
+    [JsonPropertyName("metricAlarms")]
+    public global::System.Collections.Generic.List<ManagedMetricAlarm>? MetricAlarms { get; set; }
+
+    /// <summary>The security groups managed by the Express service.</summary>
+    [JsonPropertyName("serviceSecurityGroups")]
+    public global::System.Collections.Generic.List<ManagedSecurityGroup>? ServiceSecurityGroups { get; set; }
+
+    /// <summary>The log groups managed by the Express service.</summary>
+    [JsonPropertyName("logGroups")]
+    public global::System.Collections.Generic.List<ManagedLogGroup>? LogGroups { get; set; }
+}
+
 /// <summary>The authorization configuration details for the Amazon EFS file system.</summary>
 public sealed class EFSAuthorizationConfig
 {
@@ -1199,6 +1239,274 @@ public sealed class ManagedAgent
     public string? LastStatus { get; set; }
 }
 
+/// <summary>The Application Auto Scaling policy created by Amazon ECS when you create an Express service.</summary>
+public sealed class ManagedApplicationAutoScalingPolicy
+{
+    /// <summary>The Amazon Resource Name (ARN) of the Application Auto Scaling policy associated with the Express service.</summary>
+    [JsonPropertyName("arn")]
+    public string? Arn { get; set; }
+
+    /// <summary>The status of Application Auto Scaling policy creation.</summary>
+    [JsonPropertyName("status")]
+    public string? Status { get; set; }
+
+    /// <summary>Information about why the Application Auto Scaling policy is in the current status.</summary>
+    [JsonPropertyName("statusReason")]
+    public string? StatusReason { get; set; }
+
+    /// <summary>The Unix timestamp for when the Application Auto Scaling policy was last updated.</summary>
+    [JsonPropertyName("updatedAt")]
+    public global::System.DateTime? UpdatedAt { get; set; }
+
+    /// <summary>The type of Application Auto Scaling policy associated with the Express service.</summary>
+    [JsonPropertyName("policyType")]
+    public string? PolicyType { get; set; }
+
+    /// <summary>The target value for the auto scaling metric.</summary>
+    [JsonPropertyName("targetValue")]
+    public double? TargetValue { get; set; }
+
+    /// <summary>The metric used for auto scaling decisions.</summary>
+    [JsonPropertyName("metric")]
+    public string? Metric { get; set; }
+}
+
+/// <summary>The auto scaling configuration created by Amazon ECS for an Express service.</summary>
+public sealed class ManagedAutoScaling
+{
+    /// <summary>Represents a scalable target.</summary>
+    [JsonPropertyName("scalableTarget")]
+    public ManagedScalableTarget? ScalableTarget { get; set; }
+
+    /// <summary>The policy used for auto scaling.</summary>
+    [JsonPropertyName("applicationAutoScalingPolicies")]
+    public global::System.Collections.Generic.List<ManagedApplicationAutoScalingPolicy>? ApplicationAutoScalingPolicies { get; set; }
+}
+
+/// <summary>The ACM certificate associated with the HTTPS domain created for the Express service.</summary>
+public sealed class ManagedCertificate
+{
+    /// <summary>The Amazon Resource Name (ARN) of the ACM certificate.</summary>
+    [JsonPropertyName("arn")]
+    public string? Arn { get; set; }
+
+    /// <summary>The status of the ACM; certificate.</summary>
+    [JsonPropertyName("status")]
+    public string? Status { get; set; }
+
+    /// <summary>Information about why the ACM certificate is in the current status.</summary>
+    [JsonPropertyName("statusReason")]
+    public string? StatusReason { get; set; }
+
+    /// <summary>The Unix timestamp for when the ACM certificate was last updated</summary>
+    [JsonPropertyName("updatedAt")]
+    public global::System.DateTime? UpdatedAt { get; set; }
+
+    /// <summary>The fully qualified domain name (FQDN) that is secured with this ACM certificate.</summary>
+    [JsonPropertyName("domainName")]
+    public string? DomainName { get; set; }
+}
+
+/// <summary>The entry point into the Express service.</summary>
+public sealed class ManagedIngressPath
+{
+    /// <summary>The type of access to the endpoint for the Express service.</summary>
+    [JsonPropertyName("accessType")]
+    public string? AccessType { get; set; }
+
+    /// <summary>The endpoint for access to the Express service.</summary>
+    [JsonPropertyName("endpoint")]
+    public string? Endpoint { get; set; }
+
+    /// <summary>The Application Load Balancer associated with the Express service.</summary>
+    [JsonPropertyName("loadBalancer")]
+    public ManagedLoadBalancer? LoadBalancer { get; set; }
+
+    /// <summary>The security groups associated with the Application Load Balancer.</summary>
+    [JsonPropertyName("loadBalancerSecurityGroups")]
+    public global::System.Collections.Generic.List<ManagedSecurityGroup>? LoadBalancerSecurityGroups { get; set; }
+
+    /// <summary>The ACM certificate for the Express service's domain.</summary>
+    [JsonPropertyName("certificate")]
+    public ManagedCertificate? Certificate { get; set; }
+
+    /// <summary>The listeners associated with the Application Load Balancer.</summary>
+    [JsonPropertyName("listener")]
+    public ManagedListener? Listener { get; set; }
+
+    /// <summary>The listener rules for the Application Load Balancer.</summary>
+    [JsonPropertyName("rule")]
+    public ManagedListenerRule? Rule { get; set; }
+
+    /// <summary>The target groups associated with the Application Load Balancer.</summary>
+    [JsonPropertyName("targetGroups")]
+    public global::System.Collections.Generic.List<ManagedTargetGroup>? TargetGroups { get; set; }
+}
+
+/// <summary>The listeners associated with the Express service's Application Load Balancer.</summary>
+public sealed class ManagedListener
+{
+    /// <summary>The Amazon Resource Name (ARN) of the load balancer listener.</summary>
+    [JsonPropertyName("arn")]
+    public string? Arn { get; set; }
+
+    /// <summary>The status of the load balancer listener.</summary>
+    [JsonPropertyName("status")]
+    public string? Status { get; set; }
+
+    /// <summary>Informaion about why the load balancer listener is in the current status.</summary>
+    [JsonPropertyName("statusReason")]
+    public string? StatusReason { get; set; }
+
+    /// <summary>The Unix timestamp for when this listener was most recently updated.</summary>
+    [JsonPropertyName("updatedAt")]
+    public global::System.DateTime? UpdatedAt { get; set; }
+}
+
+/// <summary>The listener rule associated with the Express service's Application Load Balancer.</summary>
+public sealed class ManagedListenerRule
+{
+    /// <summary>The Amazon Resource Name (ARN) of the load balancer listener rule.</summary>
+    [JsonPropertyName("arn")]
+    public string? Arn { get; set; }
+
+    /// <summary>The status of the load balancer listener rule.</summary>
+    [JsonPropertyName("status")]
+    public string? Status { get; set; }
+
+    /// <summary>Information about why the load balancer listener rule is in the current status.</summary>
+    [JsonPropertyName("statusReason")]
+    public string? StatusReason { get; set; }
+
+    /// <summary>The Unix timestamp for when this listener rule was most recently updated.</summary>
+    [JsonPropertyName("updatedAt")]
+    public global::System.DateTime? UpdatedAt { get; set; }
+}
+
+/// <summary>The Application Load Balancer associated with the Express service.</summary>
+public sealed class ManagedLoadBalancer
+{
+    /// <summary>The Amazon Resource Name (ARN) of the load balancer.</summary>
+    [JsonPropertyName("arn")]
+    public string? Arn { get; set; }
+
+    /// <summary>The status of the load balancer.</summary>
+    [JsonPropertyName("status")]
+    public string? Status { get; set; }
+
+    /// <summary>Information about why the load balancer is in the current status.</summary>
+    [JsonPropertyName("statusReason")]
+    public string? StatusReason { get; set; }
+
+    /// <summary>The Unix timestamp for when this load balancer was most recently updated.</summary>
+    [JsonPropertyName("updatedAt")]
+    public global::System.DateTime? UpdatedAt { get; set; }
+
+    /// <summary>The scheme of the load balancer.</summary>
+    [JsonPropertyName("scheme")]
+    public string? Scheme { get; set; }
+
+    /// <summary>The IDs of the subnets associated with the load balancer.</summary>
+    [JsonPropertyName("subnetIds")]
+    public global::System.Collections.Generic.List<string>? SubnetIds { get; set; }
+
+    /// <summary>The IDs of the security groups associated with the load balancer.</summary>
+    [JsonPropertyName("securityGroupIds")]
+    public global::System.Collections.Generic.List<string>? SecurityGroupIds { get; set; }
+}
+
+/// <summary>The Cloudwatch Log Group created by Amazon ECS for an Express service.</summary>
+public sealed class ManagedLogGroup
+{
+    /// <summary>The Amazon Resource Name (ARN) of the Cloudwatch Log Group associated with the Express service.</summary>
+    [JsonPropertyName("arn")]
+    public string? Arn { get; set; }
+
+    /// <summary>The status of the Cloudwatch LogGroup.</summary>
+    [JsonPropertyName("status")]
+    public string? Status { get; set; }
+
+    /// <summary>Information about why the Cloudwatch LogGroup is in the current status.</summary>
+    [JsonPropertyName("statusReason")]
+    public string? StatusReason { get; set; }
+
+    /// <summary>The Unix timestamp for when the Cloudwatch LogGroup was last updated</summary>
+    [JsonPropertyName("updatedAt")]
+    public global::System.DateTime? UpdatedAt { get; set; }
+
+    /// <summary>The name of the Cloudwatch Log Group associated with the Express service.</summary>
+    [JsonPropertyName("logGroupName")]
+    public string? LogGroupName { get; set; }
+}
+
+/// <summary>The CloudWatch metric alarm associated with the Express service's scaling policy.</summary>
+public sealed class ManagedMetricAlarm
+{
+    /// <summary>The Amazon Resource Name (ARN) of the CloudWatch metric alarm.</summary>
+    [JsonPropertyName("arn")]
+    public string? Arn { get; set; }
+
+    /// <summary>The status of the CloudWatch metric alarm.</summary>
+    [JsonPropertyName("status")]
+    public string? Status { get; set; }
+
+    /// <summary>Information about why the CloudWatch metric alarm is in the current status.</summary>
+    [JsonPropertyName("statusReason")]
+    public string? StatusReason { get; set; }
+
+    /// <summary>The Unix timestamp for when the CloudWatch metric alarm was last updated.</summary>
+    [JsonPropertyName("updatedAt")]
+    public global::System.DateTime? UpdatedAt { get; set; }
+}
+
+/// <summary>Represents a scalable target.</summary>
+public sealed class ManagedScalableTarget
+{
+    /// <summary>The ARN of the scalable target.</summary>
+    [JsonPropertyName("arn")]
+    public string? Arn { get; set; }
+
+    /// <summary>The status of the scalable target.</summary>
+    [JsonPropertyName("status")]
+    public string? Status { get; set; }
+
+    /// <summary>Information about why the scalable target is in the current status.</summary>
+    [JsonPropertyName("statusReason")]
+    public string? StatusReason { get; set; }
+
+    /// <summary>The Unix timestamp for when the target was most recently updated.</summary>
+    [JsonPropertyName("updatedAt")]
+    public global::System.DateTime? UpdatedAt { get; set; }
+
+    /// <summary>The minimum value to scale to in response to a scale-in activity.</summary>
+    [JsonPropertyName("minCapacity")]
+    public int? MinCapacity { get; set; }
+
+    /// <summary>The maximum value to scale to in response to a scale-out activity.</summary>
+    [JsonPropertyName("maxCapacity")]
+    public int? MaxCapacity { get; set; }
+}
+
+/// <summary>A security group associated with the Express service.</summary>
+public sealed class ManagedSecurityGroup
+{
+    /// <summary>The ARN of the security group.</summary>
+    [JsonPropertyName("arn")]
+    public string? Arn { get; set; }
+
+    /// <summary>The status of the security group.</summary>
+    [JsonPropertyName("status")]
+    public string? Status { get; set; }
+
+    /// <summary>Information about why the security group is in the current status.</summary>
+    [JsonPropertyName("statusReason")]
+    public string? StatusReason { get; set; }
+
+    /// <summary>The Unix timestamp for when the security group was last updated.</summary>
+    [JsonPropertyName("updatedAt")]
+    public global::System.DateTime? UpdatedAt { get; set; }
+}
+
 /// <summary>The managed storage configuration for the cluster.</summary>
 public sealed class ManagedStorageConfiguration
 {
@@ -1209,6 +1517,38 @@ public sealed class ManagedStorageConfiguration
     /// <summary>Specify the Key Management Service key ID for Fargate ephemeral storage.</summary>
     [JsonPropertyName("fargateEphemeralStorageKmsKeyId")]
     public string? FargateEphemeralStorageKmsKeyId { get; set; }
+}
+
+/// <summary>The target group associated with the Express service's Application Load Balancer.</summary>
+public sealed class ManagedTargetGroup
+{
+    /// <summary>The Amazon Resource Name (ARN) of the target group.</summary>
+    [JsonPropertyName("arn")]
+    public string? Arn { get; set; }
+
+    /// <summary>The status of the target group.</summary>
+    [JsonPropertyName("status")]
+    public string? Status { get; set; }
+
+    /// <summary>Information about why the target group is in the current status.</summary>
+    [JsonPropertyName("statusReason")]
+    public string? StatusReason { get; set; }
+
+    /// <summary>The Unix timestamp for when the target group was last updated.</summary>
+    [JsonPropertyName("updatedAt")]
+    public global::System.DateTime? UpdatedAt { get; set; }
+
+    /// <summary>The destination for health checks on the targets.</summary>
+    [JsonPropertyName("healthCheckPath")]
+    public string? HealthCheckPath { get; set; }
+
+    /// <summary>The port the load balancer uses when performing health checks on targets.</summary>
+    [JsonPropertyName("healthCheckPort")]
+    public int? HealthCheckPort { get; set; }
+
+    /// <summary>The port on which the targets receive traffic.</summary>
+    [JsonPropertyName("port")]
+    public int? Port { get; set; }
 }
 
 /// <summary>The configuration for a specific set of metrics to collect for a service.</summary>
@@ -1375,6 +1715,14 @@ public sealed class RepositoryCredentials
     public string? CredentialsParameter { get; set; }
 }
 
+/// <summary>The resolved configuration for a service revision, which contains the actual resources your service revision uses, such as which target groups serve traffic.</summary>
+public sealed class ResolvedConfiguration
+{
+    /// <summary>The resolved load balancer configuration for the service revision.</summary>
+    [JsonPropertyName("loadBalancers")]
+    public global::System.Collections.Generic.List<ServiceRevisionLoadBalancer>? LoadBalancers { get; set; }
+}
+
 /// <summary>The type and amount of a resource to assign to a container.</summary>
 public sealed class ResourceRequirement
 {
@@ -1413,6 +1761,14 @@ public sealed class RuntimePlatform
     /// <summary>The operating system.</summary>
     [JsonPropertyName("operatingSystemFamily")]
     public string? OperatingSystemFamily { get; set; }
+}
+
+/// <summary>The runtime platform that Amazon ECS applies to a service revision.</summary>
+public sealed class RuntimePlatformOverride
+{
+    /// <summary>The CPU architecture that tasks in this service revision run on.</summary>
+    [JsonPropertyName("cpuArchitecture")]
+    public string? CpuArchitecture { get; set; }
 }
 
 /// <summary>This parameter is specified when you're using an Amazon S3 Files file system for task storage.</summary>
@@ -1997,6 +2353,118 @@ public sealed class ServiceRegistry
     /// <summary>The port value to be used for your service discovery service.</summary>
     [JsonPropertyName("containerPort")]
     public int? ContainerPort { get; set; }
+}
+
+/// <summary>Information about the service revision.</summary>
+public sealed class ServiceRevision
+{
+    /// <summary>The ARN of the service revision.</summary>
+    [JsonPropertyName("serviceRevisionArn")]
+    public string? ServiceRevisionArn { get; set; }
+
+    /// <summary>The ARN of the service for the service revision.</summary>
+    [JsonPropertyName("serviceArn")]
+    public string? ServiceArn { get; set; }
+
+    /// <summary>The ARN of the cluster that hosts the service.</summary>
+    [JsonPropertyName("clusterArn")]
+    public string? ClusterArn { get; set; }
+
+    /// <summary>The task definition the service revision uses.</summary>
+    [JsonPropertyName("taskDefinition")]
+    public string? TaskDefinition { get; set; }
+
+    /// <summary>The capacity provider strategy the service revision uses.</summary>
+    [JsonPropertyName("capacityProviderStrategy")]
+    public global::System.Collections.Generic.List<CapacityProviderStrategyItem>? CapacityProviderStrategy { get; set; }
+
+    /// <summary>The launch type the service revision uses.</summary>
+    [JsonPropertyName("launchType")]
+    public string? LaunchType { get; set; }
+
+    /// <summary>For the Fargate launch type, the platform version the service revision uses.</summary>
+    [JsonPropertyName("platformVersion")]
+    public string? PlatformVersion { get; set; }
+
+    /// <summary>The platform family the service revision uses.</summary>
+    [JsonPropertyName("platformFamily")]
+    public string? PlatformFamily { get; set; }
+
+    /// <summary>The load balancers the service revision uses.</summary>
+    [JsonPropertyName("loadBalancers")]
+    public global::System.Collections.Generic.List<LoadBalancer>? LoadBalancers { get; set; }
+
+    /// <summary>The service registries (for Service Discovery) the service revision uses.</summary>
+    [JsonPropertyName("serviceRegistries")]
+    public global::System.Collections.Generic.List<ServiceRegistry>? ServiceRegistries { get; set; }
+
+    /// <summary>The network configuration for a task or service.</summary>
+    [JsonPropertyName("networkConfiguration")]
+    public NetworkConfiguration? NetworkConfiguration { get; set; }
+
+    /// <summary>The container images the service revision uses.</summary>
+    [JsonPropertyName("containerImages")]
+    public global::System.Collections.Generic.List<ContainerImage>? ContainerImages { get; set; }
+
+    /// <summary>Indicates whether Runtime Monitoring is turned on.</summary>
+    [JsonPropertyName("guardDutyEnabled")]
+    public bool? GuardDutyEnabled { get; set; }
+
+    /// <summary>The Service Connect configuration of your Amazon ECS service.</summary>
+    [JsonPropertyName("serviceConnectConfiguration")]
+    public ServiceConnectConfiguration? ServiceConnectConfiguration { get; set; }
+
+    /// <summary>The volumes that are configured at deployment that the service revision uses.</summary>
+    [JsonPropertyName("volumeConfigurations")]
+    public global::System.Collections.Generic.List<ServiceVolumeConfiguration>? VolumeConfigurations { get; set; }
+
+    /// <summary>The amount of ephemeral storage to allocate for the deployment.</summary>
+    [JsonPropertyName("fargateEphemeralStorage")]
+    public DeploymentEphemeralStorage? FargateEphemeralStorage { get; set; }
+
+    /// <summary>The time that the service revision was created.</summary>
+    [JsonPropertyName("createdAt")]
+    public global::System.DateTime? CreatedAt { get; set; }
+
+    /// <summary>The VPC Lattice configuration for the service revision.</summary>
+    [JsonPropertyName("vpcLatticeConfigurations")]
+    public global::System.Collections.Generic.List<VpcLatticeConfiguration>? VpcLatticeConfigurations { get; set; }
+
+    /// <summary>The resolved configuration for the service revision which contains the actual resources your service revision uses, such as which target groups serve traffic.</summary>
+    [JsonPropertyName("resolvedConfiguration")]
+    public ResolvedConfiguration? ResolvedConfiguration { get; set; }
+
+    /// <summary>The resources created and managed by Amazon ECS when you create an Express service for Amazon ECS.</summary>
+    [JsonPropertyName("ecsManagedResources")]
+    public ECSManagedResources? EcsManagedResources { get; set; }
+
+    /// <summary>The effective runtime overrides that Amazon ECS applies to this service revision.</summary>
+    [JsonPropertyName("overrides")]
+    public ServiceRevisionOverrides? Overrides { get; set; }
+
+    /// <summary>The optional monitoring configuration for the service, which defines the resolution for the service-level CPUUtilization and MemoryUtilization Amazon CloudWatch metrics.</summary>
+    [JsonPropertyName("monitoring")]
+    public MonitoringConfiguration? Monitoring { get; set; }
+}
+
+/// <summary>The resolved load balancer configuration for a service revision.</summary>
+public sealed class ServiceRevisionLoadBalancer
+{
+    /// <summary>The Amazon Resource Name (ARN) of the target group associated with the service revision.</summary>
+    [JsonPropertyName("targetGroupArn")]
+    public string? TargetGroupArn { get; set; }
+
+    /// <summary>The Amazon Resource Name (ARN) of the production listener rule or listener that directs traffic to the target group associated with the service revision.</summary>
+    [JsonPropertyName("productionListenerRule")]
+    public string? ProductionListenerRule { get; set; }
+}
+
+/// <summary>Contains the runtime overrides that Amazon ECS automatically applies to a service revision when the effective runtime configuration differs from the task definition.</summary>
+public sealed class ServiceRevisionOverrides
+{
+    /// <summary>The runtime platform override that Amazon ECS automatically applies to the service revision.</summary>
+    [JsonPropertyName("runtimePlatform")]
+    public RuntimePlatformOverride? RuntimePlatform { get; set; }
 }
 
 /// <summary>The information about the number of requested, pending, and running tasks for a service revision.</summary>

@@ -755,6 +755,26 @@ public sealed class DescribeServiceDeploymentsResponse : AwsResponse
     public global::System.Collections.Generic.List<Failure>? Failures { get; set; }
 }
 
+/// <summary>The request of DescribeServiceRevisions.</summary>
+public sealed class DescribeServiceRevisionsRequest
+{
+    /// <summary>The ARN of the service revision.</summary>
+    [JsonPropertyName("serviceRevisionArns")]
+    public global::System.Collections.Generic.List<string>? ServiceRevisionArns { get; set; }
+}
+
+/// <summary>The response of DescribeServiceRevisions.</summary>
+public sealed class DescribeServiceRevisionsResponse : AwsResponse
+{
+    /// <summary>The list of service revisions described.</summary>
+    [JsonPropertyName("serviceRevisions")]
+    public global::System.Collections.Generic.List<ServiceRevision>? ServiceRevisions { get; set; }
+
+    /// <summary>Any failures associated with the call.</summary>
+    [JsonPropertyName("failures")]
+    public global::System.Collections.Generic.List<Failure>? Failures { get; set; }
+}
+
 /// <summary>The request of StopServiceDeployment.</summary>
 public sealed class StopServiceDeploymentRequest
 {
