@@ -87,6 +87,24 @@ try {
     $final = Get-BlueGreenDeployment -Id $bad.DeploymentId @aws
     Test-Step 'the bad release is marked stopped' ($final.Status -in 'Stopped', 'Failed') "$($final.DeploymentId) is $($final.Status), rolled back by $(@($undo)[-1].RollbackDeploymentId)"
 
+    Write-Chapter 'ECS releases api itself (deployment controller ECS): api 2.0, canary 10% for 10 minutes'
+    $n = Start-BlueGreenDeployment -Cluster sandbox -Service api -Image 'api=public.ecr.aws/sandbox/api:2.0' -TrafficShift Canary10Percent10Minutes `
+        -Description 'demo: native canary' @aws
+    Write-Host "  started $(($n.DeploymentId -split '/')[-1]) (a service deployment of ECS): $(Get-ShortName $n.BlueTaskDefinition) -> $(Get-ShortName $n.GreenTaskDefinition)"
+    $n = $n | Wait-BlueGreenDeployment -Until Ready
+    Write-Host "  Ready: green takes the test listener $($n.TestEndpoint), production waits at a PAUSE hook"
+    $nSmoke = $n | Invoke-SmokeTest -Path / -ExpectStatus 200 -Requests 100 -MaxErrorRate 0.01
+    Test-Step 'smoke test of api green' $nSmoke.Passed ("{0} requests, error rate {1:P1}, p90 {2:0} ms" -f $nSmoke.Requests, $nSmoke.ErrorRate, $nSmoke.P90.TotalMilliseconds)
+    $n = $nSmoke | Set-TrafficShift -Continue -Confirm:$false
+    while ($n.GreenTrafficPercent -eq 0 -and -not $n.IsComplete) { Start-Sleep -Milliseconds 100; $n = $n | Get-BlueGreenDeployment }
+    $apiGreen = Get-ShortName $n.GreenTaskDefinition
+    $canary = @(Get-ServingVersion $n.ProductionEndpoint -Requests 100)
+    $share = ($canary | Where-Object { $_ -like "$apiGreen x*" } | ForEach-Object { [int]($_ -replace '^.* x', '') } | Measure-Object -Sum).Sum
+    Test-Step 'canary share seen on the production port' ($n.GreenTrafficPercent -eq 10 -and $share -ge 1 -and $share -le 30) ("rule weights {0}% green; 100 requests: {1}" -f $n.GreenTrafficPercent, ($canary -join ', '))
+    $n = $n | Wait-BlueGreenDeployment -Until Succeeded
+    $apiAfter = @(Get-ServingVersion $n.ProductionEndpoint)
+    Test-Step 'native canary succeeded: production serves the new version only' ($n.Status -eq 'Succeeded' -and $apiAfter.Count -eq 1 -and $apiAfter[0] -like "$apiGreen *") ("{0}; production: {1}" -f $n.Status, ($apiAfter -join ', '))
+
     Write-Chapter 'Lambda through CodeDeploy: orders version 2 on alias live, canary 10% for 5 minutes, hook before traffic'
     $version = Invoke-SmokeTest -FunctionName orders -Version 2 -Requests 20 -ExpectJson @{ version = 2 } @aws
     Test-Step 'smoke test of orders version 2 (not through the alias)' $version.Passed ("{0} invocations of {1}, p90 {2:0} ms" -f $version.Requests, $version.Target, $version.P90.TotalMilliseconds)

@@ -6,6 +6,7 @@
 BeforeDiscovery {
     $script:Targets = @(
         @{ Controller = 'CodeDeploy'; Service = 'web'; Alarm = 'web-5xx'; Stop = 'StopDeployment' }
+        @{ Controller = 'ECS'; Service = 'api'; Alarm = 'api-5xx'; Stop = 'StopServiceDeployment' }
     )
 }
 
