@@ -9,11 +9,12 @@
     seeded service api (cluster sandbox, load balancer api).
 
     The undo is timed over -Runs runs at -TimeScale: each run resets the seeded sandbox, starts a canary of a new api
-    image (Canary10PercentNMinutes, N long enough that the canary is still on when undone), waits until Ready,
-    continues, and waits until production gives green its canary share. A second runspace then sends requests to the
-    production listener without pause, noting when each answer came and which task definition gave it, while
-    Undo-Deployment stops the service deployment with ROLLBACK. The figure is the time from the call of
-    Undo-Deployment to the first answer after which every answer came from blue.
+    image (Canary50Percent30Minutes: half of production on green, so a green answer is never far off while any comes,
+    and the canary still on when undone), waits until Ready, continues, and waits until production gives green its
+    share. A second runspace sends requests to the production listener without pause, noting when each answer came
+    and which task definition gave it; once it has seen both versions, Undo-Deployment stops the service deployment
+    with ROLLBACK. The figure is the time from the call of Undo-Deployment (and from the sandbox's answer to
+    StopServiceDeployment) to the first answer after which every answer came from blue.
 .EXAMPLE
     dotnet pwsh ./build.ps1 Build; dotnet pwsh ./bench/Measure-NativeCalls.ps1 -TimeScale 60 -Runs 5
 #>
@@ -33,6 +34,17 @@ function Show-Calls([string] $What) {
     $null = Invoke-SandboxControl DELETE 'requests'
 }
 
+function Reset-Api {
+    # A fresh seed: ECS's first deployment of the new service runs for a moment (simulated time), as on AWS; a release
+    # starts once it is over.
+    Reset-TestSandbox
+    $deadline = [DateTime]::UtcNow.AddSeconds(60)
+    while (@((Invoke-SandboxCli ecs list-service-deployments --cluster sandbox --service api --status PENDING IN_PROGRESS).serviceDeployments).Count -gt 0) {
+        if ([DateTime]::UtcNow -gt $deadline) { throw 'The seeded api service is still being deployed after a minute.' }
+        Start-Sleep -Milliseconds 100
+    }
+}
+
 function Get-Median([double[]] $Values) {
     $sorted = @($Values | Sort-Object)
     if ($sorted.Count % 2) { $sorted[($sorted.Count - 1) / 2] } else { ($sorted[$sorted.Count / 2 - 1] + $sorted[$sorted.Count / 2]) / 2 }
@@ -40,7 +52,7 @@ function Get-Median([double[]] $Values) {
 
 try {
     # --- Calls per start and per look -------------------------------------------------------------------------------
-    Reset-TestSandbox
+    Reset-Api
     Set-SandboxTimeScale 0
     $null = Invoke-SandboxControl DELETE 'requests'
     $d = Start-BlueGreenDeployment @service -Image 'api=public.ecr.aws/sandbox/api:2.0' -TrafficShift Canary10Percent5Minutes -Confirm:$false @aws
@@ -75,18 +87,20 @@ try {
     "Undo of a canary in flight, $Runs runs at time scale $TimeScale (a minute of AWS time per $([math]::Round(60 / $TimeScale, 2)) s of real time):"
     $lags = [Collections.Generic.List[double]]::new()
     $returns = [Collections.Generic.List[double]]::new()
+    $stops = [Collections.Generic.List[double]]::new()
     foreach ($run in 1..$Runs) {
-        Reset-TestSandbox
+        Reset-Api
         Set-SandboxTimeScale $TimeScale
         # The canary's interval is 30 minutes of AWS time: still on, however slow the machine, when undone.
-        $d = Start-BlueGreenDeployment @service -Image "api=public.ecr.aws/sandbox/api:2.$run" -TrafficShift Canary10Percent30Minutes -Confirm:$false @aws |
+        $d = Start-BlueGreenDeployment @service -Image "api=public.ecr.aws/sandbox/api:2.$run" -TrafficShift Canary50Percent30Minutes -Confirm:$false @aws |
             Wait-BlueGreenDeployment -Until Ready
         $blue = ($d.BlueTaskDefinition -split '/')[-1]
         $d = $d | Set-TrafficShift -Continue -Confirm:$false
         while ($d.GreenTrafficPercent -eq 0) { Start-Sleep -Milliseconds 50; $d = $d | Get-BlueGreenDeployment }
-        if ($d.GreenTrafficPercent -ne 10) { throw "Run ${run}: production gives green $($d.GreenTrafficPercent)%, not the canary's 10%." }
+        if ($d.GreenTrafficPercent -ne 50) { throw "Run ${run}: production gives green $($d.GreenTrafficPercent)%, not the canary's 50%." }
 
-        # Answers of the production listener, without pause, each with the time it came (ms on one clock) and its task definition.
+        # Answers of the production listener, without pause, each with the time it came (ms since $origin) and its task definition.
+        $origin = [DateTimeOffset]::UtcNow
         $clock = [Diagnostics.Stopwatch]::StartNew()
         $answers = [Collections.Concurrent.ConcurrentQueue[object]]::new()
         $stop = [Threading.ManualResetEventSlim]::new($false)
@@ -107,7 +121,12 @@ try {
                 finally { $client.Dispose() }
             }).AddArgument($d.ProductionEndpoint).AddArgument($clock).AddArgument($answers).AddArgument($stop)
         $handle = $prober.BeginInvoke()
-        Start-Sleep -Milliseconds 500
+        $deadline = [DateTime]::UtcNow.AddSeconds(60)
+        while (@($answers.ToArray() | Where-Object From -ne $blue).Count -lt 5 -or $answers.Count -lt 40) {
+            if ([DateTime]::UtcNow -gt $deadline) { throw "Run ${run}: production gave green no canary share within a minute ($($answers.Count) answers)." }
+            Start-Sleep -Milliseconds 50
+        }
+        $null = Invoke-SandboxControl DELETE 'requests'
         $undoAt = $clock.Elapsed.TotalMilliseconds
         $undone = @($d | Undo-Deployment -Confirm:$false)[-1]
         $returnedAt = $clock.Elapsed.TotalMilliseconds
@@ -122,13 +141,18 @@ try {
         $lastGreen = @($seen | Where-Object From -ne $blue)[-1]
         $afterLast = @($seen | Where-Object Ms -gt $lastGreen.Ms)
         if ($afterLast.Count -lt 20) { throw "Run ${run}: only $($afterLast.Count) answers came after the last green one; production may not be back on blue." }
+        if ($afterLast | Where-Object Status -ne 200) { throw "Run ${run}: production answered $(@($afterLast | Where-Object Status -ne 200)[0].Status) after the undo." }
+        $stopped = @(Get-SandboxCall StopServiceDeployment)
+        if ($stopped.Count -ne 1) { throw "Run ${run}: Undo-Deployment called StopServiceDeployment $($stopped.Count) times." }
+        $stopAt = ([DateTimeOffset] $stopped[0].time - $origin).TotalMilliseconds
         $lag = [math]::Max(0, $afterLast[0].Ms - $undoAt)
-        $lags.Add($lag); $returns.Add($returnedAt - $undoAt)
-        '  run {0}: {1} is {2}; every answer from {3} {4:0} ms after Undo-Deployment was called (it returned after {5:0} ms; {6} answers seen, {7} after the last from green)' -f `
-            $run, (($undone.DeploymentId -split '/')[-1]), $undone.Status, $blue, $lag, ($returnedAt - $undoAt), $seen.Count, $afterLast.Count
+        $fromStop = [math]::Max(0, $afterLast[0].Ms - $stopAt)
+        $lags.Add($lag); $stops.Add($fromStop); $returns.Add($returnedAt - $undoAt)
+        '  run {0}: {1} is {2}; every answer from {3} {4:0} ms after Undo-Deployment was called, {5:0} ms after StopServiceDeployment was answered (Undo-Deployment returned after {6:0} ms; {7} answers, {8} of them after the last from green)' -f `
+            $run, (($undone.DeploymentId -split '/')[-1]), $undone.Status, $blue, $lag, $fromStop, ($returnedAt - $undoAt), $seen.Count, $afterLast.Count
     }
-    'Undo-Deployment to production on blue, over {0} runs at time scale {1}: median {2:0} ms, max {3:0} ms (Undo-Deployment returned after median {4:0} ms).' -f `
-        $Runs, $TimeScale, (Get-Median $lags), ($lags | Measure-Object -Maximum).Maximum, (Get-Median $returns)
+    'Undo-Deployment of a canary in flight to production on blue on every request, {0} runs at time scale {1}: median {2:0} ms, max {3:0} ms from the call; median {4:0} ms, max {5:0} ms from the answer to StopServiceDeployment; Undo-Deployment returned after median {6:0} ms.' -f `
+        $Runs, $TimeScale, (Get-Median $lags), ($lags | Measure-Object -Maximum).Maximum, (Get-Median $stops), ($stops | Measure-Object -Maximum).Maximum, (Get-Median $returns)
 }
 finally {
     Stop-BlueGreenSandbox -ProcessId $sandbox.ProcessId -Confirm:$false

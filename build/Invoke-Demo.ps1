@@ -1,10 +1,14 @@
 <#
 .SYNOPSIS
-    The whole story on the local sandbox: good canary releases and bad ones that are undone, on ECS and Lambda.
+    The whole story on the local sandbox: good canary releases and bad ones that are undone, on ECS (through CodeDeploy
+    and ECS's own blue/green) and Lambda.
 .DESCRIPTION
     Starts the sandbox with a time scale, seeds it, and releases the seeded ECS service twice through
     CodeDeploy: first a good image (canary, smoke test on the test listener, continue, succeeded), then a
-    broken one (the smoke test fails, Undo-Deployment, blue serves everything again). Then the Lambda
+    broken one (the smoke test fails, Undo-Deployment, blue serves everything again). Beside it, the seeded api
+    service, which ECS releases itself (deployment controller ECS): a native canary through the same cmdlets (Ready at
+    the PAUSE hook the module places, smoke test, continue, the canary share seen on the production port, succeeded).
+    Then the Lambda
     story: the seeded orders function's alias through CodeDeploy (smoke test of the new version, canary
     with a BeforeAllowTraffic hook, succeeded), and the payments alias, which no CodeDeploy group releases,
     shifted by the module itself: a good version, then a bad build the smoke test catches and Undo-Deployment
@@ -49,7 +53,7 @@ $clock = [Diagnostics.Stopwatch]::StartNew()
 try {
     Write-Chapter "Starting the sandbox (time scale ${TimeScale}: a minute of AWS time per $([math]::Round(60 / $TimeScale, 2)) s)"
     $sandbox = Start-BlueGreenSandbox -TimeScale $TimeScale -Seed
-    Write-Host "  sandbox at $($sandbox.Endpoint) (pid $($sandbox.ProcessId)), seeded with ECS service sandbox/web behind web-alb"
+    Write-Host "  sandbox at $($sandbox.Endpoint) (pid $($sandbox.ProcessId)), seeded with ECS services sandbox/web (CodeDeploy) and sandbox/api (ECS itself)"
     $env:AWS_ACCESS_KEY_ID = 'test'; $env:AWS_SECRET_ACCESS_KEY = 'test'; $env:AWS_REGION = 'us-east-1'
     $aws = @{ EndpointUrl = $sandbox.Endpoint.ToString() }
 
