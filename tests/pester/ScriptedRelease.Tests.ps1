@@ -65,6 +65,14 @@ Describe 'The release script on a service <Controller> releases' -ForEach $Targe
         Reset-TestSandbox
         # Production waits at Ready for the smoke test: CodeDeploy when its group is told to, ECS because the module asks.
         if ($Controller -eq 'CodeDeploy') { Set-ReadyWait -ReadyMinutes 600 -TerminationMinutes 1 }
+        if ($Controller -eq 'ECS') {
+            # ECS's first deployment of the freshly seeded service runs for a moment, as on AWS; a release starts after it.
+            $deadline = [DateTime]::UtcNow.AddSeconds(60)
+            while (@((Invoke-SandboxCli ecs list-service-deployments --cluster sandbox --service $Service --status PENDING IN_PROGRESS).serviceDeployments).Count -gt 0) {
+                if ([DateTime]::UtcNow -gt $deadline) { throw "The seeded service $Service is still being deployed after a minute." }
+                Start-Sleep -Milliseconds 100
+            }
+        }
         Set-AlarmOutOfReach $Alarm
         $script:Blue = Get-ShortName (Invoke-SandboxCli ecs describe-services --cluster sandbox --services $Service).services[0].taskDefinition
         $script:Good = $null
