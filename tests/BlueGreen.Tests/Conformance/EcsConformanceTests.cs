@@ -205,4 +205,53 @@ public sealed class EcsConformanceTests
         Assert.Equal(System.Net.HttpStatusCode.BadRequest, error.StatusCode);
         Assert.False(string.IsNullOrEmpty(error.RequestId));
     }
+    /// <summary>What ECS's own blue/green adds to a service, round-tripped through moto: the load balancer's advancedConfiguration,
+    /// the strategy, canary and linear settings, lifecycle hooks with their timeouts, and alarms (moto keeps a deployment
+    /// configuration sent by UpdateService; it does not run service deployments).</summary>
+    [Fact]
+    public async Task EcsControlledService_AdvancedConfigurationAndStrategy_RoundTrip()
+    {
+        var client = new EcsClient(_moto.Context());
+        var (cluster, taskDefinitionArn) = await ClusterAndTaskDefinition(client);
+        var (_, blue, green) = await ElasticLoadBalancingV2ConformanceTests.CreateBlueGreen(_moto, "nat");
+        var name = MotoServer.UniqueName("nat");
+        var advanced = new AdvancedConfiguration
+        {
+            AlternateTargetGroupArn = green,
+            ProductionListenerRule = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener-rule/app/nat/1/2/3",
+            TestListenerRule = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener-rule/app/nat/1/4/5",
+            RoleArn = "arn:aws:iam::123456789012:role/ecs-blue-green",
+        };
+        await client.CreateServiceAsync(new CreateServiceRequest
+        {
+            Cluster = cluster,
+            ServiceName = name,
+            TaskDefinition = taskDefinitionArn,
+            DesiredCount = 1,
+            LaunchType = "FARGATE",
+            DeploymentController = new DeploymentController { Type = "ECS" },
+            LoadBalancers = new() { new EcsLoadBalancer { TargetGroupArn = blue, ContainerName = "web", ContainerPort = 8080, AdvancedConfiguration = advanced } },
+            NetworkConfiguration = Network(),
+        });
+        var configuration = BlueGreen.Core.Releases.Ecs.EcsNativeMapping.Apply(
+            new DeploymentConfiguration { MaximumPercent = 200, MinimumHealthyPercent = 100, Strategy = "BLUE_GREEN", BakeTimeInMinutes = 5 },
+            BlueGreen.Core.Releases.TrafficShiftPolicy.Parse("Linear20PercentEvery2Minutes"), 7, waitAtReady: true, new[] { "nat-5xx" }, null);
+
+        await client.UpdateServiceAsync(new UpdateServiceRequest { Cluster = cluster, Service = name, TaskDefinition = taskDefinitionArn, DeploymentConfiguration = configuration });
+
+        var service = (await client.DescribeServicesAsync(new DescribeServicesRequest { Cluster = cluster, Services = new() { name } })).Services!.Single();
+        Assert.Equal("ECS", service.DeploymentController!.Type);
+        var lb = service.LoadBalancers!.Single().AdvancedConfiguration!;
+        Assert.Equal((advanced.AlternateTargetGroupArn, advanced.ProductionListenerRule, advanced.TestListenerRule, advanced.RoleArn), (lb.AlternateTargetGroupArn, lb.ProductionListenerRule, lb.TestListenerRule, lb.RoleArn));
+        var read = service.DeploymentConfiguration!;
+        Assert.Equal(("LINEAR", 20.0, 2, 0), (read.Strategy, read.LinearConfiguration!.StepPercent!.Value, read.LinearConfiguration.StepBakeTimeInMinutes!.Value, read.BakeTimeInMinutes!.Value));
+        Assert.Equal((200, 100), (read.MaximumPercent, read.MinimumHealthyPercent));
+        Assert.Equal(new[] { "nat-5xx" }, read.Alarms!.AlarmNames);
+        Assert.True(read.Alarms.Rollback);
+        Assert.Equal(new[] { ("POST_TEST_TRAFFIC_SHIFT", 1440, "ROLLBACK"), ("POST_PRODUCTION_TRAFFIC_SHIFT", 7, "CONTINUE") },
+            read.LifecycleHooks!.Select(h => (h.LifecycleStages!.Single(), h.TimeoutConfiguration!.TimeoutInMinutes!.Value, h.TimeoutConfiguration.Action!)));
+        Assert.All(read.LifecycleHooks!, h => Assert.Equal("PAUSE", h.TargetType));
+        Assert.True(BlueGreen.Core.Releases.Ecs.EcsNativeMapping.WaitsAtReady(read));
+        Assert.Equal(7, BlueGreen.Core.Releases.Ecs.EcsNativeMapping.BakeMinutes(read));
+    }
 }
