@@ -174,7 +174,7 @@ public sealed class ProtocolTests(SandboxFixture sandbox)
         Assert.Equal("CODE_DEPLOY", service["deploymentController"]!["type"]!.GetValue<string>());
         Assert.Equal(["orders-dg"], aws.Ok("deploy", "list-deployment-groups", "--application-name", "orders")["deploymentGroups"]!.AsArray().Select(g => g!.GetValue<string>()));
         Assert.Equal("1", aws.Ok("lambda", "get-alias", "--function-name", "orders", "--name", "live")["FunctionVersion"]!.GetValue<string>());
-        Assert.Equal(["orders-errors", "payments-errors", "web-5xx"], aws.Ok("cloudwatch", "describe-alarms")["MetricAlarms"]!.AsArray().Select(a => a!["AlarmName"]!.GetValue<string>()));
+        Assert.Equal(["api-5xx", "orders-errors", "payments-errors", "web-5xx"], aws.Ok("cloudwatch", "describe-alarms")["MetricAlarms"]!.AsArray().Select(a => a!["AlarmName"]!.GetValue<string>()));
         var configs = aws.Ok("deploy", "list-deployment-configs")["deploymentConfigsList"]!.AsArray().Select(c => c!.GetValue<string>()).ToList();
         Assert.Contains("CodeDeployDefault.ECSCanary10Percent5Minutes", configs);
         Assert.Contains("CodeDeployDefault.LambdaLinear10PercentEvery1Minute", configs);

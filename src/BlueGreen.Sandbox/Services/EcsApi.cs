@@ -981,5 +981,6 @@ internal sealed class EcsApi(Region region)
             ["services"] = c.Services.Values.Select(s => (JsonNode?)ServiceJson(s)).ToJsonArray(),
         }).ToJsonArray(),
         ["taskDefinitions"] = _families.Values.SelectMany(r => r).Select(d => d.Arn).ToJsonArray(),
+        ["serviceDeployments"] = AllServices.SelectMany(s => s.Deployments).Select(d => (JsonNode?)Native.DeploymentJson(d)).ToJsonArray(),
     };
 }

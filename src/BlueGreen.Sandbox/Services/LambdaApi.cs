@@ -15,6 +15,9 @@ namespace BlueGreen.Sandbox.Services;
 /// </summary>
 internal sealed record FunctionBehaviour(JsonNode? Payload, string? ErrorType, string? ErrorMessage, int LatencyMs, double FailureRate, string HookStatus)
 {
+    /// <summary>Answers given in turn by successive invocations of a version (the last one repeats), instead of <see cref="Payload"/>.</summary>
+    public JsonArray? Payloads { get; init; }
+
     public const string FileName = "sandbox.json";
 
     private const int MaxFileBytes = 256 * 1024;
@@ -87,7 +90,10 @@ internal sealed record FunctionBehaviour(JsonNode? Payload, string? ErrorType, s
             document?["error"].Str("errorMessage"),
             document.Int("latencyMs") ?? 0,
             Math.Clamp(document.Num("failureRate") ?? 0, 0, 1),
-            hook);
+            hook)
+        {
+            Payloads = document?["payloads"] is JsonArray { Count: > 0 } payloads ? (JsonArray)payloads.DeepClone() : null,
+        };
     }
 }
 
@@ -112,6 +118,9 @@ internal sealed class LambdaVersion
     public DateTimeOffset LastModified { get; set; }
 
     public string RevisionId { get; set; } = Guid.NewGuid().ToString();
+
+    /// <summary>How many times this version has run, which picks its answer from <see cref="FunctionBehaviour.Payloads"/>.</summary>
+    public int Invocations { get; set; }
 }
 
 internal sealed class LambdaAlias
@@ -937,6 +946,7 @@ internal sealed partial class LambdaApi(Region region)
         }
 
         var behaviour = version.Behaviour;
+        version.Invocations++;
         var failed = behaviour.ErrorType is not null || (behaviour.FailureRate > 0 && Random.Shared.NextDouble() < behaviour.FailureRate);
         JsonNode? request = null;
         try
@@ -962,7 +972,8 @@ internal sealed partial class LambdaApi(Region region)
         }
         else
         {
-            result = Json.Serialize(behaviour.Payload?.DeepClone() ?? new JsonObject { ["statusCode"] = 200, ["body"] = $"{function.Name}:{version.Version}" });
+            var answer = behaviour.Payloads is { } payloads ? payloads[Math.Min(version.Invocations - 1, payloads.Count - 1)] : behaviour.Payload;
+            result = Json.Serialize(answer?.DeepClone() ?? new JsonObject { ["statusCode"] = 200, ["body"] = $"{function.Name}:{version.Version}" });
         }
 
         var resource = qualifier is null ? function.Name : $"{function.Name}:{qualifier}";
