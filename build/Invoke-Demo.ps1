@@ -100,7 +100,8 @@ try {
     $nSmoke = $n | Invoke-SmokeTest -Path / -ExpectStatus 200 -Requests 100 -MaxErrorRate 0.01
     Test-Step 'smoke test of api green' $nSmoke.Passed ("{0} requests, error rate {1:P1}, p90 {2:0} ms" -f $nSmoke.Requests, $nSmoke.ErrorRate, $nSmoke.P90.TotalMilliseconds)
     $n = $nSmoke | Set-TrafficShift -Continue -Confirm:$false
-    while ($n.GreenTrafficPercent -eq 0 -and -not $n.IsComplete) { Start-Sleep -Milliseconds 100; $n = $n | Get-BlueGreenDeployment }
+    $deadline = [DateTime]::UtcNow.AddMinutes(1)
+    while ($n.GreenTrafficPercent -eq 0 -and -not $n.IsComplete -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100; $n = $n | Get-BlueGreenDeployment }
     $apiGreen = Get-ShortName $n.GreenTaskDefinition
     $canary = @(Get-ServingVersion $n.ProductionEndpoint -Requests 100)
     $share = ($canary | Where-Object { $_ -like "$apiGreen x*" } | ForEach-Object { [int]($_ -replace '^.* x', '') } | Measure-Object -Sum).Sum

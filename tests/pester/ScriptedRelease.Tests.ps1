@@ -5,8 +5,9 @@
 # production serves is read from real HTTP answers of its listener.
 BeforeDiscovery {
     $script:Targets = @(
-        @{ Controller = 'CodeDeploy'; Service = 'web'; Alarm = 'web-5xx'; Stop = 'StopDeployment' }
-        @{ Controller = 'ECS'; Service = 'api'; Alarm = 'api-5xx'; Stop = 'StopServiceDeployment' }
+        # Blue is the revision the seed runs; the alarm is the seeded 5xx alarm on the service's load balancer.
+        @{ Controller = 'CodeDeploy'; Service = 'web'; Blue = 'web:1'; Alarm = 'web-5xx'; Stop = 'StopDeployment' }
+        @{ Controller = 'ECS'; Service = 'api'; Blue = 'api:1'; Alarm = 'api-5xx'; Stop = 'StopServiceDeployment' }
     )
 }
 
@@ -64,7 +65,7 @@ Describe 'The release script on a service <Controller> releases' -ForEach $Targe
     BeforeAll {
         Reset-TestSandbox
         # Production waits at Ready for the smoke test: CodeDeploy when its group is told to, ECS because the module asks.
-        if ($Controller -eq 'CodeDeploy') { Set-ReadyWait -ReadyMinutes 600 -TerminationMinutes 1 }
+        if ($Controller -eq 'CodeDeploy') { Set-TrafficShift -ApplicationName web -DeploymentGroupName web-dg -ReadyWait 600 -Confirm:$false @Aws }
         if ($Controller -eq 'ECS') {
             # ECS's first deployment of the freshly seeded service runs for a moment, as on AWS; a release starts after it.
             $deadline = [DateTime]::UtcNow.AddSeconds(60)
@@ -74,7 +75,6 @@ Describe 'The release script on a service <Controller> releases' -ForEach $Targe
             }
         }
         Set-AlarmOutOfReach $Alarm
-        $script:Blue = Get-ShortName (Invoke-SandboxCli ecs describe-services --cluster sandbox --services $Service).services[0].taskDefinition
         $script:Good = $null
     }
 
@@ -98,6 +98,7 @@ Describe 'The release script on a service <Controller> releases' -ForEach $Targe
         $d = Get-BlueGreenDeployment -Id $run.ReleaseId @Aws
         $d.Status | Should -Be 'Succeeded'
         $d.GreenTrafficPercent | Should -Be 100
+        Get-ShortName $d.BlueTaskDefinition | Should -Be $Blue
         $green = Get-ShortName $d.GreenTaskDefinition
         $green | Should -Not -Be $Blue
         (Invoke-SandboxCli ecs describe-task-definition --task-definition $green).taskDefinition.containerDefinitions[0].image |
