@@ -6,8 +6,8 @@
 BeforeDiscovery {
     $script:Targets = @(
         # Blue is the revision the seed runs; the alarm is the seeded 5xx alarm on the service's load balancer.
-        @{ Controller = 'CodeDeploy'; Service = 'web'; Blue = 'web:1'; Alarm = 'web-5xx'; Stop = 'StopDeployment' }
-        @{ Controller = 'ECS'; Service = 'api'; Blue = 'api:1'; Alarm = 'api-5xx'; Stop = 'StopServiceDeployment' }
+        @{ Controller = 'CodeDeploy'; Engine = 'CodeDeployEcs'; Service = 'web'; Blue = 'web:1'; Alarm = 'web-5xx'; Stop = 'StopDeployment' }
+        @{ Controller = 'ECS'; Engine = 'EcsNative'; Service = 'api'; Blue = 'api:1'; Alarm = 'api-5xx'; Stop = 'StopServiceDeployment' }
     )
 }
 
@@ -96,6 +96,7 @@ Describe 'The release script on a service <Controller> releases' -ForEach $Targe
         $run.Text | Should -Match 'Succeeded: .*100% of production'
 
         $d = Get-BlueGreenDeployment -Id $run.ReleaseId @Aws
+        "$($d.Engine)" | Should -Be $Engine -Because "the module finds that $Controller runs the service's blue/green"
         $d.Status | Should -Be 'Succeeded'
         $d.GreenTrafficPercent | Should -Be 100
         Get-ShortName $d.BlueTaskDefinition | Should -Be $Blue
