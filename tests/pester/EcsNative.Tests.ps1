@@ -159,6 +159,30 @@ Import-Module '$(Get-ModuleManifestPath)' -ErrorAction Stop
         $after.EngineStatus | Should -Be 'ROLLBACK_SUCCESSFUL'
     }
 
+    It 'undoes a release that succeeded by releasing the previous task definition, without stopping at Ready' {
+        $d = Start-BlueGreenDeployment -Cluster sandbox -Service api -Image 'api=public.ecr.aws/sandbox/api:2.0' -BakeTime 0 @Aws
+        $null = $d | Wait-BlueGreenDeployment -Until Ready -Timeout 120 | Set-TrafficShift -Continue -Confirm:$false @Aws
+        ($d | Wait-BlueGreenDeployment -Timeout 120).Status | Should -Be 'Succeeded'
+        Get-ServingTaskDefinition $d.ProductionEndpoint 3 | Sort-Object -Unique | Should -Be 'api:2'
+
+        $undone = $d | Undo-Deployment -Confirm:$false
+        $undone.DeploymentId | Should -Not -Be $d.DeploymentId
+        $undone.DeploymentId | Should -Match ':service-deployment/sandbox/api/'
+        $undone.GreenTaskDefinition | Should -BeLike '*task-definition/api:1'
+        $undone.GreenTrafficPercent | Should -Be 100
+        Get-ServingTaskDefinition $d.ProductionEndpoint 5 | Sort-Object -Unique | Should -Be 'api:1'
+        $config = (Get-ApiService).deploymentConfiguration
+        $config.strategy | Should -Be 'BLUE_GREEN'
+        @($config.lifecycleHooks | Where-Object { $_.lifecycleStages -contains 'POST_TEST_TRAFFIC_SHIFT' }) | Should -BeNullOrEmpty -Because 'an undo must not stop at a gate'
+        $config.alarms.enable | Should -BeFalse -Because 'the alarm the bad version raised must not stop the undo'
+
+        # The next release waits at Ready again (the module places its hook again), and -Alarm turns the alarm back on.
+        $next = Start-BlueGreenDeployment -Cluster sandbox -Service api -Image 'api=public.ecr.aws/sandbox/api:3.0' -Alarm api-5xx @Aws
+        ($next | Wait-BlueGreenDeployment -Until Ready -Timeout 120).Status | Should -Be 'Ready'
+        (Get-ApiService).deploymentConfiguration.alarms.enable | Should -BeTrue
+        $null = $next | Undo-Deployment -Confirm:$false
+    }
+
     It 'finds releases by service and by ARN, waits until test traffic, and counts its calls' {
         $null = Invoke-SandboxControl DELETE 'requests'
         $d = Start-BlueGreenDeployment -Cluster sandbox -Service api -Image 'api=public.ecr.aws/sandbox/api:3.0' @Aws

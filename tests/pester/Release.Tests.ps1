@@ -160,8 +160,11 @@ Import-Module '$(Get-ModuleManifestPath)' -ErrorAction Stop
             --load-balancers "targetGroupArn=$((Invoke-SandboxCli elbv2 describe-target-groups --names web-blue).TargetGroups[0].TargetGroupArn),containerName=web,containerPort=80"
         $null = Invoke-SandboxControl DELETE 'requests'
         Start-BlueGreenDeployment -Cluster sandbox -Service plain -TaskDefinition web:2 @Aws -ErrorAction SilentlyContinue -ErrorVariable plain
-        $plain[0].FullyQualifiedErrorId | Should -BeLike 'NotCodeDeployControlled,*'
-        $plain[0].Exception.Message | Should -Match 'ECS deployment controller'
+        $plain[0].FullyQualifiedErrorId | Should -BeLike 'ServiceNotBlueGreenCapable,*'
+        $plain[0].Exception.Message | Should -Match 'no load balancer'
+        Start-BlueGreenDeployment -Cluster sandbox -Service plain -TaskDefinition web:2 -Controller CodeDeploy @Aws -ErrorAction SilentlyContinue -ErrorVariable named
+        $named[0].FullyQualifiedErrorId | Should -BeLike 'NotCodeDeployControlled,*'
+        $named[0].Exception.Message | Should -Match 'ECS deployment controller'
         Start-BlueGreenDeployment -Cluster sandbox -Service orphan -TaskDefinition web:2 @Aws -ErrorAction SilentlyContinue -ErrorVariable orphan
         $orphan[0].FullyQualifiedErrorId | Should -BeLike 'NoDeploymentGroup,*'
         $orphan[0].ErrorDetails.RecommendedAction | Should -Match 'ApplicationName'

@@ -615,7 +615,7 @@ public sealed class EcsNativeEngine : IReleaseEngine
         }, cancellationToken).ConfigureAwait(false);
         return new UndoPlan(current, UndoKind.RedeployPrevious,
             $"Blue of release {current.DeploymentId} is gone: start a new release of the previous task definition {previous} on service '{current.Service}' ({release.PolicyName}), " +
-            "without the Ready wait, the bake and the alarms, which the bad version may have raised.")
+            "without the Ready wait, the bake and the alarms, which the bad version may have raised (ECS keeps the configuration: the alarms stay disabled on the service until a release gives -Alarm).")
         {
             Release = release,
         };
