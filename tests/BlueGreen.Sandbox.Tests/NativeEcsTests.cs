@@ -369,6 +369,75 @@ public sealed class NativeEcsTests(SandboxFixture sandbox)
         aws.Run("ecs", "list-service-deployments", "--cluster", "sandbox", "--service", "nope").AssertServiceError("ServiceNotFoundException");
     }
 
+    [Fact]
+    public void Walkthrough_of_a_native_canary_in_the_docs_runs_as_written()
+    {
+        const string Region = "ap-south-2";
+        var script = WalkthroughScript();
+        Assert.Contains("http://127.0.0.1:4566", script, StringComparison.Ordinal);
+        Assert.Contains("AWS_DEFAULT_REGION=us-east-1", script, StringComparison.Ordinal);
+        script = script.Replace("http://127.0.0.1:4566", sandbox.Endpoint, StringComparison.Ordinal)
+            .Replace("AWS_DEFAULT_REGION=us-east-1", "AWS_DEFAULT_REGION=" + Region, StringComparison.Ordinal);
+        NativeEcsEnvironment.Seed(sandbox, Region);
+
+        // The page says --time-scale 60: the canary's twenty minutes are twenty seconds.
+        sandbox.SetTimeScale(60);
+        string output;
+        try
+        {
+            var start = new System.Diagnostics.ProcessStartInfo("bash") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            start.Environment.Remove("AWS_PROFILE");
+            start.Environment.Remove("AWS_ENDPOINT_URL");
+            using var bash = System.Diagnostics.Process.Start(start)!;
+            bash.StandardInput.Write(script);
+            bash.StandardInput.Close();
+            var stdout = bash.StandardOutput.ReadToEndAsync();
+            var stderr = bash.StandardError.ReadToEndAsync();
+            Assert.True(bash.WaitForExit(TimeSpan.FromMinutes(4)), "The walkthrough did not finish within 4 minutes: " + stdout.Result);
+            output = stdout.Result;
+            Assert.True(bash.ExitCode == 0 || output.Contains("SUCCESSFUL", StringComparison.Ordinal), $"The walkthrough failed: {output}\n{stderr.Result}");
+        }
+        finally
+        {
+            sandbox.SetTimeScale(SandboxFixture.TimeScale);
+        }
+
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Trim()).ToList();
+        Assert.Equal("api:1 Blue 200", lines[0]);
+        Assert.Contains(lines, l => l.StartsWith("IN_PROGRESS POST_TEST_TRAFFIC_SHIFT test=100% production=0% api:2 Green 200", StringComparison.Ordinal));
+        Assert.StartsWith("SUCCESSFUL CLEAN_UP green=100%  50 api:2 Green 200", lines[^1], StringComparison.Ordinal);
+
+        // Production's answers while the canary held 20%: a line is counted when the next one still reports 20%, so
+        // all of its 50 requests were sent during the canary.
+        var watch = lines.Where(l => l.Contains(" green=", StringComparison.Ordinal)).ToList();
+        var canary = watch.Where((l, i) => l.Contains(" green=20% ", StringComparison.Ordinal) && i + 1 < watch.Count && watch[i + 1].Contains(" green=20% ", StringComparison.Ordinal)).ToList();
+        Assert.True(canary.Count >= 1, "No whole sample of production during the canary: " + output);
+        int Count(string line, string revision) =>
+            System.Text.RegularExpressions.Regex.Matches(line, @"(\d+) (api:\d+) (Blue|Green) 200").Where(m => m.Groups[2].Value == revision).Sum(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+        var green = canary.Sum(l => Count(l, "api:2"));
+        var blue = canary.Sum(l => Count(l, "api:1"));
+        Assert.Equal(50 * canary.Count, green + blue);
+        Assert.InRange(green / (double)(green + blue), 0.06, 0.36);
+        Assert.Equal("SUCCESSFUL", NativeEcsEnvironment.Status(NativeEcsEnvironment.Deployments(sandbox.WaitForState(Region, _ => true, "The state")).Last()));
+    }
+
+    /// <summary>The bash the page docs/sandbox.md gives for the native canary walkthrough.</summary>
+    private static string WalkthroughScript()
+    {
+        var folder = new DirectoryInfo(AppContext.BaseDirectory);
+        while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "docs", "sandbox.md")))
+        {
+            folder = folder.Parent;
+        }
+
+        Assert.NotNull(folder);
+        var page = File.ReadAllText(Path.Combine(folder.FullName, "docs", "sandbox.md")).Replace("\r\n", "\n", StringComparison.Ordinal);
+        var section = page[page.IndexOf("## Walkthrough: a native ECS canary with a pause hook", StringComparison.Ordinal)..];
+        var blocks = System.Text.RegularExpressions.Regex.Matches(section, "```bash\n(.*?)```", System.Text.RegularExpressions.RegexOptions.Singleline);
+        Assert.Contains("--seed", blocks[0].Groups[1].Value, StringComparison.Ordinal);
+        return blocks[1].Groups[1].Value;
+    }
+
     private static string TempZip(string behaviour)
     {
         var path = Path.GetTempFileName();

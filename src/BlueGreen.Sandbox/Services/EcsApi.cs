@@ -408,6 +408,11 @@ internal sealed class EcsApi(Region region)
             first.Status = "PRIMARY";
             if (controller == "ECS")
             {
+                if (service.Strategy != "ROLLING")
+                {
+                    first.Label = "Blue";
+                }
+
                 // The first tasks go to the primary target group; the alternate one waits for the first blue/green deployment.
                 Native.StartRolling(service, null, Native.NewRevision(service, definition), first);
             }
@@ -933,7 +938,7 @@ internal sealed class EcsApi(Region region)
             if (service.Controller == "ECS" && !service.Deployments.Any(d => d.Native && d.Active))
             {
                 var primary = service.Sets.FirstOrDefault(s => s.Status == "PRIMARY");
-                if (primary is not null && primary.Steady(now) && primary.RolloutState != "COMPLETED")
+                if (primary is not null && primary.Steady(now) && primary.RolloutState == "IN_PROGRESS")
                 {
                     foreach (var old in service.Sets.Where(s => s != primary))
                     {

@@ -976,6 +976,12 @@ internal sealed class EcsServiceDeployments(Region region, EcsApi ecs)
 
     private static void End(ServiceDeployment d, string status, string reason, DateTimeOffset now)
     {
+        // Stopped where it stands: neither revision's tasks are replaced by the other's.
+        if (d.TargetSet is not null)
+        {
+            d.TargetSet.RolloutState = "FAILED";
+        }
+
         d.Status = status;
         d.StatusReason = reason;
         d.StoppedAt = now;
