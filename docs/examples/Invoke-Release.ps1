@@ -58,6 +58,7 @@ $smoke = $d | Invoke-SmokeTest -Path $SmokePath -ExpectStatus 200 -Requests $Smo
 Write-Host ('Smoke test: {0}, {1} requests, error rate {2:P1}' -f $(if ($smoke.Passed) { 'passed' } else { 'FAILED' }), $smoke.Requests, $smoke.ErrorRate)
 
 if (-not $smoke.Passed) {
+    Write-Host "  $($smoke.Summary)"
     $undone = @($d | Undo-Deployment -Confirm:$false)[-1]
     Write-Host "Undone: $($undone.DeploymentId) is $($undone.Status), $($undone.GreenTrafficPercent)% of production on green"
     $undone
