@@ -138,7 +138,7 @@ Import-Module '$(Get-ModuleManifestPath)' -ErrorAction Stop
         $bad = New-ApiRevision @{ SANDBOX_BODY = 'bad'; SANDBOX_STATUS = '500' }
         $d = Start-BlueGreenDeployment -Cluster sandbox -Service api -TaskDefinition $bad @Aws
         $ready = $d | Wait-BlueGreenDeployment -Until Ready -Timeout 120
-        $smoke = $ready | Invoke-SmokeTest -Path / -Requests 3
+        $smoke = $ready | Invoke-SmokeTest -Path / -Requests 3 -ErrorAction SilentlyContinue
         $smoke.Passed | Should -BeFalse
         $smoke | Set-TrafficShift -Continue -Confirm:$false -ErrorAction SilentlyContinue -ErrorVariable refused @Aws
         $refused[0].FullyQualifiedErrorId | Should -BeLike 'SmokeTestFailed,*'
