@@ -144,6 +144,12 @@ public sealed class NativeEcsTests(SandboxFixture sandbox)
             Assert.Equal("ROLLBACK", hook["timeoutAction"]!.GetValue<string>());
             Assert.Equal(30, paused["deploymentConfiguration"]!["canaryConfiguration"]!["canaryPercent"]!.GetValue<double>());
 
+            // One deployment at a time: another new task definition meanwhile is refused, and changes nothing.
+            var second = aws.Run("ecs", "update-service", "--cluster", "sandbox", "--service", "api", "--task-definition", "api:1", "--desired-count", "3");
+            second.AssertServiceError("InvalidParameterException");
+            Assert.Contains(arn, second.Stderr, StringComparison.Ordinal);
+            Assert.Equal(2, env.StateService("api")["desiredCount"]!.GetValue<int>());
+
             // It waits: the pause does not end by itself.
             Thread.Sleep(500);
             Assert.Equal("AWAITING_ACTION", NativeEcsEnvironment.Awaiting(env.WaitFor(arn, _ => true, "The state"))!["status"]!.GetValue<string>());
@@ -216,12 +222,14 @@ public sealed class NativeEcsTests(SandboxFixture sandbox)
         var aws = env.Aws;
         var gate = TempZip("""{"payloads": [{"hookStatus": "IN_PROGRESS", "callBackDelay": 120, "hookDetails": {"round": 1}}, {"hookStatus": "SUCCEEDED"}]}""");
         var deny = TempZip("""{"payload": {"hookStatus": "FAILED"}}""");
+        var slow = TempZip("""{"payloads": [{"hookStatus": "IN_PROGRESS", "callBackDelay": 300}, {"hookStatus": "SUCCEEDED"}]}""");
         try
         {
             string Function(string name, string zip) => aws.Ok("lambda", "create-function", "--function-name", name, "--runtime", "python3.12", "--handler", "index.handler",
                 "--role", LambdaRole, "--zip-file", "fileb://" + zip)["FunctionArn"]!.GetValue<string>();
             var gateArn = Function("gate", gate);
             var denyArn = Function("deny", deny);
+            var slowArn = Function("traffic-check", slow);
 
             var v2 = env.Register("public.ecr.aws/sandbox/api:2.0");
             var arn = env.Deploy(v2, $$"""
@@ -243,14 +251,18 @@ public sealed class NativeEcsTests(SandboxFixture sandbox)
             var took = done["finishedAt"]!.GetValue<double>() - done["startedAt"]!.GetValue<double>();
             Assert.True(took >= 120, $"The deployment took {took} simulated seconds, less than the hook's callBackDelay.");
 
-            // A hook that answers FAILED: the deployment rolls back to the revision production ran.
+            // A hook that answers FAILED: the deployment rolls back to the revision production ran. On the way back the
+            // traffic-shift hooks run again: the first call of traffic-check is in the rollback, and it asks for 300 s.
             var v3 = env.Register("public.ecr.aws/sandbox/api:3.0");
             var failing = env.Deploy(v3, $$"""
                 {"strategy":"BLUE_GREEN","bakeTimeInMinutes":0,
-                 "lifecycleHooks":[{"hookTargetArn":"{{denyArn}}","roleArn":"{{LambdaRole}}","lifecycleStages":["POST_SCALE_UP"]}]}
+                 "lifecycleHooks":[{"hookTargetArn":"{{denyArn}}","roleArn":"{{LambdaRole}}","lifecycleStages":["POST_SCALE_UP"]},
+                                   {"hookTargetArn":"{{slowArn}}","roleArn":"{{LambdaRole}}","lifecycleStages":["TEST_TRAFFIC_SHIFT","PRODUCTION_TRAFFIC_SHIFT"]}]}
                 """);
             var rolledBack = env.WaitForEnd(failing);
             Assert.Equal("ROLLBACK_SUCCESSFUL", NativeEcsEnvironment.Status(rolledBack));
+            var rollbackTook = rolledBack["finishedAt"]!.GetValue<double>() - rolledBack["rollback"]!["startedAt"]!.GetValue<double>();
+            Assert.True(rollbackTook >= 300, $"The rollback took {rollbackTook} simulated seconds: its traffic-shift hook was not called back.");
             Assert.Contains("FAILED", rolledBack["rollback"]!["reason"]!.GetValue<string>(), StringComparison.Ordinal);
             Assert.Equal(done["targetServiceRevision"]!["arn"]!.GetValue<string>(), rolledBack["rollback"]!["serviceRevisionArn"]!.GetValue<string>());
             Assert.NotNull(rolledBack["rollback"]!["startedAt"]);
@@ -265,11 +277,12 @@ public sealed class NativeEcsTests(SandboxFixture sandbox)
         {
             OwnedPath.Delete(gate);
             OwnedPath.Delete(deny);
+            OwnedPath.Delete(slow);
         }
     }
 
     [Fact]
-    public void Native_deployments_roll_back_on_an_alarm_on_stop_and_on_a_rollback_continue()
+    public void Native_deployments_roll_back_on_an_alarm_on_stop_and_on_a_rollback_continue_and_abort_where_they_stand()
     {
         var env = NativeEcsEnvironment.Seed(sandbox, "me-south-1");
         var aws = env.Aws;
@@ -315,6 +328,20 @@ public sealed class NativeEcsTests(SandboxFixture sandbox)
         aws.Run("ecs", "continue-service-deployment", "--service-deployment-arn", third, "--hook-id", hook["hookId"]!.GetValue<string>()).AssertServiceError("InvalidParameterException");
 
         Assert.Equal(3, aws.Ok("ecs", "list-service-deployments", "--cluster", "sandbox", "--service", "api", "--status", "ROLLBACK_SUCCESSFUL", "SUCCESSFUL")["serviceDeployments"]!.AsArray().Count(d => d!["status"]!.GetValue<string>() == "ROLLBACK_SUCCESSFUL"));
+
+        // ABORT stops where it stands: test traffic stays on green, production on blue, both revisions keep running.
+        var fourth = env.Deploy(v2);
+        Pause(fourth);
+        aws.Ok("ecs", "stop-service-deployment", "--service-deployment-arn", fourth, "--stop-type", "ABORT");
+        var aborted = env.WaitFor(fourth, d => NativeEcsEnvironment.Status(d) != "IN_PROGRESS", "The abort");
+        Assert.Equal("STOPPED", NativeEcsEnvironment.Status(aborted));
+        Assert.Null(aborted["rollback"]);
+        Assert.Equal(100, env.StateWeights(env.TestRule)["api-green"]);
+        Assert.Equal(100, env.StateWeights(env.ProductionRule)["api-blue"]);
+        Thread.Sleep(300);
+        Assert.Equal(2, env.StateService("api")["deployments"]!.AsArray().Count);
+        Assert.Equal("api:1", ReleaseTests.Get(env.ProductionPort).TaskDefinition);
+        Assert.Equal("api:2", ReleaseTests.Get(env.TestPort).TaskDefinition);
     }
 
     [Fact]

@@ -592,9 +592,12 @@ internal sealed class EcsApi(Region region)
             throw new AwsException("ServiceNotActiveException", "Service was not ACTIVE.");
         }
 
-        if (input.Int("desiredCount") is { } desired)
+        // Everything is checked before anything changes.
+        var requested = input.Str("taskDefinition") is { } reference ? ResolveTaskDefinition(reference) : null;
+        if (service.Controller == "ECS" && ((requested is not null && requested.Arn != service.TaskDefinitionArn) || (input.Bool("forceNewDeployment") ?? false))
+            && service.Deployments.FirstOrDefault(d => d.Native && d.Active) is { } running)
         {
-            service.DesiredCount = Math.Max(0, desired);
+            throw new AwsException("InvalidParameterException", $"The service {service.Name} has a service deployment in progress ({running.Arn}). Wait for it to finish, or stop it with StopServiceDeployment, before starting another.");
         }
 
         if (input["loadBalancers"] is JsonArray newLoadBalancers && service.Controller == "ECS")
@@ -633,6 +636,11 @@ internal sealed class EcsApi(Region region)
 
             service.DeploymentConfiguration = service.Controller == "ECS" ? Native.Validate(service.Controller, merged, loadBalancers) : merged;
             service.LoadBalancers = loadBalancers;
+        }
+
+        if (input.Int("desiredCount") is { } desired)
+        {
+            service.DesiredCount = Math.Max(0, desired);
         }
 
         var newDefinition = input.Str("taskDefinition");

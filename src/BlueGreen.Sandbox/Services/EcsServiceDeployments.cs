@@ -1003,6 +1003,14 @@ internal sealed class EcsServiceDeployments(Region region, EcsApi ecs)
 
     public JsonObject List(JsonObject input)
     {
+        // A service ARN names its cluster (service/<cluster>/<name>), so the cluster may be left out.
+        if (input.Str("cluster") is null && input.Str("service") is { } reference && reference.StartsWith("arn:", StringComparison.Ordinal)
+            && reference.Split(':')[^1].Split('/') is ["service", var cluster, _])
+        {
+            input = (JsonObject)input.DeepClone();
+            input["cluster"] = cluster;
+        }
+
         var service = ecs.Service(input);
         var statuses = input.Strings("status").ToHashSet(StringComparer.Ordinal);
         var after = input["createdAt"].Time("after");
