@@ -1,10 +1,14 @@
 <#
 .SYNOPSIS
-    The whole story on the local sandbox: good canary releases and bad ones that are undone, on ECS and Lambda.
+    The whole story on the local sandbox: good canary releases and bad ones that are undone, on ECS (through CodeDeploy
+    and ECS's own blue/green) and Lambda.
 .DESCRIPTION
     Starts the sandbox with a time scale, seeds it, and releases the seeded ECS service twice through
     CodeDeploy: first a good image (canary, smoke test on the test listener, continue, succeeded), then a
-    broken one (the smoke test fails, Undo-Deployment, blue serves everything again). Then the Lambda
+    broken one (the smoke test fails, Undo-Deployment, blue serves everything again). Beside it, the seeded api
+    service, which ECS releases itself (deployment controller ECS): a native canary through the same cmdlets (Ready at
+    the PAUSE hook the module places, smoke test, continue, the canary share seen on the production port, succeeded).
+    Then the Lambda
     story: the seeded orders function's alias through CodeDeploy (smoke test of the new version, canary
     with a BeforeAllowTraffic hook, succeeded), and the payments alias, which no CodeDeploy group releases,
     shifted by the module itself: a good version, then a bad build the smoke test catches and Undo-Deployment
@@ -49,7 +53,7 @@ $clock = [Diagnostics.Stopwatch]::StartNew()
 try {
     Write-Chapter "Starting the sandbox (time scale ${TimeScale}: a minute of AWS time per $([math]::Round(60 / $TimeScale, 2)) s)"
     $sandbox = Start-BlueGreenSandbox -TimeScale $TimeScale -Seed
-    Write-Host "  sandbox at $($sandbox.Endpoint) (pid $($sandbox.ProcessId)), seeded with ECS service sandbox/web behind web-alb"
+    Write-Host "  sandbox at $($sandbox.Endpoint) (pid $($sandbox.ProcessId)), seeded with ECS services sandbox/web (CodeDeploy) and sandbox/api (ECS itself)"
     $env:AWS_ACCESS_KEY_ID = 'test'; $env:AWS_SECRET_ACCESS_KEY = 'test'; $env:AWS_REGION = 'us-east-1'
     $aws = @{ EndpointUrl = $sandbox.Endpoint.ToString() }
 
@@ -86,6 +90,25 @@ try {
     Test-Step 'undo puts blue back on all traffic' ($served.Count -eq 1 -and $served[0] -like "$goodGreen *") ($served -join ', ')
     $final = Get-BlueGreenDeployment -Id $bad.DeploymentId @aws
     Test-Step 'the bad release is marked stopped' ($final.Status -in 'Stopped', 'Failed') "$($final.DeploymentId) is $($final.Status), rolled back by $(@($undo)[-1].RollbackDeploymentId)"
+
+    Write-Chapter 'ECS releases api itself (deployment controller ECS): api 2.0, canary 10% for 10 minutes'
+    $n = Start-BlueGreenDeployment -Cluster sandbox -Service api -Image 'api=public.ecr.aws/sandbox/api:2.0' -TrafficShift Canary10Percent10Minutes `
+        -Description 'demo: native canary' @aws
+    Write-Host "  started $(($n.DeploymentId -split '/')[-1]) (a service deployment of ECS): $(Get-ShortName $n.BlueTaskDefinition) -> $(Get-ShortName $n.GreenTaskDefinition)"
+    $n = $n | Wait-BlueGreenDeployment -Until Ready
+    Write-Host "  Ready: green takes the test listener $($n.TestEndpoint), production waits at a PAUSE hook"
+    $nSmoke = $n | Invoke-SmokeTest -Path / -ExpectStatus 200 -Requests 100 -MaxErrorRate 0.01
+    Test-Step 'smoke test of api green' $nSmoke.Passed ("{0} requests, error rate {1:P1}, p90 {2:0} ms" -f $nSmoke.Requests, $nSmoke.ErrorRate, $nSmoke.P90.TotalMilliseconds)
+    $n = $nSmoke | Set-TrafficShift -Continue -Confirm:$false
+    $deadline = [DateTime]::UtcNow.AddMinutes(1)
+    while ($n.GreenTrafficPercent -eq 0 -and -not $n.IsComplete -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100; $n = $n | Get-BlueGreenDeployment }
+    $apiGreen = Get-ShortName $n.GreenTaskDefinition
+    $canary = @(Get-ServingVersion $n.ProductionEndpoint -Requests 100)
+    $share = ($canary | Where-Object { $_ -like "$apiGreen x*" } | ForEach-Object { [int]($_ -replace '^.* x', '') } | Measure-Object -Sum).Sum
+    Test-Step 'canary share seen on the production port' ($n.GreenTrafficPercent -eq 10 -and $share -ge 1 -and $share -le 30) ("rule weights {0}% green; 100 requests: {1}" -f $n.GreenTrafficPercent, ($canary -join ', '))
+    $n = $n | Wait-BlueGreenDeployment -Until Succeeded
+    $apiAfter = @(Get-ServingVersion $n.ProductionEndpoint)
+    Test-Step 'native canary succeeded: production serves the new version only' ($n.Status -eq 'Succeeded' -and $apiAfter.Count -eq 1 -and $apiAfter[0] -like "$apiGreen *") ("{0}; production: {1}" -f $n.Status, ($apiAfter -join ', '))
 
     Write-Chapter 'Lambda through CodeDeploy: orders version 2 on alias live, canary 10% for 5 minutes, hook before traffic'
     $version = Invoke-SmokeTest -FunctionName orders -Version 2 -Requests 20 -ExpectJson @{ version = 2 } @aws
