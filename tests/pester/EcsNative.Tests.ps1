@@ -117,7 +117,9 @@ Import-Module '$(Get-ModuleManifestPath)' -ErrorAction Stop
         $seen = Get-ServingTaskDefinition $d.ProductionEndpoint 40
         @($seen | Where-Object { $_ -eq 'api:2' }).Count | Should -BeGreaterThan 0
         @($seen | Where-Object { $_ -eq 'api:1' }).Count | Should -BeGreaterThan @($seen | Where-Object { $_ -eq 'api:2' }).Count
-        Set-SandboxTimeScale 600
+        # At 60x the rest of the canary is five seconds and the hour's bake a minute: long enough that -Complete, not
+        # the bake's own end, finishes it however busy the machine is.
+        Set-SandboxTimeScale 60
 
         $shifted = $d | Wait-BlueGreenDeployment -Until TrafficShifted -Timeout 120
         $shifted.Status | Should -Be 'Baking'
