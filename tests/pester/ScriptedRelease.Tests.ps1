@@ -21,13 +21,17 @@ BeforeAll {
     $script:Runbook = (Resolve-Path (Join-Path $PSScriptRoot '../../docs/examples/Invoke-Release.ps1')).ProviderPath
     # The module by name, as installed.
     $modules = Split-Path (Split-Path (Get-ModuleManifestPath) -Parent) -Parent
-    $script:RunbookEnvironment = @{ NO_COLOR = '1'; PSModulePath = $modules + [IO.Path]::PathSeparator + $env:PSModulePath }
+    # AWS as a pipeline step is given it: environment variables only (the endpoint too, as a rehearsal step would name it).
+    $script:RunbookEnvironment = @{
+        NO_COLOR = '1'; PSModulePath = $modules + [IO.Path]::PathSeparator + $env:PSModulePath
+        AWS_ENDPOINT_URL = $EP; AWS_REGION = 'us-east-1'; AWS_ACCESS_KEY_ID = 'test'; AWS_SECRET_ACCESS_KEY = 'test'
+    }
 
     function script:Invoke-Runbook([string] $Service, [string] $Image, [switch] $WhatIf) {
-        # A pipeline step as GitHub Actions' pwsh shell runs one (errors stop it), in a rehearsal session: the sandbox is
-        # the session default, so every AWS call of the script goes to it.
+        # A pipeline step as GitHub Actions' pwsh shell runs one (errors stop it), in a rehearsal: AWS_ENDPOINT_URL sends
+        # every AWS call of the script to the sandbox, and the listeners' URLs the releases report follow it.
         $what = if ($WhatIf) { ' -WhatIf' } else { '' }
-        $session = "`$ErrorActionPreference = 'Stop'; Import-Module BlueGreen; Set-BlueGreenDefault -EndpointUrl '$EP' -Region us-east-1 -AccessKey test -SecretKey test"
+        $session = "`$ErrorActionPreference = 'Stop'; Import-Module BlueGreen"
         $result = Invoke-FreshPwsh "$session`n& '$Runbook' -Cluster sandbox -Service $Service -Image '$Image'$what" -Environment $RunbookEnvironment
         $text = $result.Output -join "`n"
         # The release id, as the script names it: what a later step reattaches by.

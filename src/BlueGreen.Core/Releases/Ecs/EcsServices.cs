@@ -193,7 +193,7 @@ public sealed class EcsServices
     }
 
     /// <summary>The URLs of two listeners (production, test), read with one DescribeListeners and one DescribeLoadBalancers.
-    /// On a loopback endpoint (the sandbox) the load balancer's <c>.localhost</c> name is replaced by the endpoint's own address.</summary>
+    /// On a loopback endpoint (the sandbox), however it was named, the load balancer's <c>.localhost</c> name is replaced by the endpoint's own address.</summary>
     public async Task<(string? Production, string? Test)> ListenerUrlsAsync(string? productionListenerArn, string? testListenerArn, CancellationToken cancellationToken)
     {
         var arns = new[] { productionListenerArn, testListenerArn }.Where(a => a is not null).Select(a => a!).Distinct().ToList();
@@ -215,7 +215,9 @@ public sealed class EcsServices
             }
 
             var host = balancers.FirstOrDefault(b => b.LoadBalancerArn == listener.LoadBalancerArn)?.DNSName ?? "localhost";
-            if (_context.EndpointUrl is { } endpoint && Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) && uri.IsLoopback && host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase))
+            // The endpoint the load balancer API was reached at, however it was named (-EndpointUrl, AWS_ENDPOINT_URL, a profile).
+            var uri = _context.GetEndpoint(Elb.Service);
+            if (uri.IsLoopback && host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase))
             {
                 host = uri.Host;
             }
