@@ -118,7 +118,7 @@ class Generator:
         shape = self.shapes[shape_name]
         kind = shape["type"]
         if kind == "structure":
-            if shape_name in self.structures:
+            if shape.get("document") or shape_name in self.structures:
                 return
             self.structures.add(shape_name)
             for member in shape["members"].values():
@@ -137,6 +137,9 @@ class Generator:
     def cs_type(self, shape_name):
         shape = self.shapes[shape_name]
         kind = shape["type"]
+        if shape.get("document"):
+            # A free-form JSON document (e.g. ECS hookDetails): kept as sent, so a read-modify-write loses nothing.
+            return "global::System.Text.Json.JsonElement?"
         return {
             "string": "string", "integer": "int?", "long": "long?", "boolean": "bool?", "double": "double?",
             "float": "float?", "timestamp": "global::System.DateTime?", "blob": "byte[]",

@@ -8,7 +8,7 @@ namespace BlueGreen.Sandbox.Tests;
 /// ECS blue/green, linear and canary deployments run by ECS itself (deployment controller ECS), on the seeded
 /// service <c>api</c>, judged by the AWS CLI and by real requests to the listener ports. Each test works in its own region.
 /// </summary>
-[Collection(SandboxCollection.Name)]
+[Collection(NativeSandboxCollection.Name)]
 public sealed class NativeEcsTests(SandboxFixture sandbox)
 {
     private const string LambdaRole = "arn:aws:iam::000000000000:role/ecs-lambda-hooks";

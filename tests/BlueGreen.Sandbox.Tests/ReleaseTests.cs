@@ -7,7 +7,7 @@ using Xunit;
 namespace BlueGreen.Sandbox.Tests;
 
 /// <summary>Releases driven end to end with the AWS CLI. Each test works in its own region, so state never mixes.</summary>
-[Collection(SandboxCollection.Name)]
+[Collection(ReleaseSandboxCollection.Name)]
 public sealed class ReleaseTests(SandboxFixture sandbox)
 {
     [Fact]

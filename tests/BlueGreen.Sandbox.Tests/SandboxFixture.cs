@@ -143,8 +143,24 @@ public sealed class SandboxFixture : IAsyncLifetime
     }
 }
 
+/// <summary>Tests that share one sandbox, one at a time (some of them set its time scale or its faults).</summary>
 [CollectionDefinition(Name)]
 public sealed class SandboxCollection : ICollectionFixture<SandboxFixture>
 {
     public const string Name = "sandbox";
+}
+
+/// <summary>The CodeDeploy release tests, in a sandbox of their own so that they run beside the others: the suite spends
+/// its time waiting on simulated time, not working.</summary>
+[CollectionDefinition(Name)]
+public sealed class ReleaseSandboxCollection : ICollectionFixture<SandboxFixture>
+{
+    public const string Name = "release sandbox";
+}
+
+/// <summary>ECS's own deployments, in a sandbox of their own for the same reason (they also slow its clock for the walkthrough).</summary>
+[CollectionDefinition(Name)]
+public sealed class NativeSandboxCollection : ICollectionFixture<SandboxFixture>
+{
+    public const string Name = "native sandbox";
 }

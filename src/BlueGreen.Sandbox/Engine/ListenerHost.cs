@@ -141,7 +141,7 @@ internal sealed class ListenerHost(Sandbox sandbox) : IAsyncDisposable
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         if (latency > 0)
         {
-            await Task.Delay(latency, context.RequestAborted);
+            await Latency.DelayAsync(latency, context.RequestAborted);
         }
 
         response.StatusCode = status;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using BlueGreen.Sandbox.Engine;
 using BlueGreen.Sandbox.Wire;
 using Microsoft.AspNetCore.Http;
 
@@ -108,7 +109,7 @@ internal sealed class AwsRouter
                 var latency = fault.DrawLatencyMs();
                 if (latency > 0)
                 {
-                    await Task.Delay(latency, context.RequestAborted);
+                    await Latency.DelayAsync(latency, context.RequestAborted);
                 }
 
                 switch (fault.DrawBefore())
@@ -132,7 +133,7 @@ internal sealed class AwsRouter
 
             if (result is RestResponse { DelayMs: > 0 } delayed)
             {
-                await Task.Delay(delayed.DelayMs, context.RequestAborted);
+                await Latency.DelayAsync(delayed.DelayMs, context.RequestAborted);
             }
 
             if (result is RestResponse { Completed: not null } completed)

@@ -25,11 +25,15 @@ public sealed class EcsNativeWireTests
     private const string ProdRule = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener-rule/app/api/50dc6c495c0c9188/f2f7dc8efc522ab2/9683b2d02a6cabee";
     private const string TestRule = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener-rule/app/api/50dc6c495c0c9188/aa2f1c8efc522ab3/1683b2d02a6cabef";
 
-    private static string Service(string taskDefinition, string current) => "{\"services\":[{\"serviceArn\":\"arn:aws:ecs:us-east-1:123456789012:service/sandbox/api\",\"serviceName\":\"api\"," +
+    /// <summary>A Lambda hook of the service's own, with free-form hookDetails a release must send back as they are.</summary>
+    private const string OwnHook = ",\"lifecycleHooks\":[{\"targetType\":\"AWS_LAMBDA\",\"hookTargetArn\":\"arn:aws:lambda:us-east-1:123456789012:function:warm-cache\"," +
+        "\"roleArn\":\"arn:aws:iam::123456789012:role/ecs-bg\",\"lifecycleStages\":[\"POST_SCALE_UP\"],\"hookDetails\":{\"owner\":\"team-a\",\"paths\":[\"/a\",\"/b\"],\"depth\":{\"n\":2}}}]";
+
+    private static string Service(string taskDefinition, string current, string hooks = "") => "{\"services\":[{\"serviceArn\":\"arn:aws:ecs:us-east-1:123456789012:service/sandbox/api\",\"serviceName\":\"api\"," +
         "\"clusterArn\":\"arn:aws:ecs:us-east-1:123456789012:cluster/sandbox\",\"status\":\"ACTIVE\",\"taskDefinition\":\"" + taskDefinition + "\"," +
         "\"currentServiceDeployment\":\"" + current + "\",\"deploymentController\":{\"type\":\"ECS\"}," +
         "\"deploymentConfiguration\":{\"strategy\":\"BLUE_GREEN\",\"bakeTimeInMinutes\":5,\"maximumPercent\":200,\"minimumHealthyPercent\":100," +
-        "\"alarms\":{\"alarmNames\":[\"api-5xx\"],\"enable\":true,\"rollback\":true}}," +
+        "\"alarms\":{\"alarmNames\":[\"api-5xx\"],\"enable\":true,\"rollback\":true}" + hooks + "}," +
         "\"loadBalancers\":[{\"targetGroupArn\":\"arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/api-blue/1\",\"containerName\":\"api\",\"containerPort\":8080," +
         "\"advancedConfiguration\":{\"alternateTargetGroupArn\":\"arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/api-green/2\"," +
         "\"productionListenerRule\":\"" + ProdRule + "\",\"testListenerRule\":\"" + TestRule + "\",\"roleArn\":\"arn:aws:iam::123456789012:role/ecs-bg\"}}]}]}";
@@ -65,7 +69,7 @@ public sealed class EcsNativeWireTests
     public async Task Start_ByImage_LostUpdateServiceAnswer_IsAdoptedNotSentTwice_AndEveryRequestIsValidEcs()
     {
         using var server = new ScriptedHttpServer()
-            .Respond(200, Service("arn:aws:ecs:us-east-1:123456789012:task-definition/api:1", Old))      // DescribeServices
+            .Respond(200, Service("arn:aws:ecs:us-east-1:123456789012:task-definition/api:1", Old, OwnHook)) // DescribeServices
             .Respond(200, "{\"serviceDeployments\":[]}")                                                 // ListServiceDeployments (active)
             .Respond(200, TaskDefinition)                                                                // DescribeTaskDefinition (blue)
             .Respond(200, Listeners)                                                                     // DescribeListeners
@@ -117,6 +121,8 @@ public sealed class EcsNativeWireTests
         var hooks = config.GetProperty("lifecycleHooks").EnumerateArray().ToList();
         Assert.Contains(hooks, h => h.GetProperty("targetType").GetString() == "AWS_LAMBDA" && h.GetProperty("hookTargetArn").GetString() == "arn:aws:lambda:us-east-1:123456789012:function:api-check"
             && h.GetProperty("roleArn").GetString() == "arn:aws:iam::123456789012:role/ecs-bg");
+        var own = Assert.Single(hooks, h => h.TryGetProperty("hookTargetArn", out var arn) && arn.GetString()!.EndsWith(":function:warm-cache", StringComparison.Ordinal));
+        Assert.Equal("{\"owner\":\"team-a\",\"paths\":[\"/a\",\"/b\"],\"depth\":{\"n\":2}}", own.GetProperty("hookDetails").GetRawText());
         Assert.Contains(hooks, h => h.GetProperty("targetType").GetString() == "PAUSE" && h.GetProperty("lifecycleStages")[0].GetString() == "POST_PRODUCTION_TRAFFIC_SHIFT"
             && h.GetProperty("timeoutConfiguration").GetProperty("timeoutInMinutes").GetInt32() == 3 && h.GetProperty("timeoutConfiguration").GetProperty("action").GetString() == "CONTINUE");
 

@@ -760,7 +760,7 @@ public sealed class DeploymentLifecycleHook
 
     /// <summary>Use this field to specify custom parameters that Amazon ECS passes to your Lambda function on each invocation.</summary>
     [JsonPropertyName("hookDetails")]
-    public HookDetails? HookDetails { get; set; }
+    public global::System.Text.Json.JsonElement? HookDetails { get; set; }
 
     /// <summary>The timeout configuration for the lifecycle hook.</summary>
     [JsonPropertyName("timeoutConfiguration")]
@@ -1061,10 +1061,6 @@ public sealed class HealthCheck
     /// <summary>The optional grace period to provide containers time to bootstrap before failed health checks count towards the maximum number of retries.</summary>
     [JsonPropertyName("startPeriod")]
     public int? StartPeriod { get; set; }
-}
-
-public sealed class HookDetails
-{
 }
 
 /// <summary>Hostnames and IP address entries that are added to the /etc/hosts file of a container via the extraHosts parameter of its ContainerDefinition.</summary>
