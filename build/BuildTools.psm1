@@ -295,25 +295,25 @@ function Invoke-PesterSuite([string] $PesterManifest, [string] $TestsDir, [strin
     Read-PesterSummary -Name 'pester' -ResultsDir $ResultsDir -Label 'Pester'
 }
 
-function Start-PesterSuite([string] $PesterManifest, [string] $TestsDir, [string] $ResultsDir, [string[]] $Include) {
+function Start-PesterSuite([string] $PesterManifest, [string] $TestsDir, [string] $ResultsDir, [string[]] $Include, [string] $Name = 'pester-sandbox', [string] $Label = 'Pester (sandbox)') {
     # Pester files whose time goes on the sandbox's simulated clock run in a process of their own beside the others
     # (each starts its own sandbox); Receive-PesterSuite ends it. The process writes its own log: the sandboxes it
     # starts outlive it for a moment and would write into a redirection this process had already closed.
     Write-BuildStep "Pester: $($Include -join ', ') (runs beside the next suites; its output follows them)"
-    $runner = Get-PesterRunner -PesterManifest $PesterManifest -TestsDir $TestsDir -ResultsDir $ResultsDir -Name 'pester-sandbox' -Include $Include
-    $log = Join-Path $ResultsDir 'pester-sandbox.log'
+    $runner = Get-PesterRunner -PesterManifest $PesterManifest -TestsDir $TestsDir -ResultsDir $ResultsDir -Name $Name -Include $Include
+    $log = Join-Path $ResultsDir "$Name.log"
     $quoted = foreach ($entry in $runner.Parameters.GetEnumerator()) { "-$($entry.Key) '$($entry.Value -replace "'", "''")'" }
     $command = "& '$($runner.Runner -replace "'", "''")' $($quoted -join ' ') *> '$($log -replace "'", "''")'"
     $arguments = @($runner.Prefix) + @('-NoProfile', '-NonInteractive', '-Command', $command)
     $process = Start-Process -FilePath $runner.FilePath -ArgumentList $arguments -PassThru -NoNewWindow
-    [pscustomobject]@{ Name = 'Pester (sandbox)'; Process = $process; Log = $log; ResultsDir = $ResultsDir; Pester = $true }
+    [pscustomobject]@{ Name = $Label; Key = $Name; Process = $process; Log = $log; ResultsDir = $ResultsDir; Pester = $true }
 }
 
 function Receive-PesterSuite($Started) {
     Write-BuildStep $Started.Name
     $Started.Process.WaitForExit()
     if (Test-Path $Started.Log) { Get-Content $Started.Log | Out-Host }
-    Read-PesterSummary -Name 'pester-sandbox' -ResultsDir $Started.ResultsDir -Label $Started.Name
+    Read-PesterSummary -Name $Started.Key -ResultsDir $Started.ResultsDir -Label $Started.Name
 }
 
 Export-ModuleMember -Function *
