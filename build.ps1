@@ -133,13 +133,9 @@ function Invoke-Test {
         foreach ($project in $projects | Where-Object BaseName -in $besideNames) {
             $background.Add((Start-XunitProject -Project $project.FullName -ResultsDir $ResultsDir -Configuration $Configuration))
         }
-        # Pester files that spend their time waiting on sandbox releases run in two more Pester processes beside the rest,
-        # split so that both take about as long.
-        $besideLambda = 'LambdaDirect', 'Demo', 'InvokeSmokeTestLambda', 'ReleaseFlow'
-        $besideEcs = 'LambdaCodeDeploy', 'Release', 'ReadTolerance', 'ScriptedRelease', 'EcsNative'
-        $beside = $besideLambda + $besideEcs
-        $background.Add((Start-PesterSuite -PesterManifest $pester -TestsDir (Join-Path $Root 'tests') -ResultsDir $ResultsDir -Include $besideLambda -Name 'pester-sandbox' -Label 'Pester (sandbox)'))
-        $background.Add((Start-PesterSuite -PesterManifest $pester -TestsDir (Join-Path $Root 'tests') -ResultsDir $ResultsDir -Include $besideEcs -Name 'pester-releases' -Label 'Pester (releases)'))
+        # Pester files that spend their time on sandbox releases run in a second Pester process beside the rest.
+        $beside = 'Release', 'ReleaseFlow', 'ReadTolerance', 'LambdaCodeDeploy', 'LambdaDirect', 'InvokeSmokeTestLambda', 'Demo', 'ScriptedRelease'
+        $background.Add((Start-PesterSuite -PesterManifest $pester -TestsDir (Join-Path $Root 'tests') -ResultsDir $ResultsDir -Include $beside))
         foreach ($project in $projects | Where-Object BaseName -notin $besideNames) {
             $suites.Add((Invoke-XunitProject -Project $project.FullName -ResultsDir $ResultsDir -Configuration $Configuration))
         }
