@@ -449,7 +449,8 @@ internal sealed class TrafficGenerator(Sandbox sandbox) : IAsyncDisposable
         {
             foreach (var run in _runs)
             {
-                run.Stop.Cancel();
+                // Off this thread: a cancelled run finishes on the thread that cancels it, and a reset holds the state lock.
+                _ = Task.Run(run.Stop.Cancel);
             }
 
             _runs.Clear();

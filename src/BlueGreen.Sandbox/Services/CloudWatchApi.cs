@@ -21,6 +21,9 @@ internal sealed class MetricAlarm
     public DateTimeOffset ConfigurationUpdated { get; set; }
 
     public DateTimeOffset NextEvaluation { get; set; }
+
+    /// <summary>Seconds between evaluations: the alarm's Period, or that of the query an alarm on metric math watches.</summary>
+    public int Period { get; set; } = 60;
 }
 
 /// <summary>
@@ -287,118 +290,12 @@ internal sealed partial class CloudWatchApi(Region region)
             throw new AwsException("MissingParameter", "The parameter MetricDataQueries is required.");
         }
 
-        if (queries.Count > 500)
-        {
-            throw new AwsException("ValidationError", "The collection MetricDataQueries must not have a size greater than 500.");
-        }
-
-        var errors = new List<string>();
-        var byId = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
-        for (var n = 1; n <= queries.Count; n++)
-        {
-            var query = queries[n - 1];
-            var member = $"MetricDataQueries.member.{n}";
-            var id = query.Str("Id") ?? string.Empty;
-            if (!IdPattern().IsMatch(id))
-            {
-                errors.Add($"The value {id} for parameter {member}.Id is not matching the expected pattern ^[a-z][a-zA-Z0-9_]*$.");
-            }
-
-            byId[id] = query;
-            var metricStat = query["MetricStat"] as JsonObject;
-            var expression = query.Str("Expression");
-            if ((metricStat is null) == (expression is null))
-            {
-                errors.Add($"Exactly one of {member}.MetricStat and {member}.Expression must be given.");
-                continue;
-            }
-
-            if (metricStat is not null)
-            {
-                var stat = metricStat.Str("Stat") ?? string.Empty;
-                if (!MetricStore.IsStatistic(stat))
-                {
-                    errors.Add($"The value {stat} for parameter {member}.MetricStat.Stat is not a valid statistic.");
-                }
-
-                var period = metricStat.Int("Period");
-                if (period is not { } p || !ValidPeriod(p))
-                {
-                    errors.Add($"The value {period?.ToString(CultureInfo.InvariantCulture) ?? "null"} for parameter {member}.MetricStat.Period is not valid: a period is 1, 5, 10, 20, 30 or a multiple of 60 seconds.");
-                }
-
-                var metric = metricStat["Metric"];
-                if (string.IsNullOrEmpty(metric.Str("Namespace")) || string.IsNullOrEmpty(metric.Str("MetricName")))
-                {
-                    errors.Add($"The parameters {member}.MetricStat.Metric.Namespace and {member}.MetricStat.Metric.MetricName are required.");
-                }
-            }
-            else if (query.Int("Period") is { } period && !ValidPeriod(period))
-            {
-                errors.Add($"The value {period} for parameter {member}.Period is not valid: a period is 1, 5, 10, 20, 30 or a multiple of 60 seconds.");
-            }
-        }
-
-        if (byId.Count < queries.Count && errors.Count == 0)
-        {
-            errors.Add("The values for parameter id in MetricDataQueries are not unique.");
-        }
-
-        if (errors.Count > 0)
-        {
-            throw new AwsException("ValidationError", string.Join("\n", errors));
-        }
-
-        // Each query is computed once, expressions after the queries they name.
-        var computed = new Dictionary<string, (SortedDictionary<long, double> Points, int Period)>(StringComparer.Ordinal);
-        var computing = new HashSet<string>(StringComparer.Ordinal);
-        (SortedDictionary<long, double> Points, int Period) Compute(string id)
-        {
-            if (computed.TryGetValue(id, out var done))
-            {
-                return done;
-            }
-
-            var query = byId[id];
-            if (query["MetricStat"] is JsonObject metricStat)
-            {
-                var period = metricStat.Int("Period")!.Value;
-                var aligned = AlignedStart(start, period);
-                done = (Datapoints(metricStat["Metric"]!, metricStat.Str("Stat")!, metricStat.Str("Unit"), aligned, end.ToUnixTimeSeconds(), period), period);
-            }
-            else
-            {
-                if (!computing.Add(id))
-                {
-                    throw new AwsException("ValidationError", $"Error in expression '{id}': it refers to itself through the queries it names.");
-                }
-
-                var text = query.Str("Expression")!;
-                var references = MetricMath.References(text).Where(r => byId.ContainsKey(r)).ToList();
-                var period = query.Int("Period") ?? (references.Count > 0 ? Compute(references[0]).Period : 60);
-                var aligned = AlignedStart(start, period);
-                var grid = new List<long>();
-                for (var t = aligned; t < end.ToUnixTimeSeconds(); t += period)
-                {
-                    grid.Add(t);
-                }
-
-                var points = MetricMath.Evaluate(id, text, name => byId.ContainsKey(name)
-                    ? Compute(name).Points
-                    : throw new AwsException("ValidationError", $"Error in expression '{id}': '{name}' is not the id of a query in this request."), grid);
-                done = (points, period);
-                computing.Remove(id);
-            }
-
-            computed[id] = done;
-            return done;
-        }
-
+        var computed = Evaluate(CheckQueries(queries, "MetricDataQueries"), start, end);
         var results = new List<(JsonObject Query, List<KeyValuePair<long, double>> Points)>();
         foreach (var query in queries)
         {
             var id = query.Str("Id")!;
-            var points = Compute(id).Points.ToList();
+            var points = computed[id].Points.ToList();
             if (scanBy == "TimestampDescending")
             {
                 points.Reverse();
@@ -447,6 +344,129 @@ internal sealed partial class CloudWatchApi(Region region)
         }
 
         return output;
+    }
+
+    /// <summary>Checks metric queries (of GetMetricData, or of an alarm's Metrics) as CloudWatch does, every mistake at once; returns them by id.</summary>
+    private static Dictionary<string, JsonObject> CheckQueries(List<JsonObject> queries, string list)
+    {
+        if (queries.Count > 500)
+        {
+            throw new AwsException("ValidationError", $"The collection {list} must not have a size greater than 500.");
+        }
+
+        var errors = new List<string>();
+        var byId = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
+        for (var n = 1; n <= queries.Count; n++)
+        {
+            var query = queries[n - 1];
+            var member = $"{list}.member.{n}";
+            var id = query.Str("Id") ?? string.Empty;
+            if (!IdPattern().IsMatch(id))
+            {
+                errors.Add($"The value {id} for parameter {member}.Id is not matching the expected pattern ^[a-z][a-zA-Z0-9_]*$.");
+            }
+
+            byId[id] = query;
+            var metricStat = query["MetricStat"] as JsonObject;
+            var expression = query.Str("Expression");
+            if ((metricStat is null) == (expression is null))
+            {
+                errors.Add($"Exactly one of {member}.MetricStat and {member}.Expression must be given.");
+                continue;
+            }
+
+            if (metricStat is not null)
+            {
+                var stat = metricStat.Str("Stat") ?? string.Empty;
+                if (!MetricStore.IsStatistic(stat))
+                {
+                    errors.Add($"The value {stat} for parameter {member}.MetricStat.Stat is not a valid statistic.");
+                }
+
+                var period = metricStat.Int("Period");
+                if (period is not { } p || !ValidPeriod(p))
+                {
+                    errors.Add($"The value {period?.ToString(CultureInfo.InvariantCulture) ?? "null"} for parameter {member}.MetricStat.Period is not valid: a period is 1, 5, 10, 20, 30 or a multiple of 60 seconds.");
+                }
+
+                var metric = metricStat["Metric"];
+                if (string.IsNullOrEmpty(metric.Str("Namespace")) || string.IsNullOrEmpty(metric.Str("MetricName")))
+                {
+                    errors.Add($"The parameters {member}.MetricStat.Metric.Namespace and {member}.MetricStat.Metric.MetricName are required.");
+                }
+            }
+            else if (query.Int("Period") is { } period && !ValidPeriod(period))
+            {
+                errors.Add($"The value {period} for parameter {member}.Period is not valid: a period is 1, 5, 10, 20, 30 or a multiple of 60 seconds.");
+            }
+        }
+
+        if (byId.Count < queries.Count && errors.Count == 0)
+        {
+            errors.Add($"The values for parameter id in {list} are not unique.");
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new AwsException("ValidationError", string.Join("\n", errors));
+        }
+
+        return byId;
+    }
+
+    /// <summary>The datapoints of every query over [start, end), and its period; each computed once, expressions after the queries they name.</summary>
+    private Dictionary<string, (SortedDictionary<long, double> Points, int Period)> Evaluate(Dictionary<string, JsonObject> byId, DateTimeOffset start, DateTimeOffset end)
+    {
+        var computed = new Dictionary<string, (SortedDictionary<long, double> Points, int Period)>(StringComparer.Ordinal);
+        var computing = new HashSet<string>(StringComparer.Ordinal);
+        (SortedDictionary<long, double> Points, int Period) Compute(string id)
+        {
+            if (computed.TryGetValue(id, out var done))
+            {
+                return done;
+            }
+
+            var query = byId[id];
+            if (query["MetricStat"] is JsonObject metricStat)
+            {
+                var period = metricStat.Int("Period")!.Value;
+                var aligned = AlignedStart(start, period);
+                done = (Datapoints(metricStat["Metric"]!, metricStat.Str("Stat")!, metricStat.Str("Unit"), aligned, end.ToUnixTimeSeconds(), period), period);
+            }
+            else
+            {
+                if (!computing.Add(id))
+                {
+                    throw new AwsException("ValidationError", $"Error in expression '{id}': it refers to itself through the queries it names.");
+                }
+
+                var text = query.Str("Expression")!;
+                var references = MetricMath.References(text).Where(byId.ContainsKey).ToList();
+                var period = query.Int("Period") ?? (references.Count > 0 ? Compute(references[0]).Period : 60);
+                var aligned = AlignedStart(start, period);
+                var grid = new List<long>();
+                for (var t = aligned; t < end.ToUnixTimeSeconds(); t += period)
+                {
+                    grid.Add(t);
+                }
+
+                var points = MetricMath.Evaluate(id, text, name => byId.ContainsKey(name)
+                    ? Compute(name).Points
+                    : throw new AwsException("ValidationError", $"Error in expression '{id}': '{name}' is not the id of a query in this request."), grid);
+                done = (points, period);
+                computing.Remove(id);
+            }
+
+            computed[id] = done;
+            return done;
+        }
+
+        foreach (var id in byId.Keys)
+        {
+            Compute(id);
+        }
+
+        return computed;
     }
 
     private static string WriteToken(int offset) => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("datapoints:" + offset.ToString(CultureInfo.InvariantCulture)));
@@ -591,6 +611,21 @@ internal sealed partial class CloudWatchApi(Region region)
             throw new AwsException("ValidationError", "MetricName and Namespace are required for a metric alarm.");
         }
 
+        if (input["Metrics"] is JsonArray metrics)
+        {
+            // An alarm on metric math watches the one query that returns data, at that query's period.
+            var queries = metrics.OfType<JsonObject>().ToList();
+            CheckQueries(queries, "Metrics");
+            var returned = queries.Where(q => q.Bool("ReturnData") ?? true).ToList();
+            if (returned.Count != 1)
+            {
+                throw new AwsException("ValidationError", "Exactly one element of the metrics list should return data.");
+            }
+
+            period = returned[0]["MetricStat"].Int("Period") ?? returned[0].Int("Period")
+                ?? queries.Select(q => q["MetricStat"].Int("Period")).FirstOrDefault(p => p is not null) ?? 60;
+        }
+
         var body = new JsonObject
         {
             ["AlarmName"] = name,
@@ -605,7 +640,7 @@ internal sealed partial class CloudWatchApi(Region region)
             ["Statistic"] = input.Str("Statistic") ?? (input.Str("ExtendedStatistic") is null ? "Average" : null),
             ["ExtendedStatistic"] = input.Str("ExtendedStatistic"),
             ["Dimensions"] = Dimensions(input).Select(d => (JsonNode?)new JsonObject { ["Name"] = d.Key, ["Value"] = d.Value }).ToJsonArray(),
-            ["Period"] = period,
+            ["Period"] = input["Metrics"] is null ? period : null,
             ["Unit"] = input.Str("Unit"),
             ["EvaluationPeriods"] = evaluationPeriods,
             ["DatapointsToAlarm"] = input.Int("DatapointsToAlarm") ?? evaluationPeriods,
@@ -625,6 +660,7 @@ internal sealed partial class CloudWatchApi(Region region)
             _alarms[name] = alarm;
         }
 
+        alarm.Period = period;
         alarm.ConfigurationUpdated = now;
         alarm.NextEvaluation = NextBoundary(now, period);
         return [];
@@ -718,26 +754,38 @@ internal sealed partial class CloudWatchApi(Region region)
             }
 
             var body = alarm.Body;
-            var period = body.Int("Period") ?? 60;
+            var period = alarm.Period;
             alarm.NextEvaluation = NextBoundary(now, period);
-            if (body.Str("MetricName") is not { } metricName || body.Str("Namespace") is not { } ns)
+            var periods = body.Int("EvaluationPeriods") ?? 1;
+            var end = DateTimeOffset.FromUnixTimeSeconds(now.ToUnixTimeSeconds() / period * period);
+            Func<long, double?> valueAt;
+            if (body["Metrics"] is JsonArray metrics)
+            {
+                var queries = metrics.OfType<JsonObject>().ToList();
+                var returned = queries.First(q => q.Bool("ReturnData") ?? true).Str("Id")!;
+                var points = Evaluate(CheckQueries(queries, "Metrics"), end.AddSeconds(-period * periods), end)[returned].Points;
+                valueAt = at => points.TryGetValue(at, out var v) ? v : null;
+            }
+            else if (body.Str("MetricName") is not null && body.Str("Namespace") is not null)
+            {
+                var stat = body.Str("Statistic") ?? body.Str("ExtendedStatistic") ?? "Average";
+                valueAt = at => Datapoints(body, stat, body.Str("Unit"), at, at + period, period).Values.Cast<double?>().FirstOrDefault();
+            }
+            else
             {
                 continue;
             }
 
-            var stat = body.Str("Statistic") ?? body.Str("ExtendedStatistic") ?? "Average";
-            var periods = body.Int("EvaluationPeriods") ?? 1;
             var needed = body.Int("DatapointsToAlarm") ?? periods;
             var threshold = body.Num("Threshold") ?? 0;
             var comparison = body.Str("ComparisonOperator") ?? "GreaterThanThreshold";
             var treatMissing = body.Str("TreatMissingData") ?? "missing";
-            var end = DateTimeOffset.FromUnixTimeSeconds(now.ToUnixTimeSeconds() / period * period);
             var breaching = 0;
             var present = 0;
             double? last = null;
             for (var i = 0; i < periods; i++)
             {
-                var value = Datapoints(body, stat, body.Str("Unit"), end.ToUnixTimeSeconds() - (period * (i + 1)), end.ToUnixTimeSeconds() - (period * i), period).Values.Cast<double?>().FirstOrDefault();
+                var value = valueAt(end.ToUnixTimeSeconds() - (period * (i + 1)));
                 if (value is null)
                 {
                     if (treatMissing == "breaching")
