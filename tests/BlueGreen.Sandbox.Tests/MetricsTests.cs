@@ -99,22 +99,34 @@ public sealed class MetricsTests(SandboxFixture sandbox)
     }
 
     [Fact]
-    public void Alias_traffic_gives_invocations_errors_and_duration_per_executed_version()
+    public void Alias_traffic_gives_invocations_errors_and_duration_per_executed_version_and_fires_an_alarm_on_metric_math()
     {
         const string Region = "ap-southeast-2";
         sandbox.ControlAsync(HttpMethod.Post, "seed?region=" + Region).GetAwaiter().GetResult();
-        sandbox.SetTimeScale(SandboxFixture.TimeScale);
+        sandbox.SetTimeScale(60);
         var aws = new Aws(sandbox, Region);
 
-        // Half of payments:live to version 3, which fails every invocation.
+        // Half of payments:live to version 3, which fails every invocation, and an alarm on the alias's error rate in
+        // percent (metric math) that stays in ALARM for half an hour (30 s at 60x) after one breaching minute.
         aws.Ok("lambda", "update-alias", "--function-name", "payments", "--name", "live", "--routing-config", """{"AdditionalVersionWeights":{"3":0.5}}""");
+        var rate = new JsonArray(
+            new JsonObject { ["Id"] = "rate", ["Expression"] = "100*errors/invocations", ["Label"] = "payments:live errors %" },
+            Stat("errors", "AWS/Lambda", "Errors", "Sum", 60, ("FunctionName", "payments"), ("Resource", "payments:live")).Also("ReturnData", false),
+            Stat("invocations", "AWS/Lambda", "Invocations", "Sum", 60, ("FunctionName", "payments"), ("Resource", "payments:live")).Also("ReturnData", false));
+        aws.Ok("cloudwatch", "put-metric-alarm", "--alarm-name", "payments-error-rate", "--metrics", rate.ToJsonString(), "--threshold", "10",
+            "--comparison-operator", "GreaterThanThreshold", "--evaluation-periods", "30", "--datapoints-to-alarm", "1", "--treat-missing-data", "missing");
         var run = RunTraffic($$$"""{"target":{"function":"payments","qualifier":"live","region":"{{{Region}}}"},"rate":200,"count":200,"payload":{"order":1}}""");
         var one = run["versions"]!["1"]!.GetValue<int>();
         var three = run["versions"]!["3"]!.GetValue<int>();
         Assert.Equal((200, 200, three), (one + three, run["answered"]!.GetValue<int>(), run["functionErrors"]!.GetValue<int>()));
         Assert.InRange(three, 60, 140);
 
-        // One period covers the whole run (at 600x, its second is ten simulated minutes).
+        sandbox.WaitForState(Region, r => AlarmState(r, "payments-error-rate") == "ALARM", "The alarm on the error rate");
+        var alarm = aws.Ok("cloudwatch", "describe-alarms", "--alarm-names", "payments-error-rate")["MetricAlarms"]![0]!;
+        Assert.Equal("ALARM", alarm["StateValue"]!.GetValue<string>());
+        Assert.Contains("out of the last 30 datapoints were breaching the threshold (10)", alarm["StateReason"]!.GetValue<string>(), StringComparison.Ordinal);
+
+        // One period covers the whole run (at 60x, its second is a simulated minute).
         var start = DateTimeOffset.Parse(run["startTime"]!.GetValue<string>(), CultureInfo.InvariantCulture).AddMinutes(-30);
         var end = DateTimeOffset.Parse(run["endTime"]!.GetValue<string>(), CultureInfo.InvariantCulture).AddMinutes(30);
         (string, string)[] live = [("FunctionName", "payments"), ("Resource", "payments:live")];
