@@ -62,10 +62,10 @@ internal sealed partial class CloudWatchApi(Region region)
 
     private static string LoadBalancerDimension(LoadBalancer lb) => lb.Arn[lb.Arn.IndexOf("app/", StringComparison.Ordinal)..];
 
-    /// <summary>One request a target answered: per target group and per load balancer, as an ALB publishes them.</summary>
-    public void RecordTargetResponse(LoadBalancer lb, TargetGroup group, int status, double seconds)
+    /// <summary>One request a target answered, dated when it arrived: per target group and per load balancer, as an ALB publishes them.</summary>
+    public void RecordTargetResponse(LoadBalancer lb, TargetGroup group, int status, double seconds, DateTimeOffset received)
     {
-        var now = region.Now;
+        var now = received;
         var lbDimension = LoadBalancerDimension(lb);
         foreach (var dims in new[] { Dims(("LoadBalancer", lbDimension), ("TargetGroup", group.Dimension)), Dims(("LoadBalancer", lbDimension)) })
         {
@@ -98,12 +98,13 @@ internal sealed partial class CloudWatchApi(Region region)
     }
 
     /// <summary>
-    /// Dimension sets of one invocation as Lambda publishes them: the function; the version or alias invoked
-    /// (<c>Resource</c>, only when a qualifier was given); and, through an alias, the version that ran.
+    /// Dimension sets of one invocation as Lambda publishes them: none (every function of the region); the function;
+    /// the version or alias invoked (<c>Resource</c>, only when a qualifier was given); and, through an alias, the
+    /// version that ran.
     /// </summary>
     private static List<Dictionary<string, string>> InvocationDimensions(string function, string? qualifier, string? aliasVersion)
     {
-        var sets = new List<Dictionary<string, string>> { Dims(("FunctionName", function)) };
+        var sets = new List<Dictionary<string, string>> { Dims(), Dims(("FunctionName", function)) };
         if (qualifier is not null)
         {
             sets.Add(Dims(("FunctionName", function), ("Resource", $"{function}:{qualifier}")));
@@ -116,9 +117,10 @@ internal sealed partial class CloudWatchApi(Region region)
         return sets;
     }
 
-    public void RecordInvocation(string function, string? qualifier, string? aliasVersion, bool failed, double durationMs)
+    /// <summary>One finished invocation, dated when it was invoked, as Lambda dates it.</summary>
+    public void RecordInvocation(string function, string? qualifier, string? aliasVersion, bool failed, double durationMs, DateTimeOffset invoked)
     {
-        var now = region.Now;
+        var now = invoked;
         foreach (var dims in InvocationDimensions(function, qualifier, aliasVersion))
         {
             Metrics.Add(Lambda, "Invocations", dims, 1, now, "Count");
