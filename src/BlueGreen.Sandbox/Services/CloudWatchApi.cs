@@ -446,6 +446,12 @@ internal sealed partial class CloudWatchApi(Region region)
                 var references = MetricMath.References(text).Where(byId.ContainsKey).ToList();
                 var period = query.Int("Period") ?? (references.Count > 0 ? Compute(references[0]).Period : 60);
                 var aligned = AlignedStart(start, period);
+                if ((end.ToUnixTimeSeconds() - aligned) / period > DefaultMaxDatapoints)
+                {
+                    // The grid is built whole, under the state lock: keep it to what one call may return.
+                    throw new AwsException("ValidationError", $"Error in expression '{id}': the time range holds more than {DefaultMaxDatapoints} periods of {period} seconds; use a longer Period or a shorter range.");
+                }
+
                 var grid = new List<long>();
                 for (var t = aligned; t < end.ToUnixTimeSeconds(); t += period)
                 {
@@ -505,6 +511,12 @@ internal sealed partial class CloudWatchApi(Region region)
         if (start >= end)
         {
             throw new AwsException("InvalidParameterValue", "The parameter StartTime must be less than the parameter EndTime.");
+        }
+
+        var requested = (long)Math.Ceiling((end - start).TotalSeconds / period);
+        if (requested > 1440)
+        {
+            throw new AwsException("InvalidParameterCombination", $"You have requested up to {requested} datapoints, which exceeds the limit of 1440. You may reduce the datapoints requested by increasing Period, or decreasing the time range.");
         }
 
         var statistics = input.Strings("Statistics").ToList();
