@@ -382,7 +382,7 @@ internal sealed partial class CloudWatchApi(Region region)
                 var stat = metricStat.Str("Stat") ?? string.Empty;
                 if (!MetricStore.IsStatistic(stat))
                 {
-                    errors.Add($"The value {stat} for parameter {member}.MetricStat.Stat is not a valid statistic.");
+                    errors.Add($"The value {stat} for parameter {member}.MetricStat.Stat is not a valid statistic. The sandbox computes SampleCount, Sum, Average, Minimum, Maximum, pNN, tmNN and IQM.");
                 }
 
                 var period = metricStat.Int("Period");
