@@ -112,8 +112,9 @@ public sealed class InvokeCanaryAnalysisCommand : ReleaseCmdlet
         var analyzer = new CanaryAnalyzer(context);
         RunAsync(cancellationToken => GuardAsync(id, async () =>
         {
-            // Where the release stands now (its traffic split tells which side serves where), not where the piped object last saw it.
-            var deployment = await ReadAsync(token => carried is null ? engine.GetAsync(id, token) : engine.RefreshAsync(carried, token), cancellationToken).ConfigureAwait(false);
+            // Where the release stands now (its traffic split tells which side serves where), not where the piped object last
+            // saw it. A read, never a refresh: a refresh of a release the module drives takes its due step, and an analysis changes nothing.
+            var deployment = await ReadAsync(token => engine.GetAsync(id, token), cancellationToken).ConfigureAwait(false);
             EmitVerbose($"Analysing release {id} ({_definition})");
             CanaryAnalysisResult result;
             try
