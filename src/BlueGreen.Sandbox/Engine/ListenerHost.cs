@@ -90,6 +90,7 @@ internal sealed class ListenerHost(Sandbox sandbox) : IAsyncDisposable
 
     private async Task ServeAsync(HttpContext context, Region region, string listenerArn)
     {
+        var received = sandbox.Clock.Now;
         RouteDecision decision;
         Listener? listener;
         lock (sandbox.Gate)
@@ -106,6 +107,14 @@ internal sealed class ListenerHost(Sandbox sandbox) : IAsyncDisposable
             response.StatusCode = int.Parse(fixedResponse.Str("StatusCode")!, CultureInfo.InvariantCulture);
             response.ContentType = fixedResponse.Str("ContentType") ?? "text/plain";
             await response.WriteAsync(fixedResponse.Str("MessageBody") ?? string.Empty);
+            if (listener is not null)
+            {
+                lock (sandbox.Gate)
+                {
+                    region.CloudWatch.RecordLoadBalancerResponse(listener.LoadBalancer, response.StatusCode);
+                }
+            }
+
             return;
         }
 
@@ -119,7 +128,7 @@ internal sealed class ListenerHost(Sandbox sandbox) : IAsyncDisposable
             {
                 lock (sandbox.Gate)
                 {
-                    region.CloudWatch.RecordLoadBalancerError(listener.LoadBalancer);
+                    region.CloudWatch.RecordLoadBalancerResponse(listener.LoadBalancer, 503);
                 }
             }
 
@@ -158,7 +167,7 @@ internal sealed class ListenerHost(Sandbox sandbox) : IAsyncDisposable
         var seconds = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
         lock (sandbox.Gate)
         {
-            region.CloudWatch.RecordTargetResponse(listener.LoadBalancer, group, status, seconds);
+            region.CloudWatch.RecordTargetResponse(listener.LoadBalancer, group, status, seconds, received);
         }
     }
 
