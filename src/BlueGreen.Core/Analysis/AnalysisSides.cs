@@ -40,7 +40,10 @@ public sealed class AnalysisSide
     /// <summary>The load balancer's ARN suffix, <c>app/name/id</c>: the LoadBalancer dimension and <c>{LoadBalancer}</c>.</summary>
     public string? LoadBalancer => ArnSuffix(LoadBalancerArn, "app/") ?? ArnSuffix(LoadBalancerArn, "net/");
 
-    public override string ToString() => Label + (Version is null ? string.Empty : " " + Version) + (TargetGroup is null ? string.Empty : $" ({TargetGroup})");
+    /// <summary>What serves on this side, e.g. <c>web:8 (targetgroup/web-green/0123)</c> or <c>7</c>.</summary>
+    public string Describe() => (Version ?? "?") + (TargetGroup is null ? string.Empty : $" ({TargetGroup})");
+
+    public override string ToString() => Label + " " + Describe();
 
     /// <summary>The part of an ARN from <paramref name="marker"/> on (<c>targetgroup/web-green/0123</c>), or null.</summary>
     internal static string? ArnSuffix(string? arn, string marker)
@@ -126,5 +129,5 @@ public sealed class AnalysisSides
     /// <summary><c>family:revision</c> of a task definition ARN or name.</summary>
     internal static string? Family(string? taskDefinition) => taskDefinition?.Substring(taskDefinition.LastIndexOf('/') + 1);
 
-    public override string ToString() => $"green {Green} against blue {Blue}";
+    public override string ToString() => $"green {Green.Describe()} against blue {Blue.Describe()}";
 }
