@@ -124,6 +124,24 @@ Describe 'Invoke-CanaryAnalysis of an ECS release through CodeDeploy' {
     }
 }
 
+Describe 'Invoke-CanaryAnalysis of an ECS service released by ECS itself' {
+    It 'finds green in the target group its test rule sends to at Ready, and passes a good green' {
+        Reset-TestSandbox
+        $d = Start-BlueGreenDeployment -Cluster sandbox -Service api -Image 'api=public.ecr.aws/sandbox/api:2.0' -TrafficShift Canary10Percent5Minutes @Aws |
+            Wait-BlueGreenDeployment -Until Ready
+        Set-SandboxTimeScale 120
+        $green = Start-SandboxTraffic -Target $d.TestEndpoint -Rate 20 -Duration 4
+        $null = Start-SandboxTraffic -Target $d.ProductionEndpoint -Rate 20 -Duration 4 -Wait
+        while ((Get-SandboxTraffic $green.id).state -eq 'running') { Start-Sleep -Milliseconds 100 }
+
+        $result = $d | Invoke-CanaryAnalysis -Definition $Definition
+
+        $result.Verdict | Should -Be 'Pass' -Because ($result.Metrics | Out-String)
+        $result.Compared | Should -Match '^green api:2 \(targetgroup/api-green/\w+\) against blue api:1 \(targetgroup/api-blue/\w+\)$'
+        $result.Metrics | ForEach-Object { $_.GreenSamples | Should -BeGreaterOrEqual 5 }
+    }
+}
+
 Describe 'Bad definitions' {
     It 'refuses <Case> with <ErrorId> before any AWS call' -ForEach @(
         @{ Case = 'an unknown key'; Definition = @{ Lookbak = 60 }; ErrorId = 'UnknownAnalysisKey' }
