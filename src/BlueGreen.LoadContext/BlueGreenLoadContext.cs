@@ -25,10 +25,10 @@ public sealed class BlueGreenLoadContext : AssemblyLoadContext
     /// <summary>
     /// The names that the default context hands to this context instead of loading itself: the AWS
     /// layer, the database layer of schema migrations (net8.0, with Npgsql and Microsoft.Data.Sqlite),
-    /// and YamlDotNet, which Core reads SAM templates with and other modules (powershell-yaml) carry in
-    /// other versions.
+    /// YamlDotNet, which Core reads SAM templates with and other modules (powershell-yaml) carry in
+    /// other versions, and MathNet.Numerics, which the canary judge takes its normal distribution from.
     /// </summary>
-    private static readonly string[] IsolatedEntryAssemblies = { "BlueGreen.Aws", "BlueGreen.Schema.Data", "YamlDotNet" };
+    private static readonly string[] IsolatedEntryAssemblies = { "BlueGreen.Aws", "BlueGreen.Schema.Data", "YamlDotNet", "MathNet.Numerics" };
 
     /// <summary>
     /// The module's own assemblies that live in the default context beside the manifest. Their types are

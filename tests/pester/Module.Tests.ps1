@@ -38,11 +38,14 @@ Describe 'The built module' {
         $script = @"
 Import-Module '$Manifest' -ErrorAction Stop
 `$null = Get-BlueGreenDeployment -Id d-ABCDEF123 -Region us-east-1 -AccessKey a -SecretKey b -EndpointUrl http://127.0.0.1:9 -ErrorAction SilentlyContinue
-[AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -in 'BlueGreen.Aws', 'AWSSDK.Core' } |
+`$null = [BlueGreen.Core.Analysis.MannWhitney]::Test([double[]](1, 1, 2, 2, 3), [double[]](3, 4, 4, 5, 5), 'TwoSided')
+[AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -in 'BlueGreen.Aws', 'AWSSDK.Core', 'MathNet.Numerics' } |
     ForEach-Object { '{0}={1}' -f `$_.GetName().Name, [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext(`$_).Name }
 "@
         $result = Invoke-FreshPwsh $script -Environment @{ AWS_MAX_ATTEMPTS = '1' }
         $result.Output | Should -Contain 'BlueGreen.Aws=BlueGreen'
         $result.Output | Should -Contain 'AWSSDK.Core=BlueGreen'
+        # The canary judge's statistics library ships isolated too.
+        $result.Output | Should -Contain 'MathNet.Numerics=BlueGreen'
     }
 }
