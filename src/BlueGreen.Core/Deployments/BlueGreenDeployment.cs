@@ -97,6 +97,12 @@ public sealed class BlueGreenDeployment
     /// <summary>The task definition this release puts up (green).</summary>
     public string? GreenTaskDefinition { get; set; }
 
+    /// <summary>The ARN of the target group blue's tasks serve in (ECS), once an analysis has looked it up.</summary>
+    public string? BlueTargetGroup { get; set; }
+
+    /// <summary>The ARN of the target group green's tasks serve in (ECS), once an analysis has looked it up.</summary>
+    public string? GreenTargetGroup { get; set; }
+
     /// <summary>The green share of production traffic, 0 to 100.</summary>
     public double GreenTrafficPercent { get; set; }
 

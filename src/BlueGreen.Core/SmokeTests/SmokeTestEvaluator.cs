@@ -172,9 +172,11 @@ public sealed class SmokeTestEvaluator
         var reasons = new List<string>();
         var latencies = new List<TimeSpan>();
         var failed = 0;
+        var samples = new List<SmokeTestSample>(Math.Min(responses.Count, SmokeTestResult.MaxSamples));
         for (var i = 0; i < responses.Count; i++)
         {
             var response = responses[i];
+            var answered = response.StatusCode is not null && response.Error == SmokeProbeError.None;
             if (response.StatusCode is { } status && response.Error == SmokeProbeError.None)
             {
                 Count(statuses, status);
@@ -205,6 +207,11 @@ public sealed class SmokeTestEvaluator
             }
 
             var reason = Judge(response);
+            if (samples.Count < SmokeTestResult.MaxSamples)
+            {
+                samples.Add(new SmokeTestSample(response.Latency.TotalMilliseconds, reason is null, answered));
+            }
+
             if (reason is not null)
             {
                 failed++;
@@ -240,6 +247,7 @@ public sealed class SmokeTestEvaluator
             ExecutedVersions = executedVersions,
             FunctionErrors = functionErrors,
             FailureReasons = reasons,
+            Samples = samples,
             StartTime = startTime,
             Duration = duration,
         };

@@ -88,6 +88,16 @@ public sealed class SmokeTestResult
     /// <summary>The first few failures, in the order they happened: request number and reason.</summary>
     public IReadOnlyList<string> FailureReasons { get; set; } = Array.Empty<string>();
 
+    /// <summary>Each request's latency and outcome, in the order sent (at most <see cref="MaxSamples"/>): what a canary analysis
+    /// judges as <c>SmokeTest.Latency</c> and <c>SmokeTest.Errors</c>.</summary>
+    public IReadOnlyList<SmokeTestSample> Samples { get; set; } = Array.Empty<SmokeTestSample>();
+
+    /// <summary>The most per-request samples a result keeps.</summary>
+    public const int MaxSamples = 10000;
+
+    /// <summary>What the test sent and accepted, so that the same test can be sent to blue; never shown (it may hold headers).</summary>
+    internal SmokeTestPolicy? Policy { get; set; }
+
     public DateTime StartTime { get; set; }
 
     /// <summary>Wall-clock time of the whole test.</summary>
@@ -138,4 +148,26 @@ public enum SmokeTestTargetKind
 
     /// <summary>Invocations of a Lambda function's version (never an alias).</summary>
     LambdaVersion,
+}
+
+/// <summary>One smoke-test request: how long it took and whether it met every expectation.</summary>
+public sealed class SmokeTestSample
+{
+    public SmokeTestSample(double latencyMilliseconds, bool succeeded, bool answered)
+    {
+        LatencyMilliseconds = latencyMilliseconds;
+        Succeeded = succeeded;
+        Answered = answered;
+    }
+
+    /// <summary>From sending the request to the end of its answer (or its failure), in milliseconds.</summary>
+    public double LatencyMilliseconds { get; }
+
+    /// <summary>The answer met every expectation.</summary>
+    public bool Succeeded { get; }
+
+    /// <summary>An answer came (a status), whether or not it met the expectations.</summary>
+    public bool Answered { get; }
+
+    public override string ToString() => FormattableString.Invariant($"{LatencyMilliseconds:0.#} ms {(Succeeded ? "ok" : "failed")}");
 }

@@ -63,7 +63,9 @@ public sealed class SmokeTestRunner
             Timeout = _policy.Timeout,
         };
         var (responses, startTime, duration) = await SendAllAsync(_ => request, evaluator, progress, cancellationToken).ConfigureAwait(false);
-        return evaluator.Evaluate(uri, deploymentId, responses, startTime, duration);
+        var result = evaluator.Evaluate(uri, deploymentId, responses, startTime, duration);
+        result.Policy = _policy;
+        return result;
     }
 
     /// <summary>Invokes <paramref name="function"/> (a version, never an alias) with the policy's payloads, one after
@@ -89,7 +91,9 @@ public sealed class SmokeTestRunner
         }
 
         var (responses, startTime, duration) = await SendAllAsync(i => requests[i % requests.Length], evaluator, progress, cancellationToken).ConfigureAwait(false);
-        return evaluator.Evaluate(function, deploymentId, responses, startTime, duration);
+        var result = evaluator.Evaluate(function, deploymentId, responses, startTime, duration);
+        result.Policy = _policy;
+        return result;
     }
 
     private async Task<(SmokeProbeResponse[] Responses, DateTime StartTime, TimeSpan Duration)> SendAllAsync(Func<int, SmokeProbeRequest> requestFor,
