@@ -83,7 +83,11 @@ app.Lifetime.ApplicationStarted.Register(() =>
     // The one line scripts wait for: the sandbox answers from now on.
     Console.WriteLine($"Listening on {sandbox.Endpoint}");
 });
-app.Lifetime.ApplicationStopping.Register(() => sandbox.Listeners.DisposeAsync().AsTask().GetAwaiter().GetResult());
+app.Lifetime.ApplicationStopping.Register(() =>
+{
+    sandbox.Traffic.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    sandbox.Listeners.DisposeAsync().AsTask().GetAwaiter().GetResult();
+});
 
 try
 {

@@ -72,6 +72,7 @@ internal sealed class Sandbox
         Clock = new VirtualClock(TimeProvider.System, options.TimeScale);
         _credentials = new ConcurrentDictionary<string, string>(options.Credentials, StringComparer.Ordinal);
         Listeners = new ListenerHost(this);
+        Traffic = new TrafficGenerator(this);
     }
 
     public object Gate { get; } = new();
@@ -85,6 +86,8 @@ internal sealed class Sandbox
     public FaultTable Faults { get; } = new();
 
     public ListenerHost Listeners { get; }
+
+    public TrafficGenerator Traffic { get; }
 
     /// <summary>Where the sandbox answers, set once Kestrel has bound.</summary>
     public string Endpoint { get; set; } = string.Empty;
@@ -107,7 +110,7 @@ internal sealed class Sandbox
         return region;
     }
 
-    /// <summary>Forgets every resource and closes every listener port. Call under <see cref="Gate"/>.</summary>
+    /// <summary>Forgets every resource, closes every listener port and stops all traffic. Call under <see cref="Gate"/>.</summary>
     public void Reset()
     {
         foreach (var region in _regions.Values)
@@ -116,6 +119,7 @@ internal sealed class Sandbox
         }
 
         _regions.Clear();
+        Traffic.Clear();
         Log.Clear();
         Faults.Clear();
     }

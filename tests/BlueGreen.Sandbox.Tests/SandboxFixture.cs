@@ -164,3 +164,10 @@ public sealed class NativeSandboxCollection : ICollectionFixture<SandboxFixture>
 {
     public const string Name = "native sandbox";
 }
+
+/// <summary>Metrics made by generated traffic, in a sandbox of their own: they hold and set its clock, and wait on simulated minutes.</summary>
+[CollectionDefinition(Name)]
+public sealed class MetricsSandboxCollection : ICollectionFixture<SandboxFixture>
+{
+    public const string Name = "metrics sandbox";
+}

@@ -157,6 +157,32 @@ function Invoke-SandboxCli {
     if ($output) { $output | Out-String | ConvertFrom-Json }
 }
 
+function Start-SandboxTraffic {
+    # Requests at $Rate per real second to a listener (its port or URL) or invocations of a function, for $Duration real
+    # seconds or $Count requests; returns the run ({id, state, sent, answered, failed, statuses, targetGroups | versions}).
+    param([Parameter(Mandatory)] $Target, [double] $Rate = 20, [double] $Duration, [long] $Count, $Payload, [switch] $Wait)
+    $body = @{ target = $Target; rate = $Rate }
+    if ($Duration) { $body.duration = $Duration }
+    if ($Count) { $body.count = $Count }
+    if ($null -ne $Payload) { $body.payload = $Payload }
+    $run = Invoke-SandboxControl POST 'traffic' $body
+    while ($Wait -and $run.state -eq 'running') {
+        Start-Sleep -Milliseconds 100
+        $run = Invoke-SandboxControl GET "traffic/$($run.id)"
+    }
+    $run
+}
+
+function Get-SandboxTraffic([string] $Id) {
+    # One traffic run by id, or every run the sandbox keeps.
+    if ($Id) { Invoke-SandboxControl GET "traffic/$Id" } else { (Invoke-SandboxControl GET 'traffic').traffic }
+}
+
+function Stop-SandboxTraffic([Parameter(Mandatory)] [string] $Id) {
+    # Stops a run; returns it with its final counts.
+    Invoke-SandboxControl DELETE "traffic/$Id"
+}
+
 function Get-ServingTaskDefinition([string] $Url, [int] $Count = 20) {
     # The task definition behind each answer of a listener, e.g. @('web:1', 'web:1', 'web:2', ...).
     @(1..$Count | ForEach-Object {

@@ -106,6 +106,14 @@ internal sealed class ListenerHost(Sandbox sandbox) : IAsyncDisposable
             response.StatusCode = int.Parse(fixedResponse.Str("StatusCode")!, CultureInfo.InvariantCulture);
             response.ContentType = fixedResponse.Str("ContentType") ?? "text/plain";
             await response.WriteAsync(fixedResponse.Str("MessageBody") ?? string.Empty);
+            if (listener is not null)
+            {
+                lock (sandbox.Gate)
+                {
+                    region.CloudWatch.RecordLoadBalancerResponse(listener.LoadBalancer, response.StatusCode);
+                }
+            }
+
             return;
         }
 
@@ -119,7 +127,7 @@ internal sealed class ListenerHost(Sandbox sandbox) : IAsyncDisposable
             {
                 lock (sandbox.Gate)
                 {
-                    region.CloudWatch.RecordLoadBalancerError(listener.LoadBalancer);
+                    region.CloudWatch.RecordLoadBalancerResponse(listener.LoadBalancer, 503);
                 }
             }
 

@@ -119,6 +119,14 @@ internal sealed class AwsRouter
                         context.Abort();
                         return;
                     case FaultVerdict.Throttle:
+                        if (call.Service == "lambda" && call.Operation == "Invoke")
+                        {
+                            lock (_sandbox.Gate)
+                            {
+                                _sandbox.Region(region).Lambda.RecordThrottle(call.Input);
+                            }
+                        }
+
                         throw Throttled(call.Protocol);
                     case FaultVerdict.Error:
                         throw InjectedError(call.Protocol);

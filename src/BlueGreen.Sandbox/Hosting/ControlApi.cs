@@ -10,7 +10,7 @@ namespace BlueGreen.Sandbox.Hosting;
 
 /// <summary>
 /// The sandbox's own API, beside the AWS one under <c>/_sandbox</c>: health, reset, time scale, faults,
-/// the request log and a state dump. It is unauthenticated (the sandbox listens on loopback only), and
+/// the request log, a state dump and generated traffic. It is unauthenticated (the sandbox listens on loopback only), and
 /// <see cref="ControlGuard"/> keeps what web pages send out of it.
 /// </summary>
 internal static class ControlApi
@@ -130,6 +130,22 @@ internal static class ControlApi
             return Ok(state);
         });
 
+        app.MapPost($"{Root}/traffic", async (HttpRequest request) =>
+        {
+            var body = await ReadAsync(request);
+            try
+            {
+                return Ok(sandbox.Traffic.Start(body).ToJson());
+            }
+            catch (ArgumentException e)
+            {
+                return Problem(e.Message);
+            }
+        });
+        app.MapGet($"{Root}/traffic", () => Ok(new JsonObject { ["traffic"] = sandbox.Traffic.All.Select(r => (JsonNode?)r.ToJson()).ToJsonArray() }));
+        app.MapGet($"{Root}/traffic/{{id}}", (string id) => sandbox.Traffic.Find(id) is { } run ? Ok(run.ToJson()) : NotFound($"There is no traffic run {id}."));
+        app.MapDelete($"{Root}/traffic/{{id}}", async (string id) => await sandbox.Traffic.StopAsync(id) is { } run ? Ok(run.ToJson()) : NotFound($"There is no traffic run {id}."));
+
         app.MapPost($"{Root}/credentials", async (HttpRequest request) =>
         {
             var body = await ReadAsync(request);
@@ -158,6 +174,9 @@ internal static class ControlApi
     }
 
     private static IResult Ok(JsonNode node) => Results.Text(node.ToJsonString(), "application/json");
+
+    private static IResult NotFound(string message) =>
+        Results.Text(new JsonObject { ["error"] = message }.ToJsonString(), "application/json", statusCode: 404);
 
     private static IResult Problem(string message) =>
         Results.Text(new JsonObject { ["error"] = message }.ToJsonString(), "application/json", statusCode: 400);

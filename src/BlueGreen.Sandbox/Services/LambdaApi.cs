@@ -341,6 +341,15 @@ internal sealed partial class LambdaApi(Region region)
         return reference;
     }
 
+    /// <summary>An Invoke refused with throttling counts in the function's Throttles metric, as Lambda counts it.</summary>
+    public void RecordThrottle(JsonObject input)
+    {
+        if (input.Str("FunctionName") is { } reference && NameOf(reference, out var qualifier) is var name && _functions.ContainsKey(name))
+        {
+            region.CloudWatch.RecordThrottle(name, input.Str("Qualifier") ?? qualifier);
+        }
+    }
+
     public LambdaFunction? Find(string reference) => _functions.GetValueOrDefault(NameOf(reference, out _));
 
     private LambdaFunction Function(JsonObject input)
@@ -930,8 +939,10 @@ internal sealed partial class LambdaApi(Region region)
         var function = _functions.GetValueOrDefault(name)
             ?? throw new AwsException("ResourceNotFoundException", $"Function not found: {region.Arn("lambda", "function:" + name)}", 404);
         var version = Version(function, qualifier);
+        var throughAlias = false;
         if (qualifier is not null && function.Aliases.TryGetValue(qualifier, out var alias))
         {
+            throughAlias = true;
             var roll = Random.Shared.NextDouble();
             foreach (var (additional, weight) in alias.Weights)
             {
@@ -976,12 +987,14 @@ internal sealed partial class LambdaApi(Region region)
             result = Json.Serialize(answer?.DeepClone() ?? new JsonObject { ["statusCode"] = 200, ["body"] = $"{function.Name}:{version.Version}" });
         }
 
-        var resource = qualifier is null ? function.Name : $"{function.Name}:{qualifier}";
         var executed = version.Version;
         var delay = behaviour.LatencyMs;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         void Completed()
         {
-            region.CloudWatch.RecordInvocation(function.Name, resource, executed, failed, Math.Max(delay, 1));
+            // Duration is what the invocation really took, the function's latency included.
+            var duration = Math.Max(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, 1);
+            region.CloudWatch.RecordInvocation(function.Name, qualifier, throughAlias ? executed : null, failed, Math.Round(duration, 2));
             var deploymentId = request.Str("DeploymentId");
             var executionId = request.Str("LifecycleEventHookExecutionId");
             // A function that failed never gets as far as reporting; CodeDeploy sees its error itself.
