@@ -29,11 +29,18 @@ public enum GateAction
 /// <summary>What the gate's rules need from an analysis definition.</summary>
 public sealed class AnalysisGateRules
 {
-    /// <summary>How many intervals are analysed at most.</summary>
-    public int Count { get; set; } = 1;
+    public static AnalysisGateRules From(AnalysisDefinition definition) => new()
+    {
+        Count = (definition ?? throw new ArgumentNullException(nameof(definition))).Count,
+        InconclusiveLimit = definition.InconclusiveLimit,
+        FailOnInconclusive = definition.OnInconclusive == InconclusiveAction.Fail,
+    };
 
-    /// <summary>How many more intervals an inconclusive verdict is analysed again before <see cref="FailOnInconclusive"/> applies.</summary>
-    public int InconclusiveLimit { get; set; }
+    /// <summary>How many intervals are analysed at most; 0 for every interval until the release ends.</summary>
+    public int Count { get; set; }
+
+    /// <summary>How many intervals in a row may be inconclusive: the one that reaches it does what <see cref="FailOnInconclusive"/> says.</summary>
+    public int InconclusiveLimit { get; set; } = 3;
 
     /// <summary>True: still inconclusive after the limit fails the release; false: the release goes on (with a warning).</summary>
     public bool FailOnInconclusive { get; set; } = true;
@@ -78,7 +85,8 @@ public static class AnalysisGate
             throw new ArgumentNullException(verdicts is null ? nameof(verdicts) : nameof(rules));
         }
 
-        var count = Math.Max(1, rules.Count);
+        // Count 0: every interval until the release ends.
+        var count = rules.Count > 0 ? rules.Count : int.MaxValue;
         if (verdicts.Count == 0)
         {
             return new GateDecision(GateAction.Continue, AnalysisVerdict.Inconclusive, "no interval analysed yet");
@@ -86,7 +94,7 @@ public static class AnalysisGate
 
         var n = verdicts.Count;
         var last = verdicts[n - 1];
-        var at = string.Format(CultureInfo.InvariantCulture, "interval {0} of {1}", n, count);
+        var at = rules.Count > 0 ? string.Format(CultureInfo.InvariantCulture, "interval {0} of {1}", n, count) : string.Format(CultureInfo.InvariantCulture, "interval {0}", n);
         if (last == AnalysisVerdict.Fail)
         {
             return new GateDecision(GateAction.Undo, AnalysisVerdict.Fail, $"{at} failed: green is worse than blue");
@@ -95,15 +103,15 @@ public static class AnalysisGate
         if (last == AnalysisVerdict.Inconclusive)
         {
             var streak = verdicts.Reverse().TakeWhile(v => v == AnalysisVerdict.Inconclusive).Count();
-            var limit = Math.Max(0, rules.InconclusiveLimit);
-            if (streak <= limit && n < count)
+            var limit = Math.Max(1, rules.InconclusiveLimit);
+            if (streak < limit && n < count)
             {
                 return new GateDecision(GateAction.Hold, AnalysisVerdict.Inconclusive,
-                    string.Format(CultureInfo.InvariantCulture, "{0} inconclusive (not enough data); analysed again ({1} of {2} more allowed)", at, streak, limit),
+                    string.Format(CultureInfo.InvariantCulture, "{0} inconclusive (not enough data); analysed again ({1} of {2} in a row)", at, streak, limit),
                     $"Analysis {at} is inconclusive: not enough data to compare green with blue.");
             }
 
-            var why = n >= count && streak <= limit
+            var why = streak < limit
                 ? $"{at} inconclusive, and it was the last"
                 : string.Format(CultureInfo.InvariantCulture, "{0} inconclusive {1} intervals in a row (limit {2})", at, streak, limit);
             return rules.FailOnInconclusive
@@ -117,7 +125,7 @@ public static class AnalysisGate
         var overall = judged.Contains(AnalysisVerdict.Marginal) ? AnalysisVerdict.Marginal : AnalysisVerdict.Pass;
         if (n >= count)
         {
-            return new GateDecision(GateAction.Done, overall, $"{at}: {last}; all {count} intervals analysed, none failed",
+            return new GateDecision(GateAction.Done, overall, $"{at}: {last}; all {n} intervals analysed, none failed",
                 overall == AnalysisVerdict.Marginal ? "The analysis passed the release with marginal intervals: green was close to failing." : null);
         }
 

@@ -51,6 +51,10 @@ internal static class KnownDeployments
         }
     }
 
+    /// <summary>The smoke tests this session ran on a release, oldest first (an analysis can judge their samples).</summary>
+    public static IReadOnlyList<Core.SmokeTests.SmokeTestResult> SmokeTestsOf(string deploymentId) =>
+        GatesOf.TryGetValue(deploymentId, out var gates) ? gates.Select(g => g.Result).OfType<Core.SmokeTests.SmokeTestResult>().ToList() : new List<Core.SmokeTests.SmokeTestResult>();
+
     public static BlueGreenDeployment? Find(string? deploymentId) =>
         deploymentId is not null && Seen.TryGetValue(deploymentId, out var deployment) ? deployment : null;
 }

@@ -19,7 +19,7 @@ public sealed class AnalysisGateTests
     private const AnalysisVerdict I = AnalysisVerdict.Inconclusive;
 
     [Theory]
-    // Count 3, two more inconclusive intervals allowed, inconclusive fails.
+    // Count 3; the second inconclusive interval in a row acts, and inconclusive fails.
     [InlineData(new AnalysisVerdict[0], GateAction.Continue, I)]
     [InlineData(new[] { P }, GateAction.Continue, P)]
     [InlineData(new[] { M }, GateAction.Continue, M)]
@@ -28,10 +28,10 @@ public sealed class AnalysisGateTests
     [InlineData(new[] { F }, GateAction.Undo, F)]
     [InlineData(new[] { P, P, F }, GateAction.Undo, F)]
     [InlineData(new[] { I }, GateAction.Hold, I)]
-    [InlineData(new[] { I, I }, GateAction.Hold, I)]
-    [InlineData(new[] { I, I, I }, GateAction.Undo, I)]
+    [InlineData(new[] { I, I }, GateAction.Undo, I)]
     [InlineData(new[] { I, P }, GateAction.Continue, P)]
-    [InlineData(new[] { I, I, F }, GateAction.Undo, F)]
+    [InlineData(new[] { I, P, I }, GateAction.Undo, I)]
+    [InlineData(new[] { I, F }, GateAction.Undo, F)]
     public void Decide_FollowsTheRules(AnalysisVerdict[] verdicts, GateAction action, AnalysisVerdict overall)
     {
         var decision = AnalysisGate.Decide(verdicts, new AnalysisGateRules { Count = 3, InconclusiveLimit = 2, FailOnInconclusive = true });
@@ -42,20 +42,22 @@ public sealed class AnalysisGateTests
     [Fact]
     public void Decide_InconclusiveBeyondTheLimit_DoesWhatTheDefinitionSays()
     {
-        var letGo = AnalysisGate.Decide(new[] { I, I }, new AnalysisGateRules { Count = 10, InconclusiveLimit = 1, FailOnInconclusive = false });
+        Assert.Equal(GateAction.Hold, AnalysisGate.Decide(new[] { P, I, I }, new AnalysisGateRules { Count = 10, InconclusiveLimit = 3 }).Action);
+        var letGo = AnalysisGate.Decide(new[] { I, I }, new AnalysisGateRules { Count = 10, InconclusiveLimit = 2, FailOnInconclusive = false });
         Assert.Equal(GateAction.Done, letGo.Action);
         Assert.Equal(I, letGo.Verdict);
         Assert.Contains("OnInconclusive Continue", letGo.Reason, StringComparison.Ordinal);
         Assert.NotNull(letGo.Warning);
 
-        var failed = AnalysisGate.Decide(new[] { I, I }, new AnalysisGateRules { Count = 10, InconclusiveLimit = 1, FailOnInconclusive = true });
+        var failed = AnalysisGate.Decide(new[] { I, I }, new AnalysisGateRules { Count = 10, InconclusiveLimit = 2, FailOnInconclusive = true });
         Assert.Equal(GateAction.Undo, failed.Action);
         Assert.Contains("treated as a failure", failed.Reason, StringComparison.Ordinal);
 
         // No more intervals left: the limit does not matter any more.
         Assert.Equal(GateAction.Undo, AnalysisGate.Decide(new[] { P, I }, new AnalysisGateRules { Count = 2, InconclusiveLimit = 5 }).Action);
-        // A limit of 0 acts on the first inconclusive interval.
-        Assert.Equal(GateAction.Undo, AnalysisGate.Decide(new[] { I }, new AnalysisGateRules { Count = 5, InconclusiveLimit = 0 }).Action);
+        // A limit of 1 acts on the first inconclusive interval; Count 0 analyses until the release ends.
+        Assert.Equal(GateAction.Undo, AnalysisGate.Decide(new[] { I }, new AnalysisGateRules { Count = 5, InconclusiveLimit = 1 }).Action);
+        Assert.Equal(GateAction.Continue, AnalysisGate.Decide(Enumerable.Repeat(P, 500).ToList(), new AnalysisGateRules { Count = 0 }).Action);
     }
 
     [Fact]
