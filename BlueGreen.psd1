@@ -20,6 +20,7 @@
         'Get-BlueGreenDefault'
         'Get-BlueGreenDeployment'
         'Get-SchemaMigration'
+        'Invoke-CanaryAnalysis'
         'Invoke-SchemaMigration'
         'Invoke-SmokeTest'
         'Set-BlueGreenDefault'

@@ -14,6 +14,8 @@ public static class CanaryJudge
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
+    private const string NotJudged = "Not judged: ";
+
     public static MetricJudgement JudgeMetric(MetricCriteria criteria, IReadOnlyList<double> green, IReadOnlyList<double> blue, double confidence = 0.95)
     {
         Validate(criteria);
@@ -92,7 +94,7 @@ public static class CanaryJudge
         if (criticalFailure is not null)
         {
             result.Verdict = AnalysisVerdict.Fail;
-            result.Reason = $"Critical metric {criticalFailure.Name} failed: {criticalFailure.Reason}";
+            result.Reason = $"Critical metric {criticalFailure.Name} failed: {LowerFirst(criticalFailure.Reason)}";
         }
         else if (withData.Count == 0)
         {
@@ -102,7 +104,7 @@ public static class CanaryJudge
         else if (criticalNoData is not null)
         {
             result.Verdict = AnalysisVerdict.Inconclusive;
-            result.Reason = $"Critical metric {criticalNoData.Name} had too few samples to judge: {criticalNoData.Reason}";
+            result.Reason = $"Critical metric {criticalNoData.Name} was not judged: {criticalNoData.Reason.Substring(NotJudged.Length)}";
         }
         else if (score >= thresholds.Pass)
         {
@@ -122,6 +124,9 @@ public static class CanaryJudge
 
         return result;
     }
+
+    private static string LowerFirst(string sentence) =>
+        sentence.Length == 0 ? sentence : char.ToLowerInvariant(sentence[0]) + sentence.Substring(1);
 
     private static string Failed(string names) => names.Length == 0 ? string.Empty : "; failed: " + names;
 
@@ -200,7 +205,7 @@ public static class CanaryJudge
     {
         int removed = judgement.GreenOutliersRemoved + judgement.BlueOutliersRemoved;
         string afterRemoval = removed > 0 ? $" after removing {removed} outlier{(removed == 1 ? string.Empty : "s")}" : string.Empty;
-        return $"Too few samples to judge: green has {judgement.GreenSamples} and blue {judgement.BlueSamples}{afterRemoval}, and each side needs at least {criteria.MinimumSamples}.";
+        return $"{NotJudged}green has {judgement.GreenSamples} samples and blue {judgement.BlueSamples}{afterRemoval}, fewer than the {criteria.MinimumSamples} each side needs.";
     }
 
     private static string Reason(

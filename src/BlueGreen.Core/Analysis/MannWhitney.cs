@@ -64,11 +64,10 @@ public static class MannWhitney
         }
 
         int n1 = x.Count, n2 = y.Count;
-        var ranked = Rank(x, y, out double tieTerm, out bool hasTies);
-        double rankSumX = ranked;
+        var (rankSumX, tieTerm) = Rank(x, y);
         double u1 = rankSumX - n1 * (n1 + 1) / 2.0;
         double u2 = (double)n1 * n2 - u1;
-        double mean = n1 * n2 / 2.0;
+        double mean = (double)n1 * n2 / 2;
         int n = n1 + n2;
         double variance = n1 * (double)n2 / 12.0 * ((n + 1) - tieTerm / ((double)n * (n - 1)));
         double sd = variance > 0 ? Math.Sqrt(variance) : 0;
@@ -84,7 +83,7 @@ public static class MannWhitney
             Z = sd > 0 ? (u1 - mean - 0.5 * Math.Sign(u1 - mean)) / sd : 0,
         };
 
-        if (!hasTies && (long)n1 * n2 <= ExactLimit)
+        if (tieTerm == 0 && (long)n1 * n2 <= ExactLimit)
         {
             result.Exact = true;
             result.PValue = ExactPValue(u1, n1, n2, alternative);
@@ -98,7 +97,7 @@ public static class MannWhitney
     }
 
     /// <summary>The sum of the mid-ranks of x in the pooled sample, and the tie term sum(t^3 - t).</summary>
-    private static double Rank(IReadOnlyList<double> x, IReadOnlyList<double> y, out double tieTerm, out bool hasTies)
+    private static (double RankSumX, double TieTerm) Rank(IReadOnlyList<double> x, IReadOnlyList<double> y)
     {
         int n1 = x.Count, n = x.Count + y.Count;
         var pooled = new (double Value, bool FromX)[n];
@@ -106,9 +105,7 @@ public static class MannWhitney
         for (int i = 0; i < y.Count; i++) pooled[n1 + i] = (Check(y[i], nameof(y)), false);
         Array.Sort(pooled, (a, b) => a.Value.CompareTo(b.Value));
 
-        double rankSumX = 0;
-        tieTerm = 0;
-        hasTies = false;
+        double rankSumX = 0, tieTerm = 0;
         for (int start = 0; start < n;)
         {
             int end = start;
@@ -120,16 +117,11 @@ public static class MannWhitney
                 if (pooled[i].FromX) rankSumX += midRank;
             }
 
-            if (t > 1)
-            {
-                hasTies = true;
-                tieTerm += (double)t * t * t - t;
-            }
-
+            tieTerm += (double)t * t * t - t;
             start = end + 1;
         }
 
-        return rankSumX;
+        return (rankSumX, tieTerm);
     }
 
     private static double Check(double value, string parameter) =>
@@ -162,15 +154,16 @@ public static class MannWhitney
 
     private static double ExactPValue(double u1, int n1, int n2, MannWhitneyAlternative alternative)
     {
+        // Without ties U is a whole number; both tails include it, as scipy's exact method does.
         double[] distribution = ExactDistribution(n1, n2);
         int u = (int)Math.Round(u1);
-        double atMost(int k) => k < 0 ? 0 : distribution.Take(Math.Min(k, distribution.Length - 1) + 1).Sum();
-        double atLeast(int k) => k > distribution.Length - 1 ? 0 : distribution.Skip(Math.Max(k, 0)).Sum();
+        double atMost = distribution.Take(u + 1).Sum();
+        double atLeast = distribution.Skip(u).Sum();
         double p = alternative switch
         {
-            MannWhitneyAlternative.Greater => atLeast(u),
-            MannWhitneyAlternative.Less => atMost(u),
-            _ => 2 * Math.Min(atLeast(u), atMost(u)),
+            MannWhitneyAlternative.Greater => atLeast,
+            MannWhitneyAlternative.Less => atMost,
+            _ => 2 * Math.Min(atLeast, atMost),
         };
         return Clamp(p);
     }

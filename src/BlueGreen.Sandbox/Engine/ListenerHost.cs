@@ -90,6 +90,7 @@ internal sealed class ListenerHost(Sandbox sandbox) : IAsyncDisposable
 
     private async Task ServeAsync(HttpContext context, Region region, string listenerArn)
     {
+        var received = sandbox.Clock.Now;
         RouteDecision decision;
         Listener? listener;
         lock (sandbox.Gate)
@@ -166,7 +167,7 @@ internal sealed class ListenerHost(Sandbox sandbox) : IAsyncDisposable
         var seconds = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
         lock (sandbox.Gate)
         {
-            region.CloudWatch.RecordTargetResponse(listener.LoadBalancer, group, status, seconds);
+            region.CloudWatch.RecordTargetResponse(listener.LoadBalancer, group, status, seconds, received);
         }
     }
 

@@ -121,7 +121,7 @@ internal sealed class FaultTable
         },
         ["monitoring"] = new(StringComparer.Ordinal)
         {
-            "PutMetricAlarm", "DescribeAlarms", "SetAlarmState", "DeleteAlarms", "PutMetricData", "GetMetricData",
+            "PutMetricAlarm", "DescribeAlarms", "SetAlarmState", "DeleteAlarms", "PutMetricData", "GetMetricData", "GetMetricStatistics", "ListMetrics",
         },
     };
 

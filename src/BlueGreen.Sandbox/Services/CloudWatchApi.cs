@@ -62,10 +62,10 @@ internal sealed partial class CloudWatchApi(Region region)
 
     private static string LoadBalancerDimension(LoadBalancer lb) => lb.Arn[lb.Arn.IndexOf("app/", StringComparison.Ordinal)..];
 
-    /// <summary>One request a target answered: per target group and per load balancer, as an ALB publishes them.</summary>
-    public void RecordTargetResponse(LoadBalancer lb, TargetGroup group, int status, double seconds)
+    /// <summary>One request a target answered, dated when it arrived: per target group and per load balancer, as an ALB publishes them.</summary>
+    public void RecordTargetResponse(LoadBalancer lb, TargetGroup group, int status, double seconds, DateTimeOffset received)
     {
-        var now = region.Now;
+        var now = received;
         var lbDimension = LoadBalancerDimension(lb);
         foreach (var dims in new[] { Dims(("LoadBalancer", lbDimension), ("TargetGroup", group.Dimension)), Dims(("LoadBalancer", lbDimension)) })
         {
@@ -98,12 +98,13 @@ internal sealed partial class CloudWatchApi(Region region)
     }
 
     /// <summary>
-    /// Dimension sets of one invocation as Lambda publishes them: the function; the version or alias invoked
-    /// (<c>Resource</c>, only when a qualifier was given); and, through an alias, the version that ran.
+    /// Dimension sets of one invocation as Lambda publishes them: none (every function of the region); the function;
+    /// the version or alias invoked (<c>Resource</c>, only when a qualifier was given); and, through an alias, the
+    /// version that ran.
     /// </summary>
     private static List<Dictionary<string, string>> InvocationDimensions(string function, string? qualifier, string? aliasVersion)
     {
-        var sets = new List<Dictionary<string, string>> { Dims(("FunctionName", function)) };
+        var sets = new List<Dictionary<string, string>> { Dims(), Dims(("FunctionName", function)) };
         if (qualifier is not null)
         {
             sets.Add(Dims(("FunctionName", function), ("Resource", $"{function}:{qualifier}")));
@@ -116,9 +117,10 @@ internal sealed partial class CloudWatchApi(Region region)
         return sets;
     }
 
-    public void RecordInvocation(string function, string? qualifier, string? aliasVersion, bool failed, double durationMs)
+    /// <summary>One finished invocation, dated when it was invoked, as Lambda dates it.</summary>
+    public void RecordInvocation(string function, string? qualifier, string? aliasVersion, bool failed, double durationMs, DateTimeOffset invoked)
     {
-        var now = region.Now;
+        var now = invoked;
         foreach (var dims in InvocationDimensions(function, qualifier, aliasVersion))
         {
             Metrics.Add(Lambda, "Invocations", dims, 1, now, "Count");
@@ -380,7 +382,7 @@ internal sealed partial class CloudWatchApi(Region region)
                 var stat = metricStat.Str("Stat") ?? string.Empty;
                 if (!MetricStore.IsStatistic(stat))
                 {
-                    errors.Add($"The value {stat} for parameter {member}.MetricStat.Stat is not a valid statistic.");
+                    errors.Add($"The value {stat} for parameter {member}.MetricStat.Stat is not a valid statistic. The sandbox computes SampleCount, Sum, Average, Minimum, Maximum, pNN, tmNN and IQM.");
                 }
 
                 var period = metricStat.Int("Period");
@@ -444,6 +446,12 @@ internal sealed partial class CloudWatchApi(Region region)
                 var references = MetricMath.References(text).Where(byId.ContainsKey).ToList();
                 var period = query.Int("Period") ?? (references.Count > 0 ? Compute(references[0]).Period : 60);
                 var aligned = AlignedStart(start, period);
+                if ((end.ToUnixTimeSeconds() - aligned) / period > DefaultMaxDatapoints)
+                {
+                    // The grid is built whole, under the state lock: keep it to what one call may return.
+                    throw new AwsException("ValidationError", $"Error in expression '{id}': the time range holds more than {DefaultMaxDatapoints} periods of {period} seconds; use a longer Period or a shorter range.");
+                }
+
                 var grid = new List<long>();
                 for (var t = aligned; t < end.ToUnixTimeSeconds(); t += period)
                 {
@@ -503,6 +511,12 @@ internal sealed partial class CloudWatchApi(Region region)
         if (start >= end)
         {
             throw new AwsException("InvalidParameterValue", "The parameter StartTime must be less than the parameter EndTime.");
+        }
+
+        var requested = (long)Math.Ceiling((end - start).TotalSeconds / period);
+        if (requested > 1440)
+        {
+            throw new AwsException("InvalidParameterCombination", $"You have requested up to {requested} datapoints, which exceeds the limit of 1440. You may reduce the datapoints requested by increasing Period, or decreasing the time range.");
         }
 
         var statistics = input.Strings("Statistics").ToList();

@@ -990,11 +990,12 @@ internal sealed partial class LambdaApi(Region region)
         var executed = version.Version;
         var delay = behaviour.LatencyMs;
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var invoked = region.Now;
         void Completed()
         {
             // Duration is what the invocation really took, the function's latency included.
             var duration = Math.Max(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, 1);
-            region.CloudWatch.RecordInvocation(function.Name, qualifier, throughAlias ? executed : null, failed, Math.Round(duration, 2));
+            region.CloudWatch.RecordInvocation(function.Name, qualifier, throughAlias ? executed : null, failed, Math.Round(duration, 2), invoked);
             var deploymentId = request.Str("DeploymentId");
             var executionId = request.Str("LifecycleEventHookExecutionId");
             // A function that failed never gets as far as reporting; CodeDeploy sees its error itself.

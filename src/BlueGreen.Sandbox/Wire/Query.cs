@@ -110,6 +110,9 @@ internal static class Query
         return Encoding.UTF8.GetBytes(xml);
     }
 
+    /// <summary>Members that are maps in the answers the sandbox gives (GetMetricStatistics' percentiles): written as entries.</summary>
+    private static readonly HashSet<string> MapMembers = new(StringComparer.Ordinal) { "ExtendedStatistics" };
+
     private static void WriteMembers(StringBuilder sb, JsonObject obj)
     {
         foreach (var (key, value) in obj)
@@ -120,7 +123,23 @@ internal static class Query
             }
 
             sb.Append('<').Append(key).Append('>');
-            WriteValue(sb, value);
+            if (value is JsonObject map && MapMembers.Contains(key))
+            {
+                foreach (var (entryKey, entryValue) in map)
+                {
+                    if (entryValue is not null)
+                    {
+                        sb.Append("<entry><key>").Append(Escape(entryKey)).Append("</key><value>");
+                        WriteValue(sb, entryValue);
+                        sb.Append("</value></entry>");
+                    }
+                }
+            }
+            else
+            {
+                WriteValue(sb, value);
+            }
+
             sb.Append("</").Append(key).Append('>');
         }
     }

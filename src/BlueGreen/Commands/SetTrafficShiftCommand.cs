@@ -1,5 +1,6 @@
 using System;
 using System.Management.Automation;
+using BlueGreen.Core.Analysis;
 using BlueGreen.Core.Deployments;
 using BlueGreen.Core.Releases;
 using BlueGreen.Internal;
@@ -47,7 +48,12 @@ public sealed class SetTrafficShiftCommand : ReleaseCmdlet
     [Alias("Passed")]
     public bool? SmokeTestPassed { get; set; }
 
-    /// <summary>Continues even though the piped smoke test failed.</summary>
+    /// <summary>The verdict of a canary analysis piped in (Invoke-CanaryAnalysis); anything but Pass stops -Continue unless -Force.</summary>
+    [Parameter(ParameterSetName = ByIdSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("Verdict")]
+    public AnalysisVerdict? AnalysisVerdict { get; set; }
+
+    /// <summary>Continues even though the piped smoke test or canary analysis did not pass.</summary>
     [Parameter(ParameterSetName = ByIdSet)]
     [Parameter(ParameterSetName = ByObjectSet)]
     public SwitchParameter Force { get; set; }
@@ -105,7 +111,23 @@ public sealed class SetTrafficShiftCommand : ReleaseCmdlet
             return;
         }
 
-        if (Continue && SmokeTestPassed == false && !Force)
+        if (Continue && AnalysisVerdict is { } verdict && verdict != Core.Analysis.AnalysisVerdict.Pass && !Force)
+        {
+            var (errorId, what) = verdict switch
+            {
+                Core.Analysis.AnalysisVerdict.Fail => ("CanaryAnalysisFailed", "failed: green is worse than blue"),
+                Core.Analysis.AnalysisVerdict.Marginal => ("CanaryAnalysisMarginal", "is only marginal: its score is below the pass score"),
+                _ => ("CanaryAnalysisInconclusive", "is inconclusive: there was too little data to judge green"),
+            };
+            WriteError(ErrorRecords.Create(new PSInvalidOperationException($"The canary analysis of release {id} {what}; production traffic stays on blue."),
+                errorId, ErrorCategory.InvalidOperation, id,
+                verdict == Core.Analysis.AnalysisVerdict.Fail
+                    ? $"Undo the release with 'Undo-Deployment -Id {id}', or continue anyway with -Force."
+                    : $"Analyse again once there is more traffic (Invoke-CanaryAnalysis), undo the release with 'Undo-Deployment -Id {id}', or continue anyway with -Force."));
+            return;
+        }
+
+        if (Continue && SmokeTestPassed == false && !Force && AnalysisVerdict is null)
         {
             WriteError(ErrorRecords.Create(new PSInvalidOperationException($"The smoke test of release {id} failed: production traffic stays on blue."),
                 "SmokeTestFailed", ErrorCategory.InvalidOperation, id,

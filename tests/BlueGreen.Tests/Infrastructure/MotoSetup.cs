@@ -67,6 +67,11 @@ public static class MotoSetup
         return (application, "cli-dg", id);
     }
 
+    /// <summary>Publishes data points with the AWS CLI (the project's CloudWatch client reads metrics; it never publishes them).
+    /// <paramref name="metricData"/> is the CLI's --metric-data JSON: one call for every point of a namespace.</summary>
+    public static void PutMetricData(MotoServer moto, string @namespace, string metricData) =>
+        Aws(moto.Url, "cloudwatch", "put-metric-data", "--namespace", @namespace, "--metric-data", metricData);
+
     private static JsonElement Aws(string motoUrl, params string[] arguments)
     {
         var start = new ProcessStartInfo("aws")
@@ -121,6 +126,12 @@ public static class MotoSetup
             if (process.ExitCode != 0)
             {
                 throw new InvalidOperationException($"aws {string.Join(' ', arguments.Take(2))} against moto failed ({process.ExitCode}): {errors.Result}");
+            }
+
+            if (string.IsNullOrWhiteSpace(output))
+            {
+                // Commands without an answer body (put-metric-data).
+                return default;
             }
 
             using var document = JsonDocument.Parse(output);

@@ -1,0 +1,245 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Collections.Specialized;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Management.Automation.Language;
+using BlueGreen.Core.Analysis;
+using BlueGreen.Core.Deployments;
+using BlueGreen.Core.Releases;
+using BlueGreen.Core.SmokeTests;
+using BlueGreen.Internal;
+
+namespace BlueGreen.Commands;
+
+/// <summary>Analyses a release once: green's metrics against blue's (CloudWatch, smoke-test samples), judged metric by metric
+/// into a score and a verdict that Set-TrafficShift -Continue respects.</summary>
+[Cmdlet(VerbsLifecycle.Invoke, "CanaryAnalysis", DefaultParameterSetName = ByObjectSet)]
+[OutputType(typeof(CanaryAnalysisResult))]
+public sealed class InvokeCanaryAnalysisCommand : ReleaseCmdlet
+{
+    private const string ByIdSet = "ById";
+    private const string ByObjectSet = "ByObject";
+    private const string BySmokeTestSet = "BySmokeTest";
+
+    private AnalysisDefinition _definition = null!;
+    private readonly List<SmokeTestResult> _piped = new();
+
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ByIdSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("DeploymentId")]
+    [ValidateNotNullOrEmpty]
+    public string Id { get; set; } = null!;
+
+    [Parameter(Mandatory = true, ParameterSetName = ByObjectSet, ValueFromPipeline = true)]
+    [ValidateNotNull]
+    public BlueGreenDeployment InputObject { get; set; } = null!;
+
+    /// <summary>The analysis: a hashtable, the path of a .psd1 file holding one (read as data only), or a definition object.</summary>
+    [Parameter(Mandatory = true)]
+    [ValidateNotNull]
+    public object Definition { get; set; } = null!;
+
+    /// <summary>Smoke-test results of green (and of blue) whose per-request samples the SmokeTest.* metrics judge; the release is
+    /// the one they name. Piped or given, they are analysed together, per release, once all have arrived.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = BySmokeTestSet, ValueFromPipeline = true)]
+    [ValidateNotNull]
+    public SmokeTestResult[]? SmokeTest { get; set; }
+
+    protected override void BeginProcessing()
+    {
+        try
+        {
+            _definition = ReadDefinition(Definition);
+        }
+        catch (AnalysisDefinitionException ex)
+        {
+            var category = ex.ErrorId == "AnalysisDefinitionNotFound" ? ErrorCategory.ObjectNotFound : ErrorCategory.InvalidArgument;
+            ThrowTerminatingError(ErrorRecords.Create(ex, ex.ErrorId, category, ex.Key.Length == 0 ? Definition : ex.Key, ex.RecommendedAction));
+        }
+    }
+
+    protected override void ProcessRecord()
+    {
+        if (ParameterSetName == BySmokeTestSet)
+        {
+            _piped.AddRange(SmokeTest!.Where(r => r is not null));
+            return;
+        }
+
+        var carried = ParameterSetName == ByObjectSet ? InputObject : null;
+        var id = carried?.DeploymentId ?? Id;
+        if (carried is null && !CheckId(id))
+        {
+            return;
+        }
+
+        Analyse(carried, id, null);
+    }
+
+    protected override void EndProcessing()
+    {
+        if (ParameterSetName != BySmokeTestSet)
+        {
+            return;
+        }
+
+        foreach (var group in _piped.GroupBy(r => r.DeploymentId ?? string.Empty, StringComparer.Ordinal))
+        {
+            if (group.Key.Length == 0)
+            {
+                WriteError(ErrorRecords.Create(new PSArgumentException("A smoke-test result names no release, so there is nothing to compare it with."),
+                    "NoDeploymentToAnalyse", ErrorCategory.InvalidArgument, group.First(),
+                    "Run Invoke-SmokeTest with a release piped in (or -DeploymentId), or give the release with -Id or by piping it."));
+                continue;
+            }
+
+            var carried = group.Select(r => r.Deployment).FirstOrDefault(d => d is not null);
+            Analyse(carried, group.Key, group.ToList());
+        }
+    }
+
+    private void Analyse(BlueGreenDeployment? carried, string id, IReadOnlyList<SmokeTestResult>? smokeTests)
+    {
+        if (smokeTests is { Count: > 0 } && !_definition.ReadsSmokeTests)
+        {
+            WriteWarning($"The definition judges no SmokeTest.* metric, so the smoke-test results given for release {id} are not used.");
+        }
+
+        var context = ContextFor(carried, id);
+        var engine = ReleaseEngines.ForDeployment(context, carried, id);
+        var analyzer = new CanaryAnalyzer(context);
+        RunAsync(cancellationToken => GuardAsync(id, async () =>
+        {
+            // Where the release stands now (its traffic split tells which side serves where), not where the piped object last
+            // saw it. A read, never a refresh: a refresh of a release the module drives takes its due step, and an analysis changes nothing.
+            var deployment = await ReadAsync(token => engine.GetAsync(id, token), cancellationToken).ConfigureAwait(false);
+            EmitVerbose($"Analysing release {id} ({_definition})");
+            CanaryAnalysisResult result;
+            try
+            {
+                result = await analyzer.AnalyzeAsync(deployment, _definition, smokeTests, cancellationToken).ConfigureAwait(false);
+            }
+            catch (AnalysisDefinitionException ex)
+            {
+                EmitError(ErrorRecords.Create(ex, ex.ErrorId, ErrorCategory.InvalidArgument, ex.Key, ex.RecommendedAction));
+                return;
+            }
+
+            foreach (var note in result.Notes)
+            {
+                EmitVerbose(note);
+            }
+
+            EmitVerbose($"{result.Compared}; window {result.WindowStart:HH:mm:ss} to {result.WindowEnd:HH:mm:ss} UTC; {result.CloudWatchCalls} GetMetricData call(s)");
+            Emit(result);
+            switch (result.Verdict)
+            {
+                case AnalysisVerdict.Fail:
+                    EmitError(ErrorRecords.Create(new PSInvalidOperationException(result.Summary), "CanaryAnalysisFailed", ErrorCategory.InvalidResult, result,
+                        $"Undo the release with 'Undo-Deployment -Id {id}'; look at the result's Metrics for what failed."));
+                    break;
+                case AnalysisVerdict.Marginal:
+                case AnalysisVerdict.Inconclusive:
+                    EmitWarning(result.Summary);
+                    break;
+            }
+        }));
+    }
+
+    /// <summary>A definition from a hashtable, a .psd1 path or a definition object; the file is parsed and only data is taken
+    /// from it (as Import-PowerShellDataFile does): no command in it runs.</summary>
+    private AnalysisDefinition ReadDefinition(object value)
+    {
+        var raw = value is PSObject wrapped ? wrapped.BaseObject : value;
+        switch (raw)
+        {
+            case AnalysisDefinition definition:
+                return definition;
+            case IDictionary table:
+                return AnalysisDefinition.FromDictionary((IDictionary)Plain(table)!);
+            case string path:
+                return AnalysisDefinition.FromDictionary((IDictionary)Plain(ReadDataFile(path))!);
+            case FileInfo file:
+                return AnalysisDefinition.FromDictionary((IDictionary)Plain(ReadDataFile(file.FullName))!);
+            default:
+                throw new AnalysisDefinitionException("InvalidAnalysisDefinition", "Definition", $"-Definition is a {raw.GetType().Name}, not a hashtable or the path of a .psd1 file.",
+                    "Give a hashtable, e.g. -Definition @{ Metrics = 'ErrorRate', 'Latency' }, or the path of a .psd1 file that holds one.");
+        }
+    }
+
+    private Hashtable ReadDataFile(string path)
+    {
+        string resolved;
+        try
+        {
+            resolved = GetResolvedProviderPathFromPSPath(path, out var provider).SingleOrDefault() ?? path;
+            if (provider.Name != "FileSystem")
+            {
+                throw new ItemNotFoundException();
+            }
+        }
+        catch (Exception ex) when (ex is ItemNotFoundException or System.Management.Automation.DriveNotFoundException or ProviderNotFoundException or PSArgumentException or NotSupportedException)
+        {
+            throw new AnalysisDefinitionException("AnalysisDefinitionNotFound", "Definition", $"The analysis definition file '{path}' does not exist.",
+                "Give the path of a .psd1 file, or a hashtable.");
+        }
+
+        if (!File.Exists(resolved))
+        {
+            throw new AnalysisDefinitionException("AnalysisDefinitionNotFound", "Definition", $"The analysis definition file '{path}' does not exist.",
+                "Give the path of a .psd1 file, or a hashtable.");
+        }
+
+        var ast = Parser.ParseFile(resolved, out _, out var errors);
+        if (errors.Length > 0)
+        {
+            var first = errors[0];
+            throw new AnalysisDefinitionException("InvalidAnalysisDefinitionFile", "Definition",
+                $"'{path}' is not valid PowerShell data: line {first.Extent.StartLineNumber}: {first.Message}", "Fix the file; it must hold one hashtable, @{ ... }.");
+        }
+
+        var statements = ast.EndBlock?.Statements;
+        var table = statements is { Count: 1 } && statements[0] is PipelineAst { PipelineElements.Count: 1 } pipeline &&
+            pipeline.PipelineElements[0] is CommandExpressionAst { Expression: HashtableAst hashtable } ? hashtable : null;
+        if (table is null || ast.BeginBlock is not null || ast.ProcessBlock is not null || ast.ParamBlock is not null)
+        {
+            throw new AnalysisDefinitionException("InvalidAnalysisDefinitionFile", "Definition", $"'{path}' does not hold one hashtable.", "Write the definition as one hashtable, @{ Metrics = ... }, and nothing else.");
+        }
+
+        try
+        {
+            return (Hashtable)table.SafeGetValue();
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new AnalysisDefinitionException("InvalidAnalysisDefinitionFile", "Definition", $"'{path}' holds more than data: {ex.Message}",
+                "Write only constants (text, numbers, $true, $false, arrays and hashtables) in the file; no variables, commands or expressions run.");
+        }
+    }
+
+    /// <summary>The value with PowerShell's wrappers taken off, hashtables kept in order, lists as arrays.</summary>
+    private static object? Plain(object? value)
+    {
+        value = value is PSObject wrapped ? wrapped.BaseObject : value;
+        switch (value)
+        {
+            case IDictionary table:
+                var copy = new OrderedDictionary(StringComparer.OrdinalIgnoreCase);
+                foreach (DictionaryEntry entry in table)
+                {
+                    var key = entry.Key is PSObject k ? k.BaseObject : entry.Key;
+                    copy[key] = Plain(entry.Value);
+                }
+
+                return copy;
+            case string text:
+                return text;
+            case IEnumerable list:
+                return list.Cast<object?>().Select(Plain).ToArray();
+            default:
+                return value;
+        }
+    }
+}
