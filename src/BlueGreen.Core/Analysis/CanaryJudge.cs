@@ -54,13 +54,24 @@ public static class CanaryJudge
             return judgement;
         }
 
-        var test = MannWhitney.Test(greenKept, blueKept, Alternative(criteria.Direction));
+        // Rounded so that 1 - 0.95 is 0.05, not 0.05000000000000004: p = 0.05 is not below it.
+        double alpha = Math.Round(1 - confidence, 12);
+        var alternative = Alternative(criteria.Direction);
+        double smallestP = MannWhitney.SmallestPValue(greenKept.Length, blueKept.Length, alternative);
+        if (smallestP >= alpha)
+        {
+            // Such samples could never fail the metric, so a pass would say nothing.
+            judgement.Verdict = MetricVerdict.NoData;
+            judgement.Reason = $"{NotJudged}with {greenKept.Length} samples of green and {blueKept.Length} of blue no difference can be significant ({PValueText(smallestP, alpha)} at best).";
+            return judgement;
+        }
+
+        var test = MannWhitney.Test(greenKept, blueKept, alternative);
         judgement.U = test.U;
         judgement.PValue = test.PValue;
         judgement.ExactPValue = test.Exact;
         judgement.CommonLanguageEffect = test.UGreen / ((double)test.N1 * test.N2);
 
-        double alpha = 1 - confidence;
         bool significant = test.PValue < alpha;
         double greenMean = judgement.GreenMean!.Value, blueMean = judgement.BlueMean!.Value;
         double? factor = WorseFactor(criteria.Direction, greenMean, blueMean);

@@ -149,13 +149,37 @@ public static class MannWhitney
         return Clamp(p);
     }
 
+    /// <summary>
+    /// The smallest p-value samples of these sizes can give, when one sample lies wholly above the other
+    /// (1 / C(n1 + n2, n1) one-sided, twice that two-sided): at or above the significance level, no data
+    /// of these sizes can show a difference.
+    /// </summary>
+    public static double SmallestPValue(int n1, int n2, MannWhitneyAlternative alternative)
+    {
+        if (n1 < 1 || n2 < 1)
+        {
+            throw new ArgumentOutOfRangeException(n1 < 1 ? nameof(n1) : nameof(n2), "Both samples need at least one value.");
+        }
+
+        // C(n1 + n2, n1) as a running product; past 1e15 the smallest p is far below any level in use.
+        double arrangements = 1;
+        for (int k = 1; k <= Math.Min(n1, n2) && arrangements < 1e15; k++)
+        {
+            arrangements = arrangements * (Math.Max(n1, n2) + k) / k;
+        }
+
+        double p = 1 / arrangements;
+        return alternative == MannWhitneyAlternative.TwoSided ? Math.Min(1, 2 * p) : p;
+    }
+
     /// <summary>P(Z &gt;= z) for a standard normal Z, accurate far into the tail.</summary>
     internal static double UpperTail(double z) => 0.5 * MathNet.Numerics.SpecialFunctions.Erfc(z / Math.Sqrt(2));
 
     private static double ExactPValue(double u1, int n1, int n2, MannWhitneyAlternative alternative)
     {
         // Without ties U is a whole number; both tails include it, as scipy's exact method does.
-        double[] distribution = ExactDistribution(n1, n2);
+        // The distribution is the same with the sizes swapped; the smaller inner size keeps the tables small.
+        double[] distribution = ExactDistribution(Math.Max(n1, n2), Math.Min(n1, n2));
         int u = (int)Math.Round(u1);
         double atMost = distribution.Take(u + 1).Sum();
         double atLeast = distribution.Skip(u).Sum();

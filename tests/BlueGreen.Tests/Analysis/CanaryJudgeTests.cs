@@ -41,12 +41,31 @@ public sealed class CanaryJudgeTests
     [Fact]
     public void A_large_effect_without_significance_passes_and_says_so()
     {
-        var judgement = Judge(new MetricCriteria("Latency", MetricDirection.Increase, MinimumSamples: 3), new[] { 1.5, 2.5, 90 }, new double[] { 1, 2, 3 });
+        var judgement = Judge(new MetricCriteria("Latency", MetricDirection.Increase, MinimumSamples: 4), new[] { 1.5, 2.5, 4.5, 90 }, new double[] { 1, 2, 3, 4 });
 
         Assert.Equal(MetricVerdict.Pass, judgement.Verdict);
-        Assert.Equal(0.35, judgement.PValue!.Value, 12);
+        Assert.Equal(0.24285714285714285, judgement.PValue!.Value, 12);
         Assert.True(judgement.ExactPValue);
-        Assert.Equal("Green looks worse than allowed (mean 31.333 against 2, a factor of 15.667 where 1 is allowed) but not significantly (p = 0.35, not below 0.05); more samples may show a difference.", judgement.Reason);
+        Assert.Equal("Green looks worse than allowed (mean 24.625 against 2.5, a factor of 9.85 where 1 is allowed) but not significantly (p = 0.2429, not below 0.05); more samples may show a difference.", judgement.Reason);
+    }
+
+    [Fact]
+    public void Samples_too_small_to_ever_be_significant_are_no_data()
+    {
+        // 3 against 3 can give p = 1/20 at best: never below 0.05, so green could not fail however bad.
+        var criteria = new MetricCriteria("Latency", MetricDirection.Increase, MinimumSamples: 3);
+
+        var tiny = Judge(criteria, new double[] { 100, 101, 102 }, new double[] { 1, 2, 3 });
+        var twoSided = Judge(criteria with { Direction = MetricDirection.Either }, new double[] { 100, 101, 102, 103 }, new double[] { 1, 2, 3, 4 }, confidence: 0.99);
+        var enough = Judge(criteria, new double[] { 100, 101, 102, 103 }, new double[] { 1, 2, 3, 4 });
+
+        Assert.Equal(MetricVerdict.NoData, tiny.Verdict);
+        Assert.Null(tiny.PValue);
+        Assert.Equal("Not judged: with 3 samples of green and 3 of blue no difference can be significant (p = 0.05, not below 0.05 at best).", tiny.Reason);
+        Assert.Equal(MetricVerdict.NoData, twoSided.Verdict);
+        Assert.Contains("p = 0.0286, not below 0.01", twoSided.Reason);
+        Assert.Equal(MetricVerdict.Fail, enough.Verdict);
+        Assert.Equal(1.0 / 70, enough.PValue!.Value, 12);
     }
 
     [Fact]

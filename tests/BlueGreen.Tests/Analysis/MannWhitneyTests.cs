@@ -146,6 +146,24 @@ public sealed class MannWhitneyTests
         Assert.Equal(MannWhitney.ExactLimit, 50 * 50);
     }
 
+    [Theory]
+    [InlineData(3, 3, MannWhitneyAlternative.Greater, 1.0 / 20)]
+    [InlineData(3, 3, MannWhitneyAlternative.TwoSided, 2.0 / 20)]
+    [InlineData(1, 1, MannWhitneyAlternative.TwoSided, 1.0)]
+    [InlineData(4, 6, MannWhitneyAlternative.Less, 1.0 / 210)]
+    [InlineData(6, 4, MannWhitneyAlternative.Less, 1.0 / 210)]
+    public void The_smallest_p_value_is_that_of_complete_separation(int n1, int n2, MannWhitneyAlternative alternative, double expected)
+    {
+        double[] Sample(int n, double from) => Enumerable.Range(0, n).Select(i => from + i).ToArray();
+        var separated = alternative == MannWhitneyAlternative.Greater
+            ? MannWhitney.Test(Sample(n1, 1000), Sample(n2, 0), alternative)
+            : MannWhitney.Test(Sample(n1, 0), Sample(n2, 1000), alternative);
+
+        Assert.Equal(expected, MannWhitney.SmallestPValue(n1, n2, alternative), 12);
+        Assert.Equal(expected, separated.PValue, 12);
+        Assert.True(MannWhitney.SmallestPValue(60, 60, alternative) < 1e-15);
+    }
+
     [Fact]
     public void All_values_equal_give_no_evidence()
     {
