@@ -5,7 +5,7 @@
     in CloudWatch calls.
 .DESCRIPTION
     Each run resets the seeded sandbox, starts the traffic generator (-Rate requests or invocations per real second on
-    production) and releases a green that is worse than blue from its first answer, canary 50% for 30 minutes:
+    production) and releases a green that is worse than blue from its first answer, canary 50% for 60 minutes:
     - ECS through CodeDeploy: the service web with a revision whose every answer takes 60 ms where blue's take 5 (registered
       with the AWS CLI; an image answering 500 would trip the group's alarm web-5xx first, a gate of its own);
     - Lambda shifted by the module: the alias payments:live to version 3 (every invocation fails).
@@ -35,9 +35,9 @@ function Count($calls) { ($calls | Group-Object operation | Sort-Object Name | F
 function Median([double[]] $values) { $sorted = $values | Sort-Object; $sorted[[int][math]::Floor(($sorted.Count - 1) / 2)] }
 
 $cases = @(
-    @{ Name = 'ECS through CodeDeploy (web, a revision 55 ms slower)'; Start = { Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition (New-WebRevision @{ SANDBOX_LATENCY_MS = 60 }) -TrafficShift Canary50Percent30Minutes -Confirm:$false @aws }
+    @{ Name = 'ECS through CodeDeploy (web, a revision 55 ms slower)'; Start = { Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition (New-WebRevision @{ SANDBOX_LATENCY_MS = 60 }) -TrafficShift Canary50Percent60Minutes -Confirm:$false @aws }
         Target = { param($d) ([uri] $d.ProductionEndpoint).Port } }
-    @{ Name = 'Lambda shifted by the module (payments, version 3)'; Start = { Start-BlueGreenDeployment -FunctionName payments -Alias live -Version 3 -Controller Module -TrafficShift Canary50Percent30Minutes -Confirm:$false @aws }
+    @{ Name = 'Lambda shifted by the module (payments, version 3)'; Start = { Start-BlueGreenDeployment -FunctionName payments -Alias live -Version 3 -Controller Module -TrafficShift Canary50Percent60Minutes -Confirm:$false @aws }
         Target = { param($d) @{ function = 'payments'; qualifier = 'live' } } }
 )
 
