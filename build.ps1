@@ -134,7 +134,7 @@ function Invoke-Test {
             $background.Add((Start-XunitProject -Project $project.FullName -ResultsDir $ResultsDir -Configuration $Configuration))
         }
         # Pester files that spend their time on sandbox releases run in a second Pester process beside the rest.
-        $beside = 'Release', 'ReleaseFlow', 'ReadTolerance', 'LambdaCodeDeploy', 'LambdaDirect', 'InvokeSmokeTestLambda', 'Demo', 'ScriptedRelease'
+        $beside = 'Release', 'ReleaseFlow', 'ReadTolerance', 'LambdaCodeDeploy', 'LambdaDirect', 'InvokeSmokeTestLambda', 'Demo', 'ScriptedRelease', 'AnalysisGates'
         $background.Add((Start-PesterSuite -PesterManifest $pester -TestsDir (Join-Path $Root 'tests') -ResultsDir $ResultsDir -Include $beside))
         foreach ($project in $projects | Where-Object BaseName -notin $besideNames) {
             $suites.Add((Invoke-XunitProject -Project $project.FullName -ResultsDir $ResultsDir -Configuration $Configuration))

@@ -12,7 +12,9 @@
     story: the seeded orders function's alias through CodeDeploy (smoke test of the new version, canary
     with a BeforeAllowTraffic hook, succeeded), and the payments alias, which no CodeDeploy group releases,
     shifted by the module itself: a good version, then a bad build the smoke test catches and Undo-Deployment
-    puts back at once. Ends with a summary; exits 0 only when everything behaved as expected. The sandbox is
+    puts back at once. Then judged releases: a version slower than blue that its smoke test passes is failed by
+    Wait-BlueGreenDeployment -Analysis on generated traffic and undone without a human, and one with too little traffic
+    ends Inconclusive. Ends with a summary; exits 0 only when everything behaved as expected. The sandbox is
     stopped at the end, also on Ctrl+C.
 #>
 param(
@@ -22,6 +24,7 @@ param(
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 3.0
 Import-Module $ModuleManifest -Force
+Import-Module (Join-Path $PSScriptRoot 'OwnedItems.psm1') -Force
 
 $checks = [System.Collections.Generic.List[object]]::new()
 function Test-Step([string] $Name, [bool] $Ok, [string] $Detail) {
@@ -138,6 +141,61 @@ try {
     $pbUndone = $pb | Undo-Deployment -Confirm:$false
     $pbNow = Get-BlueGreenDeployment -FunctionName payments -Alias live @aws
     Test-Step 'undo puts payments:live back on version 2 at once' ($pbNow.GreenTrafficPercent -eq 0 -and $pbNow.BlueVersion -eq '2' -and $pbNow.Status -in 'Stopped', 'Failed') "$($pbNow.DeploymentId) is $($pbNow.Status), $($pbNow.GreenTrafficPercent)% on version 3"
+
+    Write-Chapter 'Judged releases: green compared with blue on production traffic, every interval, by Wait-BlueGreenDeployment -Analysis'
+    # A faster clock (a minute of AWS time per 0.2 s) so that the analysis has ten one-minute data points a side in two seconds.
+    $control = $sandbox.Endpoint.ToString().TrimEnd('/') + '/_sandbox'
+    $null = Invoke-RestMethod -Method Put -Uri "$control/time-scale" -ContentType 'application/json' -Body '{"timeScale":300}'
+    $analysis = @{ Interval = '00:00:02'; Count = 1; Lookback = '00:10:00'; InconclusiveLimit = 1; OnInconclusive = 'Continue'
+        Metrics = @(@{ Name = 'ErrorRate'; Critical = $true; MinimumSamples = 5 }, @{ Name = 'Latency'; AllowedEffect = 1.5; MinimumSamples = 5 }) }
+    function Start-Traffic([double] $Rate) {
+        # The sandbox's traffic generator: invocations of payments:live, split by the alias's weights as any caller's are.
+        $body = @{ target = @{ function = 'payments'; qualifier = 'live' }; rate = $Rate; duration = 60 } | ConvertTo-Json -Compress
+        Invoke-RestMethod -Method Post -Uri "$control/traffic" -ContentType 'application/json' -Body $body
+    }
+    function Stop-Traffic($Run) { Invoke-RestMethod -Method Delete -Uri "$control/traffic/$($Run.id)" }
+
+    # New code whose every answer takes 60 ms, where version 2 takes 5 ms: slower, but well within a smoke test's patience.
+    $zip = Join-Path ([IO.Path]::GetTempPath()) "bluegreen-demo-$([guid]::NewGuid().ToString('N')).zip"
+    $archive = [IO.Compression.ZipFile]::Open($zip, [IO.Compression.ZipArchiveMode]::Create)
+    try {
+        $writer = [IO.StreamWriter]::new($archive.CreateEntry('sandbox.json').Open())
+        $writer.Write('{"payload": {"version": 4, "message": "payments v4, slower"}, "latencyMs": 60}')
+        $writer.Dispose()
+    }
+    finally { $archive.Dispose() }
+    try {
+        $slow = Start-BlueGreenDeployment -FunctionName payments -Alias live -ZipFile $zip -Controller Module -TrafficShift Canary50Percent30Minutes `
+            -Description 'demo: payments v4, slower' @aws
+    }
+    finally { Remove-OwnedItem $zip }
+    Write-Host "  started $($slow.DeploymentId): version $($slow.BlueVersion) -> $($slow.GreenVersion), canary 50% for 30 minutes"
+    $slowSmoke = $slow | Invoke-SmokeTest -Requests 10
+    Test-Step 'the smoke test alone passes the slower version' $slowSmoke.Passed ("{0} invocations of version {1}, p90 {2:0} ms" -f $slowSmoke.Requests, $slow.GreenVersion, $slowSmoke.P90.TotalMilliseconds)
+    $run = Start-Traffic 100
+    $clockUndo = [Diagnostics.Stopwatch]::StartNew()
+    try {
+        $judged = $slow | Wait-BlueGreenDeployment -Analysis $analysis -RollbackOnFailure -ErrorAction SilentlyContinue -ErrorVariable analysisErrors
+    }
+    finally { $traffic = Stop-Traffic $run }
+    $verdict = @($judged.Gates | Where-Object Kind -EQ 'Analysis')[-1]
+    Write-Host "  $($traffic.sent) invocations in $([math]::Round($clockUndo.Elapsed.TotalSeconds, 1)) s; analysis: $($verdict.Detail)"
+    Test-Step 'the analysis fails it and undoes it without a human' ($analysisErrors.Count -eq 1 -and "$($analysisErrors[0].FullyQualifiedErrorId)" -like 'AnalysisFailed,*' -and $verdict.Verdict -eq 'Fail') `
+        ("{0}: {1}" -f $analysisErrors[0].FullyQualifiedErrorId, $verdict.Result.FailedMetrics)
+    $back = Get-BlueGreenDeployment -FunctionName payments -Alias live @aws
+    Test-Step 'production is back on blue' ($back.GreenTrafficPercent -eq 0 -and $back.BlueVersion -eq '2') ("payments:live: {0}% on version {1}, the rest on version {2}" -f $back.GreenTrafficPercent, $back.GreenVersion, $back.BlueVersion)
+
+    Write-Chapter 'Too little traffic: one invocation a second is not enough to judge'
+    $quiet = Start-BlueGreenDeployment -FunctionName payments -Alias live -Version $slow.GreenVersion -Controller Module -TrafficShift Canary50Percent30Minutes `
+        -Description 'demo: too little traffic' @aws
+    $run = Start-Traffic 1
+    try {
+        $quiet = $quiet | Wait-BlueGreenDeployment -Analysis $analysis -RollbackOnFailure -WarningAction SilentlyContinue -WarningVariable quietWarnings
+    }
+    finally { $null = Stop-Traffic $run }
+    $quietVerdict = @($quiet.Gates | Where-Object Kind -EQ 'Analysis')
+    Test-Step 'the analysis says Inconclusive, not Pass' ($quietVerdict.Count -eq 1 -and $quietVerdict[0].Verdict -eq 'Inconclusive') `
+        ("{0}; {1}" -f $quietVerdict[0].Detail, ($quietWarnings | Select-Object -Last 1))
 }
 finally {
     if ($sandbox) { Stop-BlueGreenSandbox -ProcessId $sandbox.ProcessId -Confirm:$false; Write-Host ''; Write-Host '  sandbox stopped' }

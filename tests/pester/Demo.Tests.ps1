@@ -21,7 +21,11 @@ Describe 'The demo' {
         $text | Should -Match 'payments release succeeded, driven by the module: lambda:payments:live:\w+ is Succeeded'
         $text | Should -Match 'smoke test of version 3 catches the bad build: 10 of 10 invocations failed: PaymentsBadBuild x10'
         $text | Should -Match 'undo puts payments:live back on version 2 at once'
-        $text | Should -Match 'All 16 checks passed'
+        $text | Should -Match 'the smoke test alone passes the slower version'
+        $text | Should -Match 'the analysis fails it and undoes it without a human: AnalysisFailed,\S+: Latency'
+        $text | Should -Match 'production is back on blue: payments:live: 0% on version'
+        $text | Should -Match 'the analysis says Inconclusive, not Pass'
+        $text | Should -Match 'All 20 checks passed'
         $sandboxPid = [regex]::Match($text, 'pid (\d+)').Groups[1].Value
         $sandboxPid | Should -Not -BeNullOrEmpty
         Get-Process -Id ([int] $sandboxPid) -ErrorAction SilentlyContinue | Should -BeNullOrEmpty

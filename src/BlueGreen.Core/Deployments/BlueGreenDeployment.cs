@@ -170,6 +170,9 @@ public sealed class BlueGreenDeployment
     /// <summary>What the last read could not get (an optional call that failed), with why; empty when it read everything.</summary>
     public IReadOnlyList<ReadGap> ReadGaps { get; set; } = Array.Empty<ReadGap>();
 
+    /// <summary>What judged the release, in time order: smoke tests, analysis intervals, alarms (kept by the session that saw them).</summary>
+    public IReadOnlyList<ReleaseGate> Gates { get; set; } = Array.Empty<ReleaseGate>();
+
     /// <summary>A text bar of the production split: blue as '-', green as '#'.</summary>
     public string TrafficBar
     {

@@ -31,6 +31,9 @@ public sealed class EcsReleasePlan : EnginePlan
     public IReadOnlyDictionary<string, string> ImageChanges { get; set; } = new Dictionary<string, string>();
 
     internal Aws.ECS.Model.TaskDefinition? BlueDefinition { get; set; }
+
+    /// <summary>The group change that makes CodeDeploy watch the release's alarms; null when none is needed.</summary>
+    public GroupAlarmChange? AlarmChange { get; set; }
 }
 
 /// <summary>ECS blue/green through AWS CodeDeploy: CodeDeploy runs the release; this engine starts, reads, gates and undoes it.</summary>
@@ -147,6 +150,7 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine, IGroupDefaults, IPlatf
         plan.AlarmsEnabled = group.AlarmConfiguration?.Enabled ?? false;
         plan.AutoRollbackEnabled = group.AutoRollbackConfiguration?.Enabled ?? false;
         plan.RollbackEvents = group.AutoRollbackConfiguration?.Events ?? new List<string>();
+        ecs.AlarmChange = await _deployments.PlanAlarmsAsync(plan, group, cancellationToken).ConfigureAwait(false);
         plan.Timeline = ReleaseTimeline.Compute(plan.Policy, plan.ReadyWaitMinutes, plan.TerminationWaitMinutes);
         (plan.ProductionEndpoint, plan.TestEndpoint) = await EndpointsAsync(group, cancellationToken).ConfigureAwait(false);
         plan.AppSpec = EcsAppSpec.Build(plan.GreenTaskDefinition ?? "<new revision>", ecs.ContainerName, ecs.ContainerPort, request.Hooks, plan.BlueTaskDefinition);
@@ -172,6 +176,11 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine, IGroupDefaults, IPlatf
         if (plan is null)
         {
             throw new ArgumentNullException(nameof(plan));
+        }
+
+        if (((EcsReleasePlan)plan.EnginePlan!).AlarmChange is { } alarms)
+        {
+            await _deployments.ApplyAlarmsAsync(plan.ApplicationName, plan.DeploymentGroupName, alarms, cancellationToken).ConfigureAwait(false);
         }
 
         if (plan.CreatesDeploymentConfig)

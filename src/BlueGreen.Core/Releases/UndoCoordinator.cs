@@ -46,6 +46,21 @@ public static class UndoCoordinator
         };
     }
 
+    /// <summary>The undo Undo-Deployment makes, without a person: planned, done, and followed until blue serves all
+    /// production traffic again (<see cref="UndoFollow.AllTraffic"/>); returns what serves then.</summary>
+    public static async Task<BlueGreenDeployment> UndoNowAsync(IReleaseEngine engine, BlueGreenDeployment deployment,
+        Func<BlueGreenDeployment, WaitTarget, CancellationToken, Task<BlueGreenDeployment>> wait, CancellationToken cancellationToken)
+    {
+        if (engine is null || deployment is null)
+        {
+            throw new ArgumentNullException(engine is null ? nameof(engine) : nameof(deployment));
+        }
+
+        var plan = await engine.PlanUndoAsync(deployment, null, cancellationToken).ConfigureAwait(false);
+        var started = await engine.UndoAsync(plan, cancellationToken).ConfigureAwait(false);
+        return await FollowAsync(engine, plan, started, UndoFollow.AllTraffic, wait, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>
     /// Follows what <see cref="IReleaseEngine.UndoAsync"/> started, as far as <paramref name="follow"/> says, and returns what
     /// serves then. <paramref name="wait"/> waits for a point (with the caller's progress). Throws <see cref="ReleaseException"/>

@@ -8,6 +8,7 @@ using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using System.Threading;
 using BlueGreen.Aws.Configuration;
+using BlueGreen.Core.Analysis;
 using BlueGreen.Core.Deployments;
 using BlueGreen.Core.SmokeTests;
 using BlueGreen.Internal;
@@ -321,6 +322,8 @@ public sealed class InvokeSmokeTestCommand : AwsCmdlet
         }
 
         result.Deployment = InputObject?.BaseObject as BlueGreenDeployment;
+        KnownDeployments.AddGate(result.DeploymentId ?? deploymentId, new ReleaseGate(ReleaseGateKind.SmokeTest, result.Target, result.Passed ? AnalysisVerdict.Pass : AnalysisVerdict.Fail,
+            new DateTimeOffset(DateTime.SpecifyKind(result.StartTime, DateTimeKind.Utc)), result.Summary, result));
         KnownDeployments.Remember(result.Deployment);
         WriteObject(result);
         if (result.Passed)

@@ -134,7 +134,7 @@ public abstract class ReleaseCmdlet : AwsCmdlet
     /// <summary>Follows a release with progress (phase and the blue/green split as a bar).</summary>
     protected Task<BlueGreenDeployment> WatchAsync(IReleaseEngine engine, BlueGreenDeployment deployment, WaitTarget until, TimeSpan? timeout, CancellationToken cancellationToken)
     {
-        var activity = $"Release {deployment.DeploymentId}" + (deployment.Service is null ? string.Empty : $" of {deployment.Service}");
+        var activity = ActivityOf(deployment);
         var polling = PollingPolicy.FromEnvironment();
         return WatchCoreAsync();
 
@@ -142,18 +142,8 @@ public abstract class ReleaseCmdlet : AwsCmdlet
         {
             try
             {
-                return await DeploymentWatcher.WaitAsync(engine, deployment, until, timeout, polling, (d, next) =>
-                {
-                    _lastSeen = d;
-                    var record = new ProgressRecord(1, activity,
-                        string.Format(CultureInfo.InvariantCulture, "{0} {1}: blue {2:0}% {3} green {4:0}%", d.Status, d.Phase ?? "starting", 100 - d.GreenTrafficPercent, d.TrafficBar, d.GreenTrafficPercent))
-                    {
-                        PercentComplete = (int)Math.Round(Math.Max(0, Math.Min(100, d.GreenTrafficPercent))),
-                        CurrentOperation = $"waiting for {until}; next look in {next.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s",
-                    };
-                    EmitProgress(record);
-                    EmitVerbose($"{d.DeploymentId}: {d.Status} {d.Phase} green {d.GreenTrafficPercent.ToString("0", CultureInfo.InvariantCulture)}% (next look in {next.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture)} ms)");
-                }, SayRetrying, cancellationToken).ConfigureAwait(false);
+                return await DeploymentWatcher.WaitAsync(engine, deployment, until, timeout, polling, (d, next) => ShowLook(activity, d, until, next, null),
+                    SayRetrying, cancellationToken).ConfigureAwait(false);
             }
             finally
             {
@@ -161,6 +151,28 @@ public abstract class ReleaseCmdlet : AwsCmdlet
             }
         }
     }
+
+    /// <summary>The progress activity of a release.</summary>
+    protected static string ActivityOf(BlueGreenDeployment deployment) =>
+        $"Release {deployment.DeploymentId}" + (deployment.Service is null ? string.Empty : $" of {deployment.Service}");
+
+    /// <summary>Says what a look found: progress (phase and the blue/green split as a bar, and <paramref name="note"/>) and a verbose line.</summary>
+    protected void ShowLook(string activity, BlueGreenDeployment d, WaitTarget until, TimeSpan next, string? note)
+    {
+        _lastSeen = d;
+        var record = new ProgressRecord(1, activity,
+            string.Format(CultureInfo.InvariantCulture, "{0} {1}: blue {2:0}% {3} green {4:0}%{5}", d.Status, d.Phase ?? "starting", 100 - d.GreenTrafficPercent, d.TrafficBar, d.GreenTrafficPercent,
+                note is null ? string.Empty : "; " + note))
+        {
+            PercentComplete = (int)Math.Round(Math.Max(0, Math.Min(100, d.GreenTrafficPercent))),
+            CurrentOperation = $"waiting for {until}; next look in {next.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s",
+        };
+        EmitProgress(record);
+        EmitVerbose($"{d.DeploymentId}: {d.Status} {d.Phase} green {d.GreenTrafficPercent.ToString("0", CultureInfo.InvariantCulture)}% (next look in {next.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture)} ms)");
+    }
+
+    /// <summary>Transient read failures ridden out, said in the verbose stream.</summary>
+    protected Action<AwsServiceException, TimeSpan> RetryReporter => SayRetrying;
 
     /// <summary>The error for a release that ended otherwise than waited for.</summary>
     protected static ErrorRecord EndedBadly(BlueGreenDeployment deployment, WaitTarget waitedFor)

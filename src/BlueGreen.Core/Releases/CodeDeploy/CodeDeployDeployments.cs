@@ -103,6 +103,38 @@ public sealed class CodeDeployDeployments
     /// <summary>Forgets a group read before (after it was changed).</summary>
     public void ForgetGroup(string application, string group) => _groups.TryRemove(application + "\n" + group, out _);
 
+    /// <summary>Plans the alarms a release asks for (<see cref="ReleaseRequest.Alarms"/>): checked, found in CloudWatch,
+    /// and, when the group does not watch them yet, the group change shown in the plan; null when there is nothing to change.</summary>
+    public async Task<GroupAlarmChange?> PlanAlarmsAsync(ReleasePlan plan, DeploymentGroupInfo group, CancellationToken cancellationToken)
+    {
+        if (plan is null || group is null)
+        {
+            throw new ArgumentNullException(plan is null ? nameof(plan) : nameof(group));
+        }
+
+        var alarms = ReleaseAlarms.Normalize(plan.Request.Alarms, CodeDeployAlarms.GroupLimit);
+        if (alarms.Count == 0 || plan.Request.WithoutAlarms)
+        {
+            return null;
+        }
+
+        await ReleaseAlarms.RequireExistAsync(_context, alarms, cancellationToken).ConfigureAwait(false);
+        var change = CodeDeployAlarms.Plan(group, alarms);
+        if (change is not null)
+        {
+            CodeDeployAlarms.Show(plan, change);
+        }
+
+        return change;
+    }
+
+    /// <summary>Makes the group watch the release's alarms (before the deployment is created, so it is watched from its start).</summary>
+    public async Task ApplyAlarmsAsync(string applicationName, string deploymentGroupName, GroupAlarmChange change, CancellationToken cancellationToken)
+    {
+        await Client.UpdateDeploymentGroupAsync(CodeDeployAlarms.Request(applicationName, deploymentGroupName, change), cancellationToken).ConfigureAwait(false);
+        ForgetGroup(applicationName, deploymentGroupName);
+    }
+
     /// <summary>The first group that <paramref name="owns"/> the target, looking through one application (or all) and one
     /// group name (or all); null when none does.</summary>
     public async Task<DeploymentGroupInfo?> FindGroupAsync(string? applicationName, string? groupName, Func<DeploymentGroupInfo, CancellationToken, Task<bool>> owns, CancellationToken cancellationToken)

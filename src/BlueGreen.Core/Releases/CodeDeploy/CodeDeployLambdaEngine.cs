@@ -30,6 +30,9 @@ public sealed class LambdaReleasePlan : EnginePlan
 
     /// <summary>The configuration name CreateDeployment asks for; null for the group's own.</summary>
     public string? ConfigName { get; set; }
+
+    /// <summary>The group change that makes CodeDeploy watch the release's alarms; null when none is needed.</summary>
+    public GroupAlarmChange? AlarmChange { get; set; }
 }
 
 /// <summary>What an undo of a Lambda release keeps: the version to point the alias back at, and the alias revision read.</summary>
@@ -307,15 +310,9 @@ public sealed class CodeDeployLambdaEngine : IReleaseEngine, IGroupDefaults, IPl
 
         plan.Alarms = group.AlarmConfiguration?.Alarms?.Select(a => a.Name ?? string.Empty).Where(n => n.Length > 0).ToList() ?? new List<string>();
         plan.AlarmsEnabled = group.AlarmConfiguration?.Enabled ?? false;
-        if (request.Alarms?.Where(a => !plan.Alarms.Contains(a, StringComparer.Ordinal)).ToList() is { Count: > 0 } missing)
-        {
-            throw new ReleaseException("AlarmNotOnGroup", ReleaseErrorKind.InvalidArgument,
-                $"CodeDeploy stops a release on the alarms of its deployment group, and '{plan.DeploymentGroupName}' does not watch {string.Join(", ", missing)} (it watches {(plan.Alarms.Count == 0 ? "none" : string.Join(", ", plan.Alarms))}).",
-                missing, $"Add the alarms to the group (aws deploy update-deployment-group --application-name {plan.ApplicationName} --current-deployment-group-name {plan.DeploymentGroupName} --alarm-configuration ...), or let the module watch them with -Controller Module.");
-        }
-
         plan.AutoRollbackEnabled = group.AutoRollbackConfiguration?.Enabled ?? false;
         plan.RollbackEvents = group.AutoRollbackConfiguration?.Events ?? new List<string>();
+        lambdaPlan.AlarmChange = await _deployments.PlanAlarmsAsync(plan, group, cancellationToken).ConfigureAwait(false);
         plan.ReadyWaitMinutes = null;
         plan.TerminationWaitMinutes = 0;
         plan.Timeline = Timeline(plan.Policy, plan.Green ?? "the new version", plan.Blue, request.Hooks);
@@ -409,6 +406,11 @@ public sealed class CodeDeployLambdaEngine : IReleaseEngine, IGroupDefaults, IPl
         var target = AliasTarget(plan.Target);
         // The token marks the deployment as ours, and the published version too, so a lost answer finds it.
         var token = NewToken();
+        if (lambdaPlan.AlarmChange is { } alarms)
+        {
+            await _deployments.ApplyAlarmsAsync(plan.ApplicationName, plan.DeploymentGroupName, alarms, cancellationToken).ConfigureAwait(false);
+        }
+
         if (plan.Green is null)
         {
             var published = await new LambdaPublisher(_context).PublishAsync(target.FunctionName, plan.Request.Code!, lambdaPlan.FunctionRevisionId, $"bluegreen {token}",

@@ -120,6 +120,7 @@ public sealed class EcsNativeEngine : IReleaseEngine
         }
 
         var bakeAsked = request.BakeTime is { } bakeTime ? EcsNativeMapping.BakeMinutes(bakeTime) : (int?)null;
+        var alarmsAsked = ReleaseAlarms.Normalize(request.Alarms);
 
         var service = await _services.DescribeServiceAsync(target.Cluster, target.Service, cancellationToken).ConfigureAwait(false);
         if (Unfit(service) is { } why)
@@ -158,7 +159,12 @@ public sealed class EcsNativeEngine : IReleaseEngine
         var hooks = LambdaHooks(request.Hooks, service, advanced);
         var waitAtReady = !request.WithoutReadyWait;
         var bake = bakeAsked ?? EcsNativeMapping.BakeMinutes(current);
-        native.DeploymentConfiguration = EcsNativeMapping.Apply(current, request.TrafficShift, bake, waitAtReady, request.Alarms, hooks);
+        if (!request.WithoutAlarms)
+        {
+            await ReleaseAlarms.RequireExistAsync(_context, alarmsAsked, cancellationToken).ConfigureAwait(false);
+        }
+
+        native.DeploymentConfiguration = EcsNativeMapping.Apply(current, request.TrafficShift, bake, waitAtReady, alarmsAsked, hooks);
         if (request.WithoutAlarms && native.DeploymentConfiguration.Alarms is { } alarms)
         {
             native.DeploymentConfiguration.Alarms = new DeploymentAlarms { AlarmNames = alarms.AlarmNames, Enable = false, Rollback = alarms.Rollback };

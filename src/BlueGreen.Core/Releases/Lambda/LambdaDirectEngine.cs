@@ -106,13 +106,7 @@ public sealed class LambdaDirectEngine : IReleaseEngine, ITrafficWeights
             throw new ReleaseException("InvalidCode", ReleaseErrorKind.InvalidArgument, codeProblem, code.ToString(), "Use one of -ZipFile, -ImageUri, or -S3Bucket with -S3Key.");
         }
 
-        var alarms = (request.Alarms ?? Array.Empty<string>()).Distinct(StringComparer.Ordinal).ToList();
-        var badAlarm = alarms.FirstOrDefault(a => string.IsNullOrWhiteSpace(a) || a.Length > 255);
-        if (badAlarm is not null || alarms.Count > 100)
-        {
-            throw new ReleaseException("InvalidAlarm", ReleaseErrorKind.InvalidArgument,
-                alarms.Count > 100 ? "A release watches at most 100 alarms." : $"'{badAlarm}' is not a CloudWatch alarm name (1 to 255 characters).", badAlarm, "Name the alarms as CloudWatch does.");
-        }
+        var alarms = ReleaseAlarms.Normalize(request.Alarms);
 
         var policy = request.TrafficShift ?? LambdaShiftSchedule.DefaultPolicy;
         var alias = await ReadAliasAsync(target, cancellationToken).ConfigureAwait(false);
@@ -175,12 +169,7 @@ public sealed class LambdaDirectEngine : IReleaseEngine, ITrafficWeights
         if (alarms.Count > 0)
         {
             var states = await DescribeAlarmsAsync(alarms, cancellationToken).ConfigureAwait(false);
-            var missing = alarms.Where(a => !states.ContainsKey(a)).ToList();
-            if (missing.Count > 0)
-            {
-                throw new ReleaseException("AlarmNotFound", ReleaseErrorKind.ObjectNotFound, $"No CloudWatch alarm {string.Join(", ", missing.Select(m => "'" + m + "'"))} exists in {_context.Region}.", missing[0],
-                    "Create the alarm first (aws cloudwatch put-metric-alarm), or check its name and -Region.");
-            }
+            ReleaseAlarms.RequireFound(alarms, states.Keys, _context.Region);
         }
 
         plan.Headline = $"Start a release of {target.DisplayName}, driven by the module (no CodeDeploy): its weights move step by step, each step one conditional UpdateAlias.";
@@ -747,28 +736,8 @@ public sealed class LambdaDirectEngine : IReleaseEngine, ITrafficWeights
         }
     }
 
-    private async Task<Dictionary<string, MetricAlarm>> DescribeAlarmsAsync(IReadOnlyList<string> alarms, CancellationToken cancellationToken)
-    {
-        var pages = await _cloudWatch.DescribeAlarmsAllPagesAsync(new DescribeAlarmsRequest { AlarmNames = alarms.ToList(), MaxRecords = 100 }, cancellationToken).ConfigureAwait(false);
-        var found = new Dictionary<string, MetricAlarm>(StringComparer.Ordinal);
-        foreach (var alarm in pages.SelectMany(p => p.MetricAlarms ?? new List<MetricAlarm>()))
-        {
-            if (alarm.AlarmName is not null)
-            {
-                found[alarm.AlarmName] = alarm;
-            }
-        }
-
-        foreach (var composite in pages.SelectMany(p => p.CompositeAlarms ?? new List<CompositeAlarm>()))
-        {
-            if (composite.AlarmName is not null)
-            {
-                found[composite.AlarmName] = new MetricAlarm { AlarmName = composite.AlarmName, StateValue = composite.StateValue, StateReason = composite.StateReason };
-            }
-        }
-
-        return found;
-    }
+    private Task<Dictionary<string, MetricAlarm>> DescribeAlarmsAsync(IReadOnlyList<string> alarms, CancellationToken cancellationToken) =>
+        ReleaseAlarms.DescribeAsync(_cloudWatch, alarms, cancellationToken);
 
     private async Task CheckVersionAsync(LambdaAliasTarget target, string version, CancellationToken cancellationToken)
     {
