@@ -51,7 +51,7 @@ public sealed class InvokeCanaryAnalysisCommand : ReleaseCmdlet
     {
         try
         {
-            _definition = ReadDefinition(Definition);
+            _definition = AnalysisArgument.Read(this, Definition, nameof(Definition));
         }
         catch (AnalysisDefinitionException ex)
         {
@@ -146,100 +146,5 @@ public sealed class InvokeCanaryAnalysisCommand : ReleaseCmdlet
                     break;
             }
         }));
-    }
-
-    /// <summary>A definition from a hashtable, a .psd1 path or a definition object; the file is parsed and only data is taken
-    /// from it (as Import-PowerShellDataFile does): no command in it runs.</summary>
-    private AnalysisDefinition ReadDefinition(object value)
-    {
-        var raw = value is PSObject wrapped ? wrapped.BaseObject : value;
-        switch (raw)
-        {
-            case AnalysisDefinition definition:
-                return definition;
-            case IDictionary table:
-                return AnalysisDefinition.FromDictionary((IDictionary)Plain(table)!);
-            case string path:
-                return AnalysisDefinition.FromDictionary((IDictionary)Plain(ReadDataFile(path))!);
-            case FileInfo file:
-                return AnalysisDefinition.FromDictionary((IDictionary)Plain(ReadDataFile(file.FullName))!);
-            default:
-                throw new AnalysisDefinitionException("InvalidAnalysisDefinition", "Definition", $"-Definition is a {raw.GetType().Name}, not a hashtable or the path of a .psd1 file.",
-                    "Give a hashtable, e.g. -Definition @{ Metrics = 'ErrorRate', 'Latency' }, or the path of a .psd1 file that holds one.");
-        }
-    }
-
-    private Hashtable ReadDataFile(string path)
-    {
-        string resolved;
-        try
-        {
-            resolved = GetResolvedProviderPathFromPSPath(path, out var provider).SingleOrDefault() ?? path;
-            if (provider.Name != "FileSystem")
-            {
-                throw new ItemNotFoundException();
-            }
-        }
-        catch (Exception ex) when (ex is ItemNotFoundException or System.Management.Automation.DriveNotFoundException or ProviderNotFoundException or PSArgumentException or NotSupportedException)
-        {
-            throw new AnalysisDefinitionException("AnalysisDefinitionNotFound", "Definition", $"The analysis definition file '{path}' does not exist.",
-                "Give the path of a .psd1 file, or a hashtable.");
-        }
-
-        if (!File.Exists(resolved))
-        {
-            throw new AnalysisDefinitionException("AnalysisDefinitionNotFound", "Definition", $"The analysis definition file '{path}' does not exist.",
-                "Give the path of a .psd1 file, or a hashtable.");
-        }
-
-        var ast = Parser.ParseFile(resolved, out _, out var errors);
-        if (errors.Length > 0)
-        {
-            var first = errors[0];
-            throw new AnalysisDefinitionException("InvalidAnalysisDefinitionFile", "Definition",
-                $"'{path}' is not valid PowerShell data: line {first.Extent.StartLineNumber}: {first.Message}", "Fix the file; it must hold one hashtable, @{ ... }.");
-        }
-
-        var statements = ast.EndBlock?.Statements;
-        var table = statements is { Count: 1 } && statements[0] is PipelineAst { PipelineElements.Count: 1 } pipeline &&
-            pipeline.PipelineElements[0] is CommandExpressionAst { Expression: HashtableAst hashtable } ? hashtable : null;
-        if (table is null || ast.BeginBlock is not null || ast.ProcessBlock is not null || ast.ParamBlock is not null)
-        {
-            throw new AnalysisDefinitionException("InvalidAnalysisDefinitionFile", "Definition", $"'{path}' does not hold one hashtable.", "Write the definition as one hashtable, @{ Metrics = ... }, and nothing else.");
-        }
-
-        try
-        {
-            return (Hashtable)table.SafeGetValue();
-        }
-        catch (InvalidOperationException ex)
-        {
-            throw new AnalysisDefinitionException("InvalidAnalysisDefinitionFile", "Definition", $"'{path}' holds more than data: {ex.Message}",
-                "Write only constants (text, numbers, $true, $false, arrays and hashtables) in the file; no variables, commands or expressions run.");
-        }
-    }
-
-    /// <summary>The value with PowerShell's wrappers taken off, hashtables kept in order, lists as arrays.</summary>
-    private static object? Plain(object? value)
-    {
-        value = value is PSObject wrapped ? wrapped.BaseObject : value;
-        switch (value)
-        {
-            case IDictionary table:
-                var copy = new OrderedDictionary(StringComparer.OrdinalIgnoreCase);
-                foreach (DictionaryEntry entry in table)
-                {
-                    var key = entry.Key is PSObject k ? k.BaseObject : entry.Key;
-                    copy[key] = Plain(entry.Value);
-                }
-
-                return copy;
-            case string text:
-                return text;
-            case IEnumerable list:
-                return list.Cast<object?>().Select(Plain).ToArray();
-            default:
-                return value;
-        }
     }
 }

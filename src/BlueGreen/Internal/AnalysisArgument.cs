@@ -4,21 +4,19 @@ using System.Collections.Specialized;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
+using System.Management.Automation.Language;
 using BlueGreen.Core.Analysis;
 
 namespace BlueGreen.Internal;
 
-/// <summary>An analysis definition as a cmdlet takes it: a hashtable, the path of a .psd1 file holding one (read as data
-/// only, by Import-PowerShellDataFile: nothing in it runs), or a definition object.</summary>
+/// <summary>An analysis definition as a cmdlet takes it: a hashtable, the path of a .psd1 file holding one, or a
+/// definition object. The file is parsed and only its data is taken (as Import-PowerShellDataFile does): nothing in it runs.</summary>
 internal static class AnalysisArgument
 {
+    /// <summary>A definition from a hashtable, a .psd1 path or a definition object; the file is parsed and only data is taken
+    /// from it (as Import-PowerShellDataFile does): no command in it runs.</summary>
     public static AnalysisDefinition Read(PSCmdlet cmdlet, object value, string parameter)
     {
-        if (cmdlet is null)
-        {
-            throw new ArgumentNullException(nameof(cmdlet));
-        }
-
         var raw = value is PSObject wrapped ? wrapped.BaseObject : value;
         switch (raw)
         {
@@ -26,40 +24,67 @@ internal static class AnalysisArgument
                 return definition;
             case IDictionary table:
                 return AnalysisDefinition.FromDictionary((IDictionary)Plain(table)!);
-            case string or FileInfo:
-                return AnalysisDefinition.FromDictionary((IDictionary)Plain(ReadDataFile(cmdlet, raw is FileInfo file ? file.FullName : (string)raw))!);
+            case string path:
+                return AnalysisDefinition.FromDictionary((IDictionary)Plain(ReadDataFile(cmdlet, path, parameter))!);
+            case FileInfo file:
+                return AnalysisDefinition.FromDictionary((IDictionary)Plain(ReadDataFile(cmdlet, file.FullName, parameter))!);
             default:
-                throw new AnalysisDefinitionException("InvalidAnalysisDefinition", string.Empty, $"-{parameter} is a {raw?.GetType().Name ?? "null"}, not a hashtable or the path of a .psd1 file.",
+                throw new AnalysisDefinitionException("InvalidAnalysisDefinition", parameter, $"-{parameter} is a {raw?.GetType().Name ?? "null"}, not a hashtable or the path of a .psd1 file.",
                     $"Give a hashtable, e.g. -{parameter} @{{ Metrics = 'ErrorRate', 'Latency' }}, or the path of a .psd1 file that holds one.");
         }
     }
 
-    private static IDictionary ReadDataFile(PSCmdlet cmdlet, string given)
+    private static Hashtable ReadDataFile(PSCmdlet cmdlet, string path, string parameter)
     {
-        var path = cmdlet.GetUnresolvedProviderPathFromPSPath(given);
-        if (!File.Exists(path))
+        string resolved;
+        try
         {
-            throw new AnalysisDefinitionException("AnalysisDefinitionNotFound", string.Empty, $"The analysis definition file '{path}' does not exist.", "Give the path of a .psd1 file, or a hashtable.");
+            resolved = cmdlet.GetResolvedProviderPathFromPSPath(path, out var provider).SingleOrDefault() ?? path;
+            if (provider.Name != "FileSystem")
+            {
+                throw new ItemNotFoundException();
+            }
+        }
+        catch (Exception ex) when (ex is ItemNotFoundException or System.Management.Automation.DriveNotFoundException or ProviderNotFoundException or PSArgumentException or NotSupportedException)
+        {
+            throw new AnalysisDefinitionException("AnalysisDefinitionNotFound", parameter, $"The analysis definition file '{path}' does not exist.",
+                "Give the path of a .psd1 file, or a hashtable.");
+        }
+
+        if (!File.Exists(resolved))
+        {
+            throw new AnalysisDefinitionException("AnalysisDefinitionNotFound", parameter, $"The analysis definition file '{path}' does not exist.",
+                "Give the path of a .psd1 file, or a hashtable.");
+        }
+
+        var ast = Parser.ParseFile(resolved, out _, out var errors);
+        if (errors.Length > 0)
+        {
+            var first = errors[0];
+            throw new AnalysisDefinitionException("InvalidAnalysisDefinitionFile", parameter,
+                $"'{path}' is not valid PowerShell data: line {first.Extent.StartLineNumber}: {first.Message}", "Fix the file; it must hold one hashtable, @{ ... }.");
+        }
+
+        var statements = ast.EndBlock?.Statements;
+        var table = statements is { Count: 1 } && statements[0] is PipelineAst { PipelineElements.Count: 1 } pipeline &&
+            pipeline.PipelineElements[0] is CommandExpressionAst { Expression: HashtableAst hashtable } ? hashtable : null;
+        if (table is null || ast.BeginBlock is not null || ast.ProcessBlock is not null || ast.ParamBlock is not null)
+        {
+            throw new AnalysisDefinitionException("InvalidAnalysisDefinitionFile", parameter, $"'{path}' does not hold one hashtable.", "Write the definition as one hashtable, @{ Metrics = ... }, and nothing else.");
         }
 
         try
         {
-            var read = cmdlet.InvokeCommand.InvokeScript("param($p) Microsoft.PowerShell.Utility\\Import-PowerShellDataFile -LiteralPath $p", true, System.Management.Automation.Runspaces.PipelineResultTypes.None, null, path);
-            if (read.Count == 1 && read[0]?.BaseObject is IDictionary data)
-            {
-                return data;
-            }
+            return (Hashtable)table.SafeGetValue();
         }
-        catch (RuntimeException ex)
+        catch (InvalidOperationException ex)
         {
-            throw new AnalysisDefinitionException("InvalidAnalysisDefinitionFile", string.Empty, $"'{path}' is not a data file holding one hashtable: {ex.Message}",
-                "Write the definition as one hashtable of data, @{ Metrics = ... }, and nothing else.");
+            throw new AnalysisDefinitionException("InvalidAnalysisDefinitionFile", parameter, $"'{path}' holds more than data: {ex.Message}",
+                "Write only constants (text, numbers, $true, $false, arrays and hashtables) in the file; no variables, commands or expressions run.");
         }
-
-        throw new AnalysisDefinitionException("InvalidAnalysisDefinitionFile", string.Empty, $"'{path}' does not hold one hashtable.", "Write the definition as one hashtable, @{ Metrics = ... }, and nothing else.");
     }
 
-    // Values as PowerShell hands them (PSObject-wrapped, object[] of wrapped) become plain .NET values for Core.
+    /// <summary>The value with PowerShell's wrappers taken off, hashtables kept in order, lists as arrays.</summary>
     private static object? Plain(object? value)
     {
         value = value is PSObject wrapped ? wrapped.BaseObject : value;
@@ -69,7 +94,8 @@ internal static class AnalysisArgument
                 var copy = new OrderedDictionary(StringComparer.OrdinalIgnoreCase);
                 foreach (DictionaryEntry entry in table)
                 {
-                    copy[entry.Key is PSObject key ? key.BaseObject : entry.Key] = Plain(entry.Value);
+                    var key = entry.Key is PSObject k ? k.BaseObject : entry.Key;
+                    copy[key] = Plain(entry.Value);
                 }
 
                 return copy;
