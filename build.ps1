@@ -110,6 +110,11 @@ function Invoke-Test {
     $pester = $prerequisites.Pester
     $env:BLUEGREEN_TEST_AWSSDK37 = $prerequisites.AwsSdk37
     $env:BLUEGREEN_TEST_AWSSDK37_STS = $prerequisites.AwsSdk37Sts
+    $aws = Resolve-VersionShim $prerequisites.AwsCli
+    if ($aws -ne $prerequisites.AwsCli) {
+        Write-Host "  The tests call $aws directly, not through the shim $($prerequisites.AwsCli)"
+        Add-TestCommandPath -Dir (Join-Path $ResultsDir 'bin') -Path $aws
+    }
     $services = [System.Collections.Generic.List[object]]::new()
     $suites = [System.Collections.Generic.List[object]]::new()
     $background = [System.Collections.Generic.List[object]]::new()

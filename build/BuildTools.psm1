@@ -175,6 +175,29 @@ function Install-AwsCli {
     $aws.Source
 }
 
+function Resolve-VersionShim([string] $Path) {
+    # The program a version manager's shim stands for (pyenv: ~/.pyenv/shims/aws runs 'pyenv exec aws', a bash and a
+    # second program per call, which doubles the CPU time of each of the tests' many AWS CLI calls). Anything else
+    # comes back as it is.
+    if ((Split-Path (Split-Path $Path -Parent) -Leaf) -ne 'shims') { return $Path }
+    $pyenv = Get-Command pyenv -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
+    if (-not $pyenv) { return $Path }
+    $real = & $pyenv.Source which (Split-Path $Path -Leaf) 2>$null
+    if ($LASTEXITCODE -eq 0 -and $real -and (Test-Path $real)) { return "$real".Trim() }
+    $Path
+}
+
+function Add-TestCommandPath([string] $Dir, [string[]] $Path) {
+    # Links each program into Dir and puts Dir first on this process's PATH, which the test processes inherit: they
+    # start these programs by name, and then reach them directly, not through a shim.
+    $null = New-Item -ItemType Directory -Path $Dir -Force
+    foreach ($program in $Path) {
+        $link = Join-Path $Dir (Split-Path $program -Leaf)
+        if (-not (Test-Path $link)) { $null = New-Item -ItemType SymbolicLink -Path $link -Target $program }
+    }
+    $env:PATH = $Dir + [IO.Path]::PathSeparator + $env:PATH
+}
+
 function Find-PostgresInitDb {
     Get-ChildItem -Path '/usr/lib/postgresql/*/bin/initdb' -ErrorAction SilentlyContinue |
         Sort-Object { [int] $_.Directory.Parent.Name } -Descending |
