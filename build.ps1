@@ -134,6 +134,7 @@ function Invoke-Test {
         # The sandbox suite spends its time waiting on simulated time, and the schema suite on its databases, so they
         # run beside the others (each in databases or a sandbox of its own).
         $projects = @(Get-ChildItem (Join-Path $Root 'tests') -Recurse -Filter '*.Tests.csproj')
+        Build-TestProjects -Project $projects.FullName -Solution (Join-Path $Root 'BlueGreen.sln') -Configuration $Configuration -OutDir $Out
         $besideNames = 'BlueGreen.Sandbox.Tests', 'BlueGreen.Schema.Tests'
         foreach ($project in $projects | Where-Object BaseName -in $besideNames) {
             $background.Add((Start-XunitProject -Project $project.FullName -ResultsDir $ResultsDir -Configuration $Configuration))
