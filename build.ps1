@@ -110,6 +110,11 @@ function Invoke-Test {
     $pester = $prerequisites.Pester
     $env:BLUEGREEN_TEST_AWSSDK37 = $prerequisites.AwsSdk37
     $env:BLUEGREEN_TEST_AWSSDK37_STS = $prerequisites.AwsSdk37Sts
+    $aws = Resolve-VersionShim $prerequisites.AwsCli
+    if ($aws -ne $prerequisites.AwsCli) {
+        Write-Host "  The tests call $aws directly, not through the shim $($prerequisites.AwsCli)"
+        Add-TestCommandPath -Dir (Join-Path $ResultsDir 'bin') -Path $aws
+    }
     $services = [System.Collections.Generic.List[object]]::new()
     $suites = [System.Collections.Generic.List[object]]::new()
     $background = [System.Collections.Generic.List[object]]::new()
@@ -126,16 +131,19 @@ function Invoke-Test {
         $env:BLUEGREEN_MODULE_MANIFEST = Join-Path $ModuleOut 'BlueGreen.psd1'
         $env:AWS_EC2_METADATA_DISABLED = 'true'
 
+        # Pester files that spend their time on sandbox releases run in a second Pester process beside the rest. They
+        # need only the module, so they start first, while the test projects build: they are the longest part of the run.
+        $beside = 'Release', 'ReleaseFlow', 'ReadTolerance', 'LambdaCodeDeploy', 'LambdaDirect', 'InvokeSmokeTestLambda', 'Demo', 'ScriptedRelease', 'AnalysisGates'
+        $background.Add((Start-PesterSuite -PesterManifest $pester -TestsDir (Join-Path $Root 'tests') -ResultsDir $ResultsDir -Include $beside))
+
         # The sandbox suite spends its time waiting on simulated time, and the schema suite on its databases, so they
         # run beside the others (each in databases or a sandbox of its own).
         $projects = @(Get-ChildItem (Join-Path $Root 'tests') -Recurse -Filter '*.Tests.csproj')
+        Build-TestProjects -Project $projects.FullName -Solution (Join-Path $Root 'BlueGreen.sln') -Configuration $Configuration -OutDir $Out
         $besideNames = 'BlueGreen.Sandbox.Tests', 'BlueGreen.Schema.Tests'
         foreach ($project in $projects | Where-Object BaseName -in $besideNames) {
             $background.Add((Start-XunitProject -Project $project.FullName -ResultsDir $ResultsDir -Configuration $Configuration))
         }
-        # Pester files that spend their time on sandbox releases run in a second Pester process beside the rest.
-        $beside = 'Release', 'ReleaseFlow', 'ReadTolerance', 'LambdaCodeDeploy', 'LambdaDirect', 'InvokeSmokeTestLambda', 'Demo', 'ScriptedRelease', 'AnalysisGates'
-        $background.Add((Start-PesterSuite -PesterManifest $pester -TestsDir (Join-Path $Root 'tests') -ResultsDir $ResultsDir -Include $beside))
         foreach ($project in $projects | Where-Object BaseName -notin $besideNames) {
             $suites.Add((Invoke-XunitProject -Project $project.FullName -ResultsDir $ResultsDir -Configuration $Configuration))
         }

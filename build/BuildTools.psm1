@@ -175,6 +175,29 @@ function Install-AwsCli {
     $aws.Source
 }
 
+function Resolve-VersionShim([string] $Path) {
+    # The program a version manager's shim stands for (pyenv: ~/.pyenv/shims/aws runs 'pyenv exec aws', a bash and a
+    # second program per call, which doubles the CPU time of each of the tests' many AWS CLI calls). Anything else
+    # comes back as it is.
+    if ((Split-Path (Split-Path $Path -Parent) -Leaf) -ne 'shims') { return $Path }
+    $pyenv = Get-Command pyenv -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
+    if (-not $pyenv) { return $Path }
+    $real = & $pyenv.Source which (Split-Path $Path -Leaf) 2>$null
+    if ($LASTEXITCODE -eq 0 -and $real -and (Test-Path $real)) { return "$real".Trim() }
+    $Path
+}
+
+function Add-TestCommandPath([string] $Dir, [string[]] $Path) {
+    # Links each program into Dir and puts Dir first on this process's PATH, which the test processes inherit: they
+    # start these programs by name, and then reach them directly, not through a shim.
+    $null = New-Item -ItemType Directory -Path $Dir -Force
+    foreach ($program in $Path) {
+        $link = Join-Path $Dir (Split-Path $program -Leaf)
+        if (-not (Test-Path $link)) { $null = New-Item -ItemType SymbolicLink -Path $link -Target $program }
+    }
+    $env:PATH = $Dir + [IO.Path]::PathSeparator + $env:PATH
+}
+
 function Find-PostgresInitDb {
     Get-ChildItem -Path '/usr/lib/postgresql/*/bin/initdb' -ErrorAction SilentlyContinue |
         Sort-Object { [int] $_.Directory.Parent.Name } -Descending |
@@ -218,19 +241,30 @@ function Wait-HttpEndpoint([string] $Url, [System.Diagnostics.Process] $Process,
     finally { $client.Dispose() }
 }
 
+function Build-TestProjects([string[]] $Project, [string] $Solution, [string] $Configuration, [string] $OutDir) {
+    # Every test project in one build, through a solution filter: MSBuild builds them and what they reference side by
+    # side, once, and each suite then runs with --no-build (a build per suite evaluated everything again each time).
+    Write-BuildStep 'Build the test projects'
+    $root = Split-Path $Solution -Parent
+    $filter = Join-Path $OutDir 'tests.slnf'
+    $projects = @($Project | ForEach-Object { [IO.Path]::GetRelativePath($root, $_) })
+    @{ solution = @{ path = [IO.Path]::GetRelativePath($OutDir, $Solution); projects = $projects } } | ConvertTo-Json -Depth 4 | Set-Content $filter
+    Invoke-Native dotnet build $filter -c $Configuration --nologo -v quiet
+}
+
 function Invoke-XunitProject([string] $Project, [string] $ResultsDir, [string] $Configuration) {
+    # Built by Build-TestProjects.
     $name = [IO.Path]::GetFileNameWithoutExtension($Project)
     Write-BuildStep "xunit: $name"
-    & dotnet test $Project -c $Configuration --nologo --results-directory $ResultsDir --logger "trx;LogFileName=$name.trx" --logger 'console;verbosity=normal' | Out-Host
+    & dotnet test $Project -c $Configuration --no-build --nologo --results-directory $ResultsDir --logger "trx;LogFileName=$name.trx" --logger 'console;verbosity=normal' | Out-Host
     Read-XunitResult -Name $name -ResultsDir $ResultsDir -ExitCode $LASTEXITCODE
 }
 
 function Start-XunitProject([string] $Project, [string] $ResultsDir, [string] $Configuration) {
     # Runs a suite beside the others, for one whose time goes on waiting (the sandbox's simulated clock), not on the
-    # processors. It is built first, alone, so that no two builds write the same output; Receive-XunitProject ends it.
+    # processors. Built by Build-TestProjects, so that no two builds write the same output; Receive-XunitProject ends it.
     $name = [IO.Path]::GetFileNameWithoutExtension($Project)
     Write-BuildStep "xunit: $name (runs beside the next suites; its output follows them)"
-    Invoke-Native dotnet build $Project -c $Configuration --nologo -v quiet
     $log = Join-Path $ResultsDir "$name.log"
     $arguments = @('test', $Project, '-c', $Configuration, '--no-build', '--nologo', '--results-directory', $ResultsDir,
         '--logger', "trx;LogFileName=$name.trx", '--logger', 'console;verbosity=normal')

@@ -50,8 +50,9 @@ public sealed class PostgresServer : IAsyncLifetime
         }
 
         int port = FreePort();
-        Run(Path.Combine(_bin, "initdb"), $"-D {_root}/data -U postgres --auth=trust -E UTF8 --locale=C.UTF-8", _asPostgres);
-        Run(Path.Combine(_bin, "pg_ctl"), $"-D {_root}/data -l {_root}/log -o \"-p {port} -k {_root} -c listen_addresses=127.0.0.1\" -w start", _asPostgres);
+        // A throw-away server, as tests/services/postgres.ps1 starts it: it never waits on the disk (no fsync).
+        Run(Path.Combine(_bin, "initdb"), $"-D {_root}/data -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 --no-sync", _asPostgres);
+        Run(Path.Combine(_bin, "pg_ctl"), $"-D {_root}/data -l {_root}/log -o \"-p {port} -k {_root} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off\" -w start", _asPostgres);
         AdminConnectionString = $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=false";
         await Task.CompletedTask;
     }
