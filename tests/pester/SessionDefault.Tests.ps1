@@ -10,7 +10,9 @@ BeforeDiscovery {
     # Every exported cmdlet built on the AWS base, so that a new one cannot escape this test.
     $script:AwsCmdlets = @(Get-Command -Module BlueGreen -CommandType Cmdlet |
             Where-Object { $awsBase.IsAssignableFrom($_.ImplementingType) } |
-            Sort-Object { @('Start-BlueGreenDeployment', 'Get-BlueGreenDeployment', 'Wait-BlueGreenDeployment', 'Set-TrafficShift', 'Undo-Deployment', 'Invoke-SmokeTest').IndexOf($_.Name) } |
+            # Start's -WhatIf runs before any recipe puts a release in flight (it refuses a second one), and the analysis before the
+            # smoke test's rollback ends that release; cmdlets not named here follow.
+            Sort-Object { $at = @('Start-BlueGreenDeployment', 'Get-BlueGreenDeployment', 'Wait-BlueGreenDeployment', 'Set-TrafficShift', 'Undo-Deployment', 'Invoke-CanaryAnalysis', 'Invoke-SmokeTest').IndexOf($_.Name); if ($at -lt 0) { [int]::MaxValue } else { $at } }, Name |
             ForEach-Object { @{ Name = $_.Name } })
 }
 
@@ -69,6 +71,8 @@ BeforeAll {
         'Wait-BlueGreenDeployment'  = { "Wait-BlueGreenDeployment -Id $(Get-Release) -Until Ready -Timeout 120" }
         'Set-TrafficShift'          = { 'Set-TrafficShift -ApplicationName web -DeploymentGroupName web-dg -TrafficShift Canary10Percent30Minutes -Confirm:$false' }
         'Undo-Deployment'           = { "Undo-Deployment -Id $(Get-Release) -WhatIf" }
+        # Reads the release and its target groups, then one GetMetricData: all of it where the default points.
+        'Invoke-CanaryAnalysis'     = { "Invoke-CanaryAnalysis -Id $(Get-Release) -Definition @{ Metrics = 'ErrorRate', 'Latency' }" }
         # A failed smoke test with -RollbackOnFailure undoes the release through Undo-Deployment.
         'Invoke-SmokeTest'          = { "Invoke-SmokeTest -Uri '$($TargetUrl.TrimEnd('/'))/_sandbox/health' -ExpectStatus 201 -Requests 1 -DeploymentId $(Get-Release) -RollbackOnFailure -Confirm:`$false" }
     }

@@ -72,6 +72,7 @@ public sealed class EcsNativeWireTests
             .Respond(200, Service("arn:aws:ecs:us-east-1:123456789012:task-definition/api:1", Old, OwnHook)) // DescribeServices
             .Respond(200, "{\"serviceDeployments\":[]}")                                                 // ListServiceDeployments (active)
             .Respond(200, TaskDefinition)                                                                // DescribeTaskDefinition (blue)
+            .Respond(200, "{\"MetricAlarms\":[{\"AlarmName\":\"api-latency\"}],\"CompositeAlarms\":[]}")      // DescribeAlarms: the asked alarm exists
             .Respond(200, Listeners)                                                                     // DescribeListeners
             .Respond(200, Balancers)                                                                     // DescribeLoadBalancers
             .Respond(200, Registered)                                                                    // RegisterTaskDefinition
@@ -104,7 +105,7 @@ public sealed class EcsNativeWireTests
         var targets = requests.Select(Target).ToList();
         Assert.Equal(new[]
         {
-            Prefix + "DescribeServices", Prefix + "ListServiceDeployments", Prefix + "DescribeTaskDefinition", "elb.DescribeListeners", "elb.DescribeLoadBalancers",
+            Prefix + "DescribeServices", Prefix + "ListServiceDeployments", Prefix + "DescribeTaskDefinition", "GraniteServiceVersion20100801.DescribeAlarms", "elb.DescribeListeners", "elb.DescribeLoadBalancers",
             Prefix + "RegisterTaskDefinition", Prefix + "UpdateService", Prefix + "DescribeServices", Prefix + "DescribeServiceDeployments",
         }, targets);
 
