@@ -133,15 +133,15 @@ function Invoke-Test {
 
         # Pester files that spend their time on sandbox releases run in a second Pester process beside the rest. They
         # need only the module, so they start first, while the test projects build: they are the longest part of the run.
-        $beside = 'Release', 'ReleaseFlow', 'LambdaCodeDeploy', 'LambdaDirect', 'InvokeSmokeTestLambda', 'Demo', 'AnalysisGates'
+        $beside = 'Release', 'ReleaseFlow', 'ReadTolerance', 'LambdaCodeDeploy', 'LambdaDirect', 'InvokeSmokeTestLambda', 'Demo', 'ScriptedRelease', 'AnalysisGates'
         $background.Add((Start-PesterSuite -PesterManifest $pester -TestsDir (Join-Path $Root 'tests') -ResultsDir $ResultsDir -Include $beside))
 
-        # The xunit suites spend much of their time waiting (on simulated time, databases, moto and fresh pwsh processes),
-        # so they all run beside the second Pester process (each in databases or a sandbox of its own), and the rest of
-        # Pester runs in the foreground meanwhile.
+        # The sandbox, schema and module suites spend their time waiting (on simulated time, databases, fresh pwsh
+        # processes), so they run beside the others, each in databases or a sandbox of its own. The client layer's suite
+        # runs first in the foreground: it shares moto with the Pester files that use it.
         $projects = @(Get-ChildItem (Join-Path $Root 'tests') -Recurse -Filter '*.Tests.csproj')
         Build-TestProjects -Project $projects.FullName -Solution (Join-Path $Root 'BlueGreen.sln') -Configuration $Configuration -OutDir $Out
-        $besideNames = 'BlueGreen.Sandbox.Tests', 'BlueGreen.Schema.Tests', 'BlueGreen.Tests', 'BlueGreen.Module.Tests'
+        $besideNames = 'BlueGreen.Sandbox.Tests', 'BlueGreen.Schema.Tests', 'BlueGreen.Module.Tests'
         foreach ($project in $projects | Where-Object BaseName -in $besideNames) {
             $background.Add((Start-XunitProject -Project $project.FullName -ResultsDir $ResultsDir -Configuration $Configuration))
         }

@@ -175,13 +175,15 @@ try {
     $run = Start-Traffic 100
     $clockUndo = [Diagnostics.Stopwatch]::StartNew()
     try {
-        $judged = $slow | Wait-BlueGreenDeployment -Analysis $analysis -RollbackOnFailure -ErrorAction SilentlyContinue -ErrorVariable analysisErrors
+        # Up to five intervals, should one come before enough data points have: a Fail ends it at once.
+        $judged = $slow | Wait-BlueGreenDeployment -Analysis ($analysis + @{ Count = 5; InconclusiveLimit = 5 }) -RollbackOnFailure -ErrorAction SilentlyContinue -ErrorVariable analysisErrors
     }
     finally { $traffic = Stop-Traffic $run }
-    $verdict = @($judged.Gates | Where-Object Kind -EQ 'Analysis')[-1]
+    $verdict = @($judged.Gates | Where-Object Kind -EQ 'Analysis') | Select-Object -Last 1
     Write-Host "  $($traffic.sent) invocations in $([math]::Round($clockUndo.Elapsed.TotalSeconds, 1)) s; analysis: $($verdict.Detail)"
-    Test-Step 'the analysis fails it and undoes it without a human' ($analysisErrors.Count -eq 1 -and "$($analysisErrors[0].FullyQualifiedErrorId)" -like 'AnalysisFailed,*' -and $verdict.Verdict -eq 'Fail') `
-        ("{0}: {1}" -f $analysisErrors[0].FullyQualifiedErrorId, $verdict.Result.FailedMetrics)
+    $analysisError = $analysisErrors | Select-Object -First 1
+    Test-Step 'the analysis fails it and undoes it without a human' ($analysisErrors.Count -eq 1 -and "$($analysisError.FullyQualifiedErrorId)" -like 'AnalysisFailed,*' -and $verdict.Verdict -eq 'Fail') `
+        $(if ($analysisError) { "{0}: {1}" -f $analysisError.FullyQualifiedErrorId, $verdict.Result.FailedMetrics } else { "no error; the analysis said $($verdict.Verdict): $($verdict.Detail)" })
     $back = Get-BlueGreenDeployment -FunctionName payments -Alias live @aws
     Test-Step 'production is back on blue' ($back.GreenTrafficPercent -eq 0 -and $back.BlueVersion -eq '2') ("payments:live: {0}% on version {1}, the rest on version {2}" -f $back.GreenTrafficPercent, $back.GreenVersion, $back.BlueVersion)
 
