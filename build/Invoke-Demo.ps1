@@ -176,7 +176,10 @@ try {
     $clockUndo = [Diagnostics.Stopwatch]::StartNew()
     try {
         # Up to five intervals, should one come before enough data points have: a Fail ends it at once.
-        $judged = $slow | Wait-BlueGreenDeployment -Analysis ($analysis + @{ Count = 5; InconclusiveLimit = 5 }) -RollbackOnFailure -ErrorAction SilentlyContinue -ErrorVariable analysisErrors
+        $patient = $analysis.Clone()
+        $patient['Count'] = 5
+        $patient['InconclusiveLimit'] = 5
+        $judged = $slow | Wait-BlueGreenDeployment -Analysis $patient -RollbackOnFailure -ErrorAction SilentlyContinue -ErrorVariable analysisErrors
     }
     finally { $traffic = Stop-Traffic $run }
     $verdict = @($judged.Gates | Where-Object Kind -EQ 'Analysis') | Select-Object -Last 1
