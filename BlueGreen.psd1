@@ -34,11 +34,24 @@
     )
     VariablesToExport      = @()
     AliasesToExport        = @()
+    HelpInfoUri            = 'https://github.com/bluegreen-ps/BlueGreen/tree/main/docs/cmdlets'
     PrivateData            = @{
         PSData = @{
-            Tags         = @('AWS', 'BlueGreen', 'Canary', 'Deployment', 'ECS', 'Lambda', 'CodeDeploy', 'Release')
+            Tags         = @('AWS', 'BlueGreen', 'Canary', 'Deployment', 'ECS', 'Lambda', 'CodeDeploy', 'Release', 'CICD',
+                'PSEdition_Desktop', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS')
+            ProjectUri   = 'https://github.com/bluegreen-ps/BlueGreen'
             LicenseUri   = 'https://www.apache.org/licenses/LICENSE-2.0'
-            ReleaseNotes = 'See README.md.'
+            # A preview: the cmdlets and their output may still change before 1.0.
+            Prerelease   = 'preview1'
+            ReleaseNotes = @'
+0.1.0-preview1, the first preview.
+- Blue/green and canary releases of Amazon ECS services (through AWS CodeDeploy, or ECS native BLUE_GREEN, LINEAR and CANARY) and AWS Lambda aliases (through CodeDeploy, or shifted by the module itself): Start-BlueGreenDeployment, Set-TrafficShift, Wait-BlueGreenDeployment, Undo-Deployment, Get-BlueGreenDeployment.
+- Gates: Invoke-SmokeTest (HTTP checks or Lambda invocations, -RollbackOnFailure), CloudWatch alarms, and Invoke-CanaryAnalysis, which judges green against blue on metrics and ends Pass, Fail or Inconclusive.
+- Database schema phases (expand before the traffic switch, contract after blue is gone): Invoke-SchemaMigration, Test-SchemaMigration, Get-SchemaMigration.
+- A local sandbox that speaks the AWS wire protocols, for rehearsals and demos: Start-BlueGreenSandbox, Stop-BlueGreenSandbox.
+- Session defaults for the AWS parameters: Set-BlueGreenDefault, Get-BlueGreenDefault, Clear-BlueGreenDefault.
+Loads in Windows PowerShell 5.1 and PowerShell 7.4+, next to AWS.Tools.
+'@
         }
     }
 }

@@ -4,10 +4,12 @@
     Builds, tests and demonstrates the BlueGreen module.
 .DESCRIPTION
     Build  lays the module out in out/BlueGreen exactly as a user installs it.
-    Test   builds, installs what the tests need and the machine lacks (saying what and why), starts the
+    Test   builds, packages, installs what the tests need and the machine lacks (saying what and why), starts the
            test services (moto, and others the suites need), runs every xunit project and every Pester
            file, and ends with one line:
            Tests: N passed, N failed, N skipped
+    Package builds, then publishes the module with PSResourceGet into out/package, a folder that
+           Register-PSResourceRepository accepts as a repository: out/package/BlueGreen.<version>.nupkg.
     Demo   builds, then runs a whole release story on the local sandbox (build/Invoke-Demo.ps1).
     Clean  removes out/ and the build output of every project (bin/, obj/), through the deletion guard.
 .EXAMPLE
@@ -16,7 +18,7 @@
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'Demo', 'Clean')]
+    [ValidateSet('Build', 'Package', 'Test', 'Demo', 'Clean')]
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -36,6 +38,7 @@ if ($env:CI -or [Console]::IsOutputRedirected) { $PSStyle.OutputRendering = 'Pla
 $Root = $PSScriptRoot
 $Out = Join-Path $Root 'out'
 $ModuleOut = Join-Path $Out 'BlueGreen'
+$PackageOut = Join-Path $Out 'package'
 $ResultsDir = Join-Path $Out 'test-results'
 $ToolsDir = Join-Path $Root '.tools'
 $PesterVersion = '6.2.0'
@@ -99,8 +102,20 @@ function Invoke-Build {
     Write-Host "Module laid out in $ModuleOut (version $version)"
 }
 
+function Invoke-Package([switch] $NoBuild) {
+    if (-not $NoBuild) { Invoke-Build }
+    Write-BuildStep 'Package'
+    Remove-OwnedItem $PackageOut
+    $null = New-Item -ItemType Directory -Path $PackageOut
+    $package = Publish-ModulePackage -ModulePath $ModuleOut -RepositoryPath $PackageOut
+    Write-Host "Module package: $($package.FullName)"
+    Write-Host "Install it with: Register-PSResourceRepository -Name BlueGreenLocal -Uri '$PackageOut' -Trusted; Install-PSResource BlueGreen -Repository BlueGreenLocal -Prerelease"
+}
+
 function Invoke-Test {
     Invoke-Build
+    # The module suite installs this package the way users install modules.
+    Invoke-Package -NoBuild
     Write-BuildStep 'Test'
     Remove-OwnedItem $ResultsDir
     $null = New-Item -ItemType Directory -Path $ResultsDir
@@ -129,6 +144,7 @@ function Invoke-Test {
             }
         }
         $env:BLUEGREEN_MODULE_MANIFEST = Join-Path $ModuleOut 'BlueGreen.psd1'
+        $env:BLUEGREEN_MODULE_PACKAGE = $PackageOut
         $env:AWS_EC2_METADATA_DISABLED = 'true'
 
         # Pester files that spend their time on sandbox releases run in a second Pester process beside the rest. They
@@ -192,6 +208,7 @@ function Invoke-Clean {
 
 switch ($Task) {
     'Build' { Invoke-Build }
+    'Package' { Invoke-Package }
     'Test' { Invoke-Test }
     'Demo' { Invoke-Demo }
     'Clean' { Invoke-Clean }

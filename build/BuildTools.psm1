@@ -38,6 +38,50 @@ function Get-FreshPwshCommand {
     return @($process)
 }
 
+function Invoke-PwshWithTemporaryHome([string] $File, [string[]] $ArgumentList) {
+    # Runs a script in a fresh pwsh whose per-user folders are a new temporary folder, deleted afterwards: what it
+    # registers or installs for the "current user" (PSResourceGet's repository store, the CurrentUser module path)
+    # lands there and not in the user's own. The user's module folders stay out of its PSModulePath.
+    $userHome = Join-Path ([IO.Path]::GetTempPath()) "bluegreen-home-$([guid]::NewGuid().ToString('N'))"
+    $environment = Get-TemporaryHomeEnvironment $userHome
+    try {
+        $pwsh = @(Get-FreshPwshCommand)
+        $start = [Diagnostics.ProcessStartInfo]::new($pwsh[0])
+        foreach ($argument in @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $File) + $ArgumentList) { $start.ArgumentList.Add($argument) }
+        $start.UseShellExecute = $false
+        foreach ($entry in $environment.GetEnumerator()) {
+            if ($null -eq $entry.Value) { $null = $start.Environment.Remove($entry.Key) } else { $start.Environment[$entry.Key] = $entry.Value }
+        }
+        $process = [Diagnostics.Process]::Start($start)
+        $process.WaitForExit()
+        if ($process.ExitCode -ne 0) { throw "'$File' failed with exit code $($process.ExitCode)." }
+    }
+    finally { Remove-OwnedItem $userHome }
+}
+
+function Get-TemporaryHomeEnvironment([string] $UserHome) {
+    # The variables that move a pwsh's per-user folders (.NET's LocalApplicationData, PowerShell's user module path,
+    # PSResourceGet's store) under $UserHome on Linux and macOS; $null removes a variable. The folders are created:
+    # .NET answers '' for a per-user folder that does not exist, and PSResourceGet then writes into the current folder.
+    foreach ($folder in '.local/share', '.config', '.cache') { $null = New-Item -ItemType Directory -Path (Join-Path $UserHome $folder) -Force }
+    @{
+        HOME            = $UserHome
+        XDG_DATA_HOME   = Join-Path $UserHome '.local/share'
+        XDG_CONFIG_HOME = Join-Path $UserHome '.config'
+        XDG_CACHE_HOME  = Join-Path $UserHome '.cache'
+        PSModulePath    = $null
+    }
+}
+
+function Publish-ModulePackage([string] $ModulePath, [string] $RepositoryPath) {
+    # The module as PSResourceGet publishes it: a .nupkg in a folder that Register-PSResourceRepository accepts as a
+    # repository. Returns the package file.
+    Invoke-PwshWithTemporaryHome -File (Join-Path $PSScriptRoot 'Publish-ModulePackage.ps1') -ArgumentList '-ModulePath', $ModulePath, '-RepositoryPath', $RepositoryPath
+    $package = @(Get-ChildItem $RepositoryPath -Filter 'BlueGreen.*.nupkg')
+    if ($package.Count -ne 1) { throw "Publish-PSResource left $($package.Count) BlueGreen packages in $RepositoryPath, not one." }
+    $package[0]
+}
+
 function Install-TestPrerequisites([string] $ToolsDir, [string] $PesterVersion) {
     # Everything the test run needs that a machine may lack, installed here and nowhere else: the test projects
     # and tests/services only start things, and name what is missing. Each line says what is there, or what is

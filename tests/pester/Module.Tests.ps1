@@ -49,3 +49,79 @@ Import-Module '$Manifest' -ErrorAction Stop
         $result.Output | Should -Contain 'MathNet.Numerics=BlueGreen'
     }
 }
+
+Describe 'The module package' {
+    # build.ps1 Package publishes out/BlueGreen with Publish-PSResource into a folder repository (out/package). Here
+    # PSResourceGet installs it from there for the "current user" of a temporary HOME, and a fresh pwsh of that user
+    # imports it by name: the way users install modules, without touching this user's repositories or modules.
+    BeforeAll {
+        $package = if ($env:BLUEGREEN_MODULE_PACKAGE) { $env:BLUEGREEN_MODULE_PACKAGE } else { Join-Path (Split-Path (Split-Path $Manifest)) 'package' }
+        if (-not (Get-ChildItem $package -Filter 'BlueGreen.*.nupkg' -ErrorAction SilentlyContinue)) {
+            throw "No BlueGreen package in '$package': run './build.ps1 Package' first, or set BLUEGREEN_MODULE_PACKAGE."
+        }
+        $script:UserHome = Join-Path ([IO.Path]::GetTempPath()) (New-UniqueName 'package-home')
+        # .NET answers '' for a per-user folder that does not exist, and PSResourceGet then writes into the current folder.
+        foreach ($folder in '.local/share', '.config', '.cache') { $null = New-Item -ItemType Directory -Path (Join-Path $UserHome $folder) -Force }
+        $script:HomeEnvironment = @{
+            HOME = $UserHome; XDG_DATA_HOME = Join-Path $UserHome '.local/share'; XDG_CONFIG_HOME = Join-Path $UserHome '.config'
+            XDG_CACHE_HOME = Join-Path $UserHome '.cache'; PSModulePath = $null
+        }
+        $script:Repository = New-UniqueName 'BlueGreenTest'
+        $script:Installed = Invoke-FreshPwsh -Environment $HomeEnvironment @"
+`$ErrorActionPreference = 'Stop'
+Register-PSResourceRepository -Name '$Repository' -Uri '$package' -Trusted
+Install-PSResource BlueGreen -Repository '$Repository' -Prerelease -Scope CurrentUser -Quiet
+`$resource = Get-InstalledPSResource BlueGreen -Scope CurrentUser
+'Version=' + `$resource.Version; 'Prerelease=' + `$resource.Prerelease
+'Store=' + [Environment]::GetFolderPath('LocalApplicationData')
+"@
+        $script:Imported = Invoke-FreshPwsh -Environment ($HomeEnvironment + @{ AWS_MAX_ATTEMPTS = '1' }) @'
+$ErrorActionPreference = 'Stop'
+Import-Module BlueGreen
+$module = Get-Module BlueGreen
+'Base=' + $module.ModuleBase
+'Prerelease=' + $module.PrivateData.PSData.Prerelease
+Set-BlueGreenDefault -Region eu-west-1 -Confirm:$false
+'Default=' + (Get-BlueGreenDefault).Region
+try { Get-BlueGreenDeployment -Id d-ABCDEF123 -Region mars-north-1 -AccessKey a -SecretKey b } catch { 'Error=' + $_.FullyQualifiedErrorId }
+Get-ChildItem $module.ModuleBase -Recurse -File | ForEach-Object { 'File=' + [IO.Path]::GetRelativePath($module.ModuleBase, $_.FullName).Replace('\', '/') }
+'@
+        function Get-Value([string[]] $Output, [string] $Key) { @($Output | Where-Object { $_ -like "$Key=*" } | ForEach-Object { $_.Substring($Key.Length + 1) }) }
+    }
+
+    AfterAll {
+        if ($UserHome) { Remove-OwnedItem $UserHome }
+    }
+
+    It 'installs with Install-PSResource from a local repository, as the prerelease the manifest names' {
+        $Installed.ExitCode | Should -Be 0 -Because ($Installed.Output -join "`n")
+        $expected = (Import-PowerShellDataFile $Manifest)
+        Get-Value $Installed.Output 'Version' | Should -Be $expected.ModuleVersion
+        Get-Value $Installed.Output 'Prerelease' | Should -Be $expected.PrivateData.PSData.Prerelease
+        Get-Value $Installed.Output 'Prerelease' | Should -Not -BeNullOrEmpty
+    }
+
+    It 'keeps the repository and the install inside the temporary HOME' {
+        Get-Value $Installed.Output 'Store' | Should -BeLike "$UserHome*"
+        Get-Value $Imported.Output 'Base' | Should -BeLike "$UserHome*"
+        # This user's own repository store does not know the temporary repository.
+        $store = Join-Path ([Environment]::GetFolderPath('LocalApplicationData', 'DoNotVerify')) 'PSResourceGet/PSResourceRepository.xml'
+        if (Test-Path $store) { Get-Content $store -Raw | Should -Not -Match ([regex]::Escape($Repository)) }
+    }
+
+    It 'imports by name in a fresh pwsh, and its cmdlets and its AWS layer run' {
+        $Imported.ExitCode | Should -Be 0 -Because ($Imported.Output -join "`n")
+        Get-Value $Imported.Output 'Prerelease' | Should -Be (Import-PowerShellDataFile $Manifest).PrivateData.PSData.Prerelease
+        Get-Value $Imported.Output 'Default' | Should -Be 'eu-west-1'
+        # The region check lives in the AWS layer, loaded from dependencies/: the package carried it.
+        Get-Value $Imported.Output 'Error' | Should -BeLike 'UnknownRegion,*'
+    }
+
+    It 'installs every file of the built module' {
+        $built = Split-Path $Manifest
+        $expected = @(Get-ChildItem $built -Recurse -File | ForEach-Object { [IO.Path]::GetRelativePath($built, $_.FullName).Replace('\', '/') })
+        $installed = Get-Value $Imported.Output 'File'
+        $expected.Count | Should -BeGreaterThan 10
+        @($expected | Where-Object { $_ -notin $installed }) | Should -BeNullOrEmpty
+    }
+}
