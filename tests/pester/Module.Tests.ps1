@@ -69,6 +69,8 @@ Describe 'The module package' {
         $script:Repository = New-UniqueName 'BlueGreenTest'
         $script:Installed = Invoke-FreshPwsh -Environment $HomeEnvironment @"
 `$ErrorActionPreference = 'Stop'
+# Where .NET does not take the per-user folders from HOME and XDG_* (Windows), this would be the user's own store.
+if (-not [Environment]::GetFolderPath('LocalApplicationData').StartsWith('$UserHome', [StringComparison]::Ordinal)) { throw 'The per-user folders are not in the temporary HOME: not installing.' }
 Register-PSResourceRepository -Name '$Repository' -Uri '$package' -Trusted
 Install-PSResource BlueGreen -Repository '$Repository' -Prerelease -Scope CurrentUser -Quiet
 `$resource = Get-InstalledPSResource BlueGreen -Scope CurrentUser
