@@ -54,14 +54,14 @@ public readonly struct AwsRateLimit : IEquatable<AwsRateLimit>
 public sealed class AwsRateBudget
 {
     /// <summary>After a throttle, the rate grows by this factor per second without one.</summary>
-    private const double RecoveryPerSecond = 1.5;
+    private const double RecoveryPerSecond = 2;
 
     /// <summary>Throttling answers closer together than this are one signal: fifty callers refused in the same instant
     /// must not halve the rate fifty times.</summary>
-    private static readonly TimeSpan ThrottleWindow = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan ThrottleWindow = TimeSpan.FromSeconds(1);
 
     /// <summary>Never slower than this: a budget that throttling drove to nothing would never learn it may speed up.</summary>
-    private const double MinimumPerSecond = 0.5;
+    private const double MinimumPerSecond = 1;
 
     private static readonly ConcurrentDictionary<string, AwsRateBudget> Budgets = new(StringComparer.Ordinal);
 
@@ -78,6 +78,7 @@ public sealed class AwsRateBudget
     private long _delayed;
     private long _throttles;
     private double _waitedSeconds;
+    private int _waiters;
 
     internal AwsRateBudget(string service, string region, string endpoint, AwsRateLimit limit, Func<double>? seconds = null)
     {
@@ -189,53 +190,71 @@ public sealed class AwsRateBudget
     /// <summary>Whether an operation draws on its service's budget: Lambda's Invoke is data plane, limited by concurrency.</summary>
     public static bool Counts(string signingName, string operation) => !(signingName == "lambda" && operation == "Invoke");
 
-    /// <summary>Takes a token, waiting for one when the bucket is empty. Waiters are served in the order they came:
-    /// each reserves the next token to come, so a burst leaves the process spread at the allowed rate.</summary>
-    public Task AcquireAsync(CancellationToken cancellationToken)
+    /// <summary>Takes a token, waiting for one when the bucket is empty. A waiter sleeps until about its turn (the tokens
+    /// still missing plus those the others already wait for) and then tries again: a throttle seen meanwhile slows the
+    /// waiters too, not only the calls that come after it.</summary>
+    public async Task AcquireAsync(CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _calls);
-        double wait;
-        lock (_gate)
-        {
-            var now = _seconds();
-            CountInWindow(now);
-            var rate = RateAt(now);
-            if (double.IsPositiveInfinity(rate))
-            {
-                return Task.CompletedTask;
-            }
-
-            var burst = BurstAt(rate);
-            _tokens = Math.Min(burst, _tokens + ((now - _lastRefill) * rate));
-            _lastRefill = now;
-            _tokens -= 1;
-            wait = _tokens >= 0 ? 0 : -_tokens / rate;
-            _waitedSeconds += wait;
-        }
-
-        if (wait <= 0)
-        {
-            return Task.CompletedTask;
-        }
-
-        Interlocked.Increment(ref _delayed);
-        return WaitAsync(TimeSpan.FromSeconds(wait), cancellationToken);
-    }
-
-    private async Task WaitAsync(TimeSpan wait, CancellationToken cancellationToken)
-    {
+        var waiting = false;
+        var started = 0.0;
         try
         {
-            await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            lock (_gate)
+            while (true)
             {
-                _tokens += 1; // the reserved token goes back to those still waiting
-            }
+                double wait;
+                lock (_gate)
+                {
+                    var now = _seconds();
+                    if (!waiting)
+                    {
+                        CountInWindow(now);
+                    }
 
-            throw;
+                    var rate = RateAt(now);
+                    if (double.IsPositiveInfinity(rate))
+                    {
+                        return;
+                    }
+
+                    _tokens = Math.Min(BurstAt(rate), _tokens + ((now - _lastRefill) * rate));
+                    _lastRefill = now;
+                    if (_tokens >= 1)
+                    {
+                        _tokens -= 1;
+                        if (waiting)
+                        {
+                            _waiters--;
+                            _waitedSeconds += now - started;
+                            waiting = false;
+                        }
+
+                        return;
+                    }
+
+                    if (!waiting)
+                    {
+                        waiting = true;
+                        started = now;
+                        _waiters++;
+                        Interlocked.Increment(ref _delayed);
+                    }
+
+                    wait = (1 - _tokens + (_waiters - 1)) / rate;
+                }
+
+                await Task.Delay(TimeSpan.FromSeconds(Math.Max(0.001, wait)), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            if (waiting)
+            {
+                lock (_gate)
+                {
+                    _waiters--;
+                }
+            }
         }
     }
 

@@ -58,8 +58,6 @@ public sealed class RateBudgetTests(MotoServer moto)
         Assert.All(answers, a => Assert.Equal("d-BUDGET", a.DeploymentInfo!.DeploymentId));
         Assert.Equal(32, server.Requests.Count);
         Assert.Equal(2, budget.Throttles);
-        // Halved for everyone, and not back at the limit yet.
-        Assert.True(budget.CurrentPerSecond < 40, $"the budget is at {budget.CurrentPerSecond:0.#}/s after throttling");
         // After the throttle, the others went at the slower rate: the last 20 requests span more than at 40/s (0.5 s).
         var times = server.Requests.Select(r => r.ReceivedAt).OrderBy(t => t).ToArray();
         var span = times[^1] - times[^20];
@@ -101,8 +99,32 @@ public sealed class RateBudgetTests(MotoServer moto)
         budget.OnThrottled(); // the same instant: one signal
         Assert.Equal(20, budget.CurrentPerSecond, 3);
         now += 2;
-        Assert.Equal(45, budget.CurrentPerSecond, 3);
+        Assert.Equal(80, budget.CurrentPerSecond, 3);
         now += 20;
         Assert.True(budget.CurrentPerSecond > 10_000);
+    }
+
+    [Fact]
+    public async Task A_throttle_makes_the_callers_already_waiting_wait_longer()
+    {
+        var now = 100.0;
+        var budget = new AwsRateBudget("codedeploy", "us-east-1", "http://127.0.0.1:3", new AwsRateLimit(40, 4), () => now);
+        for (var i = 0; i < 4; i++)
+        {
+            await budget.AcquireAsync(default);
+        }
+
+        Assert.Equal(40, budget.CurrentPerSecond, 3);
+        budget.OnThrottled();
+        Assert.Equal(20, budget.CurrentPerSecond, 3);
+        // No tokens left after the throttle: the next caller waits, even a second later only as long as the slower rate allows.
+        var waiting = budget.AcquireAsync(default);
+        Assert.False(waiting.IsCompleted);
+        now += 0.5;
+        Assert.Equal(20 * Math.Pow(2, 0.5), budget.CurrentPerSecond, 3);
+        now += 1;
+        Assert.Equal(40, budget.CurrentPerSecond, 3);
+        await waiting;
+        Assert.Equal(1, budget.Delayed);
     }
 }
