@@ -205,4 +205,38 @@ function New-WebRevision([hashtable] $Environment) {
     (Invoke-SandboxCli ecs register-task-definition --family web --network-mode awsvpc --requires-compatibilities FARGATE --cpu 256 --memory 512 --container-definitions $containers).taskDefinition.taskDefinitionArn
 }
 
+function New-SandboxFleet {
+    # Many release targets in one control-API request: ECS services (CodeDeploy and ECS-native in turn) and Lambda functions
+    # with a 'live' alias (a CodeDeploy group or none, in turn), spread over the regions in turn. Returns one object per
+    # target: Kind (EcsService | LambdaAlias), Region, and Cluster, Service, DeploymentController, Application,
+    # DeploymentGroup, BlueTaskDefinition, GreenTaskDefinition, FailingTaskDefinition, ProductionUrl, TestUrl; or
+    # FunctionName, Alias, Controller (CodeDeploy | Module), BlueVersion, GreenVersion, FailingVersion.
+    param($Sandbox, [int] $EcsServices = 0, [int] $LambdaFunctions = 0, [string[]] $Regions = @('us-east-1'), [string] $Prefix = 'fleet')
+    $endpoint = if ($Sandbox) { $Sandbox.Endpoint.ToString() } else { $script:TestSandboxEndpoint }
+    $body = @{ ecsServices = $EcsServices; lambdaFunctions = $LambdaFunctions; regions = @($Regions); prefix = $Prefix } | ConvertTo-Json -Compress
+    $fleet = Invoke-RestMethod -Method POST -Uri ($endpoint.TrimEnd('/') + '/_sandbox/fleet') -Body $body -ContentType 'application/json'
+    foreach ($target in $fleet.targets) {
+        $properties = [ordered]@{}
+        foreach ($p in $target.PSObject.Properties) { $properties[$p.Name.Substring(0, 1).ToUpperInvariant() + $p.Name.Substring(1)] = $p.Value }
+        [pscustomobject] $properties
+    }
+}
+
+function Set-SandboxFault {
+    # One fault rule of the sandbox (see docs/sandbox.md): e.g. -Service codedeploy -Region eu-west-1 -ThrottleRate 0.5.
+    param($Sandbox, [string] $Service = '*', [string] $Operation = '*', [string] $Region = '*', [double] $ThrottleRate, [double] $ErrorRate,
+        [int] $LatencyMs, [int] $Times)
+    $endpoint = if ($Sandbox) { $Sandbox.Endpoint.ToString() } else { $script:TestSandboxEndpoint }
+    $rule = @{ service = $Service; operation = $Operation; region = $Region }
+    foreach ($name in 'ThrottleRate', 'ErrorRate', 'LatencyMs', 'Times') {
+        if ($PSBoundParameters.ContainsKey($name)) { $rule[$name.Substring(0, 1).ToLowerInvariant() + $name.Substring(1)] = $PSBoundParameters[$name] }
+    }
+    Invoke-RestMethod -Method PUT -Uri ($endpoint.TrimEnd('/') + '/_sandbox/faults') -Body ($rule | ConvertTo-Json -Compress) -ContentType 'application/json'
+}
+
+function Clear-SandboxFault($Sandbox) {
+    $endpoint = if ($Sandbox) { $Sandbox.Endpoint.ToString() } else { $script:TestSandboxEndpoint }
+    $null = Invoke-RestMethod -Method DELETE -Uri ($endpoint.TrimEnd('/') + '/_sandbox/faults')
+}
+
 Export-ModuleMember -Function *

@@ -59,5 +59,8 @@ public sealed class AwsContext
             : Partition.DefaultEndpoint(service.EndpointPrefix, Region);
     }
 
+    /// <summary>Whether calls to the service go somewhere other than AWS's own endpoint (a sandbox, an emulator, a proxy).</summary>
+    public bool HasCustomEndpoint(AwsServiceMetadata service) => service is not null && _endpoints.ContainsKey(service.ServiceId);
+
     public override string ToString() => $"{Region} ({CredentialSource})";
 }

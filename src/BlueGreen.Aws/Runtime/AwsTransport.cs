@@ -40,12 +40,21 @@ internal static class AwsTransport
         var endpoint = context.GetEndpoint(service);
         var uri = new Uri(endpoint.GetLeftPart(UriPartial.Authority) + endpoint.AbsolutePath.TrimEnd('/') + request.PathAndQuery());
         var policy = context.RetryPolicy;
+        // Every attempt, retries included, draws on the budget every release in the process shares for this service and region.
+        var budget = AwsRateBudget.Counts(service.SigningName, operation.Name)
+            ? AwsRateBudget.For(endpoint, service.SigningName, context.Region, context.HasCustomEndpoint(service))
+            : null;
         for (var attempt = 1; ; attempt++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             AwsServiceException failure;
             try
             {
+                if (budget is not null)
+                {
+                    await budget.AcquireAsync(cancellationToken).ConfigureAwait(false);
+                }
+
                 var response = await SendOnceAsync(context, service, operation, request, uri, policy.AttemptTimeout, cancellationToken).ConfigureAwait(false);
                 if (response.IsSuccess)
                 {
@@ -54,6 +63,11 @@ internal static class AwsTransport
 
                 var (code, message) = parseError(response);
                 var throttled = AwsRetryPolicy.IsThrottling(code, response.StatusCode);
+                if (throttled)
+                {
+                    budget?.OnThrottled();
+                }
+
                 var transient = !throttled && AwsRetryPolicy.IsTransient(code, response.StatusCode);
                 // A throttled request was turned away before it did anything; a 5xx may have done its work.
                 var outcomeUnknown = transient && !operation.RetryWhenOutcomeUnknown;

@@ -103,7 +103,7 @@ internal sealed class AwsRouter
                 throw AuthError(call.Protocol, new AwsException("SignatureDoesNotMatch", $"Credential should be scoped to correct service: '{call.Service}'.", 403));
             }
 
-            var fault = _sandbox.Faults.Find(call.Service, call.Operation);
+            var fault = _sandbox.Faults.Find(call.Service, call.Operation, region);
             if (fault is not null)
             {
                 var latency = fault.DrawLatencyMs();

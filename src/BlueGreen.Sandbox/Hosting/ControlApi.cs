@@ -54,6 +54,24 @@ internal static class ControlApi
             return Ok(summary);
         });
 
+        // Many release targets across regions in one request: a train of fifty is seeded in one call, not hundreds.
+        app.MapPost($"{Root}/fleet", async (HttpRequest request) =>
+        {
+            var body = await ReadAsync(request);
+            try
+            {
+                var fleet = FleetRequest.Parse(body);
+                lock (sandbox.Gate)
+                {
+                    return Ok(Fleet.Create(sandbox, fleet));
+                }
+            }
+            catch (AwsException e)
+            {
+                return Problem(e.Message);
+            }
+        });
+
         app.MapGet($"{Root}/time-scale", () => Ok(new JsonObject { ["timeScale"] = sandbox.Clock.Scale }));
         app.MapPut($"{Root}/time-scale", async (HttpRequest request) =>
         {

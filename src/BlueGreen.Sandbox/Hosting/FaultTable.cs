@@ -43,8 +43,9 @@ internal sealed class FaultBudget(int times)
 
 /// <summary>Faults injected into one service's operation (or every operation, "*"). Latency is drawn between
 /// <see cref="LatencyMs"/> and <see cref="LatencyMaxMs"/> for each call; with <see cref="Times"/>, the rule fails that
-/// many calls (drop, throttling, error or lost answer) and no more, so a script can fail exactly the first call.</summary>
-internal sealed record Fault(string Service, string Operation, double ThrottleRate, double ErrorRate, int LatencyMs, int LatencyMaxMs, double DropRate,
+/// many calls (drop, throttling, error or lost answer) and no more, so a script can fail exactly the first call. With
+/// <see cref="Region"/>, only calls signed for that region are affected, as when one region of AWS throttles.</summary>
+internal sealed record Fault(string Service, string Operation, string Region, double ThrottleRate, double ErrorRate, int LatencyMs, int LatencyMaxMs, double DropRate,
     double LostAnswerRate, LostAnswer LostAnswerAs, int? Times)
 {
     private FaultBudget? Budget { get; } = Times is { } times ? new FaultBudget(times) : null;
@@ -53,6 +54,7 @@ internal sealed record Fault(string Service, string Operation, double ThrottleRa
     {
         ["service"] = Service,
         ["operation"] = Operation,
+        ["region"] = Region,
         ["throttleRate"] = ThrottleRate,
         ["errorRate"] = ErrorRate,
         ["latencyMs"] = LatencyMs,
@@ -87,7 +89,7 @@ internal sealed class FaultTable
     /// <summary>Upper bound of an injected delay: longer than any client waits for an answer.</summary>
     public const int MaxLatencyMs = 600_000;
 
-    private static readonly string[] Members = ["service", "operation", "throttleRate", "errorRate", "latencyMs", "latencyMaxMs", "dropRate", "lostAnswerRate", "lostAnswerAs", "times"];
+    private static readonly string[] Members = ["service", "operation", "region", "throttleRate", "errorRate", "latencyMs", "latencyMaxMs", "dropRate", "lostAnswerRate", "lostAnswerAs", "times"];
     private static readonly string[] Effects = ["throttleRate", "errorRate", "latencyMs", "dropRate", "lostAnswerRate"];
 
     /// <summary>The operations the sandbox answers, by the scope name each service signs with: a fault on any other
@@ -174,6 +176,12 @@ internal sealed class FaultTable
             }
         }
 
+        var region = Text(fields, "region") ?? "*";
+        if (region != "*" && !(region.Length is >= 9 and <= 25 && region.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-') && region.Count(c => c == '-') >= 2))
+        {
+            throw Refused($"region is '{region}': name a region as AWS spells it (e.g. eu-west-1), or leave it out (or \"*\") for every region.");
+        }
+
         var latency = Milliseconds(fields, "latencyMs") ?? 0;
         var latencyMax = Milliseconds(fields, "latencyMaxMs");
         if (latencyMax is { } max && max < latency)
@@ -193,11 +201,11 @@ internal sealed class FaultTable
             throw Refused($"times is {n.ToString(CultureInfo.InvariantCulture)}: give how many calls the rule fails, 1 or more (leave it out for no limit).");
         }
 
-        var fault = new Fault(service, operation, Rate(fields, "throttleRate"), Rate(fields, "errorRate"), latency, latencyMax ?? latency,
+        var fault = new Fault(service, operation, region, Rate(fields, "throttleRate"), Rate(fields, "errorRate"), latency, latencyMax ?? latency,
             Rate(fields, "dropRate"), Rate(fields, "lostAnswerRate"), lostAs, (int?)times);
         lock (_gate)
         {
-            _faults.RemoveAll(f => f.Service == fault.Service && f.Operation == fault.Operation);
+            _faults.RemoveAll(f => f.Service == fault.Service && f.Operation == fault.Operation && f.Region == fault.Region);
             _faults.Add(fault);
         }
 
@@ -213,15 +221,22 @@ internal sealed class FaultTable
     }
 
     /// <summary>The most specific rule: the operation of the service, any operation of the service, the operation of any
-    /// service, then every operation.</summary>
-    public Fault? Find(string service, string operation)
+    /// service, then every operation; at each step a rule for the call's region before one for every region.</summary>
+    public Fault? Find(string service, string operation, string region)
     {
         lock (_gate)
         {
-            return _faults.FirstOrDefault(f => f.Service == service && f.Operation == operation)
-                ?? _faults.FirstOrDefault(f => f.Service == service && f.Operation == "*")
-                ?? _faults.FirstOrDefault(f => f.Service == "*" && f.Operation == operation)
-                ?? _faults.FirstOrDefault(f => f.Service == "*" && f.Operation == "*");
+            foreach (var (s, o) in new[] { (service, operation), (service, "*"), ("*", operation), ("*", "*") })
+            {
+                var found = _faults.FirstOrDefault(f => f.Service == s && f.Operation == o && f.Region == region)
+                    ?? _faults.FirstOrDefault(f => f.Service == s && f.Operation == o && f.Region == "*");
+                if (found is not null)
+                {
+                    return found;
+                }
+            }
+
+            return null;
         }
     }
 
