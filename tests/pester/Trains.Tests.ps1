@@ -45,14 +45,15 @@ BeforeAll {
         $serving
     }
 
-    function script:Get-ReleaseCount([string] $Region) {
-        # Releases of each target of a region, as the module lists them (every release, not only the latest).
+    function script:Get-ReleaseCount([string] $Region, [datetime] $Since) {
+        # Releases of each target of a region created since a time of the sandbox's clock, as the module lists them.
         $at = @{ Region = $Region; EndpointUrl = $EP; All = $true }
+        $count = { param($releases) @($releases | Where-Object { $_.CreateTime -and $_.CreateTime.ToUniversalTime() -gt $Since }).Count }
         @{
-            web      = @(Get-BlueGreenDeployment -Cluster sandbox -Service web @at).Count
-            api      = @(Get-BlueGreenDeployment -Cluster sandbox -Service api @at).Count
-            orders   = @(Get-BlueGreenDeployment -FunctionName orders -Alias live @at).Count
-            payments = @(Get-BlueGreenDeployment -FunctionName payments -Alias live -Controller Module @at).Count
+            web      = & $count (Get-BlueGreenDeployment -Cluster sandbox -Service web @at)
+            api      = & $count (Get-BlueGreenDeployment -Cluster sandbox -Service api @at)
+            orders   = & $count (Get-BlueGreenDeployment -FunctionName orders -Alias live @at)
+            payments = & $count (Get-BlueGreenDeployment -FunctionName payments -Alias live -Controller Module @at)
         }
     }
 }
@@ -80,7 +81,12 @@ Describe 'A release train' {
         $refused.TargetObject | Should -Be 'Waves[0].Targets[0].Colour'
         Invoke-SandboxControl DELETE 'requests' | Out-Null
 
-        $whatIf = Start-BlueGreenDeployment -Train $train @Aws -WhatIf 6>&1 | Out-String
+        # -WhatIf writes to the host: a transcript keeps what it wrote without another pwsh.
+        $transcript = Join-Path ([IO.Path]::GetTempPath()) "bluegreen-whatif-$([guid]::NewGuid().ToString('N')).txt"
+        $null = Start-Transcript -Path $transcript
+        try { Start-BlueGreenDeployment -Train $train @Aws -WhatIf } finally { $null = Stop-Transcript }
+        $whatIf = Get-Content $transcript -Raw
+        Remove-OwnedItem $transcript
         $whatIf | Should -Match "Release train 'fleet' \(train-[0-9]{8}-[0-9]{6}-[a-z2-9]{6}\): 12 targets in 3 waves"
         $whatIf | Should -Match "Wave 3 'rest': 6 targets, 4 at once"
         $whatIf | Should -Match "alias 'live' of function 'payments' in eu-west-1: green 2, Linear50PercentEvery1Minutes"
@@ -137,6 +143,7 @@ Describe 'A release train' {
     It 'survives its shell: killed mid-way, it is resumed by id in another session and no target is released twice' {
         Use-Regions 'us-east-1', 'eu-west-1'
         Set-SandboxTimeScale 120
+        $since = ([datetimeoffset](Invoke-SandboxControl GET health).virtualTime).UtcDateTime
         $train = @{
             Name  = 'resumed'
             Waves = @(
@@ -182,7 +189,7 @@ Describe 'A release train' {
         $resumed.Targets.State | Sort-Object -Unique | Should -Be 'Succeeded'
         $serving = Get-Serving eu-west-1
         $serving.web | Should -Be 'web:2'; $serving.api | Should -Be 'api:2'; $serving.orders | Should -Be '2'; $serving.payments | Should -Be '2'
-        $count = Get-ReleaseCount eu-west-1
+        $count = Get-ReleaseCount eu-west-1 $since
         foreach ($name in 'web', 'api', 'orders', 'payments') { $count[$name] | Should -Be 1 -Because "$name was released once" }
         foreach ($file in $definition, $log, $script) { Remove-OwnedItem $file }
     }

@@ -93,6 +93,9 @@ public sealed class TrainTarget
             DeploymentGroupName = DeploymentGroupName,
             Alarms = Alarms.Count == 0 ? null : Alarms,
             Description = TrainDescription(trainId, Key),
+
+            // The wave's gate is the train's go-ahead: a target's release does not also wait at Ready for a person.
+            WithoutReadyWait = true,
         };
         if (TrafficShift is not null)
         {
