@@ -58,7 +58,7 @@ SERVICES = {
     },
     "cloudwatch": {
         "namespace": "CloudWatch", "client": "CloudWatchClient", "metadata": "CloudWatch",
-        "operations": ["PutMetricAlarm", "DescribeAlarms", "SetAlarmState", "GetMetricData"],
+        "operations": ["PutMetricAlarm", "DescribeAlarms", "SetAlarmState", "GetMetricData", "PutDashboard", "GetDashboard", "ListDashboards", "DeleteDashboards"],
     },
 }
 

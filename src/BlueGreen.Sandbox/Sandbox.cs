@@ -86,6 +86,9 @@ internal sealed class Sandbox
 
     public FaultTable Faults { get; } = new();
 
+    /// <summary>CloudWatch dashboards: one set for every region, as AWS keeps them per account.</summary>
+    public Services.Dashboards Dashboards { get; } = new();
+
     public ListenerHost Listeners { get; }
 
     public TrafficGenerator Traffic { get; }
@@ -123,6 +126,7 @@ internal sealed class Sandbox
         Traffic.Clear();
         Log.Clear();
         Faults.Clear();
+        Dashboards.Clear();
     }
 
     /// <summary>Moves every running deployment, task and alarm on to the current virtual time.</summary>

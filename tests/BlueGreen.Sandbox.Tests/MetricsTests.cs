@@ -176,6 +176,35 @@ public sealed class MetricsTests(SandboxFixture sandbox)
     }
 
     [Fact]
+    public void Dashboards_are_kept_per_account_listed_by_prefix_and_refused_as_cloudwatch_refuses()
+    {
+        var east = new Aws(sandbox, "ap-south-1");
+        var west = new Aws(sandbox, "ap-south-2");
+        var name = "bluegreen-train-" + Guid.NewGuid().ToString("N")[..12];
+        const string Body = """{"widgets":[{"type":"text","x":0,"y":0,"width":24,"height":2,"properties":{"markdown":"# train"}}]}""";
+        Assert.Empty(east.Ok("cloudwatch", "put-dashboard", "--dashboard-name", name, "--dashboard-body", Body)["DashboardValidationMessages"]?.AsArray() ?? []);
+
+        // Dashboards belong to the account: another region reads the same one.
+        var read = west.Ok("cloudwatch", "get-dashboard", "--dashboard-name", name);
+        Assert.Equal(name, read["DashboardName"]!.GetValue<string>());
+        Assert.Equal(Body, read["DashboardBody"]!.GetValue<string>());
+        Assert.Equal($"arn:aws:cloudwatch::000000000000:dashboard/{name}", read["DashboardArn"]!.GetValue<string>());
+        var listed = west.Ok("cloudwatch", "list-dashboards", "--dashboard-name-prefix", name[..20])["DashboardEntries"]!.AsArray();
+        var entry = listed.Single(e => e!["DashboardName"]!.GetValue<string>() == name)!;
+        Assert.Equal(Body.Length, entry["Size"]!.GetValue<long>());
+        Assert.Empty(west.Ok("cloudwatch", "list-dashboards", "--dashboard-name-prefix", "nothing-")["DashboardEntries"]!.AsArray());
+
+        east.Run("cloudwatch", "put-dashboard", "--dashboard-name", name, "--dashboard-body", """{"nowidgets":[]}""").AssertServiceError("InvalidParameterInput");
+        east.Run("cloudwatch", "put-dashboard", "--dashboard-name", "bad name", "--dashboard-body", Body).AssertServiceError("InvalidParameterInput");
+        east.Run("cloudwatch", "put-dashboard", "--dashboard-name", name, "--dashboard-body", """{"widgets":[{"type":"text","properties":{}}]}""").AssertServiceError("InvalidParameterInput");
+        east.Run("cloudwatch", "delete-dashboards", "--dashboard-names", name, name + "-missing").AssertServiceError("ResourceNotFound");
+        Assert.Equal(Body, east.Ok("cloudwatch", "get-dashboard", "--dashboard-name", name)["DashboardBody"]!.GetValue<string>());
+
+        east.Ok("cloudwatch", "delete-dashboards", "--dashboard-names", name);
+        west.Run("cloudwatch", "get-dashboard", "--dashboard-name", name).AssertServiceError("ResourceNotFound");
+    }
+
+    [Fact]
     public void Get_metric_data_refuses_what_cloudwatch_refuses()
     {
         var aws = new Aws(sandbox, "sa-east-1");

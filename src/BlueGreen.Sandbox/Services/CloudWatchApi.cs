@@ -51,6 +51,10 @@ internal sealed partial class CloudWatchApi(Region region)
         "GetMetricData" => GetMetricData(input),
         "GetMetricStatistics" => GetMetricStatistics(input),
         "ListMetrics" => ListMetrics(input),
+        "PutDashboard" => region.Sandbox.Dashboards.Put(input, region.Now),
+        "GetDashboard" => region.Sandbox.Dashboards.Get(input),
+        "ListDashboards" => region.Sandbox.Dashboards.List(input),
+        "DeleteDashboards" => region.Sandbox.Dashboards.Delete(input),
         _ => throw new AwsException("InvalidAction", $"The sandbox does not implement CloudWatch {operation}."),
     };
 

@@ -8,6 +8,7 @@ namespace BlueGreen.Commands;
 /// <summary>Gets a release by id, refreshes a piped one, or finds the latest (or every) release of a service.</summary>
 [Cmdlet(VerbsCommon.Get, "BlueGreenDeployment", DefaultParameterSetName = ByObjectSet)]
 [OutputType(typeof(BlueGreenDeployment))]
+[OutputType(typeof(BlueGreen.Core.Trains.BlueGreenTrain), ParameterSetName = new[] { ByIdSet })]
 public sealed class GetBlueGreenDeploymentCommand : ReleaseCmdlet
 {
     private const string ByIdSet = "ById";
@@ -81,6 +82,17 @@ public sealed class GetBlueGreenDeploymentCommand : ReleaseCmdlet
             default:
                 foreach (var id in Id)
                 {
+                    if (BlueGreen.Core.Trains.TrainRecord.IsTrainId(id))
+                    {
+                        var store = TrainStore;
+                        RunAsync(cancellationToken => GuardAsync(id, async () =>
+                        {
+                            var record = await ReadAsync(token => store.LoadAsync(id, token), cancellationToken).ConfigureAwait(false) ?? throw TrainNotFound(id);
+                            Emit(BlueGreen.Core.Trains.BlueGreenTrain.From(record));
+                        }));
+                        continue;
+                    }
+
                     if (!CheckId(id))
                     {
                         continue;

@@ -16,8 +16,16 @@ namespace BlueGreen.Commands;
 /// target has it), then takes production traffic as the policy says.</summary>
 [Cmdlet(VerbsLifecycle.Start, "BlueGreenDeployment", DefaultParameterSetName = ByImageSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(BlueGreenDeployment))]
+[OutputType(typeof(BlueGreen.Core.Trains.BlueGreenTrain), ParameterSetName = new[] { TrainSet, TargetsSet })]
 public sealed class StartBlueGreenDeploymentCommand : ReleaseCmdlet
 {
+    private const string TrainSet = "Train";
+    private const string TargetsSet = "Targets";
+
+    // Parameters of a single release that a train takes per target instead.
+    private static readonly string[] SingleReleaseOnly = { "Controller", "Alarm", "ApplicationName", "DeploymentGroupName", "TrafficShift", "Hook", "Description", "Wait", "Migration", "ConnectionString", "Dialect" };
+
+    private readonly List<System.Collections.IDictionary> _pipedTargets = new();
     private const string ByImageSet = "ByImage";
     private const string ByTaskDefinitionSet = "ByTaskDefinition";
     private const string LambdaVersionSet = "LambdaVersion";
@@ -168,7 +176,183 @@ public sealed class StartBlueGreenDeploymentCommand : ReleaseCmdlet
     [Parameter]
     public SqlDialect Dialect { get; set; } = SqlDialect.PostgreSql;
 
+    /// <summary>A release train: a hashtable, or the path of a .psd1 file holding one (read as data: nothing in it runs), with
+    /// waves of targets (see docs/trains.md).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = TrainSet)]
+    [ValidateNotNull]
+    public object Train { get; set; } = null!;
+
+    /// <summary>Targets piped in, released as one wave of a train: hashtables or objects with a target's keys
+    /// (Cluster and Service, or FunctionName and Alias; TaskDefinition, Image or Version; Region, TrafficShift, ...).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = TargetsSet, ValueFromPipeline = true)]
+    [ValidateNotNull]
+    public PSObject InputObject { get; set; } = null!;
+
+    /// <summary>How many targets of a wave are released at once, at most (each wave's own ThrottleLimit, if lower, holds).</summary>
+    [Parameter(ParameterSetName = TrainSet)]
+    [Parameter(ParameterSetName = TargetsSet)]
+    [ValidateRange(1, 100)]
+    public int ThrottleLimit { get; set; }
+
+    /// <summary>The name of a train of piped targets.</summary>
+    [Parameter(ParameterSetName = TargetsSet)]
+    [ValidatePattern("^[A-Za-z0-9_-]{1,64}$")]
+    public string? Name { get; set; }
+
+    protected override void BeginProcessing()
+    {
+        base.BeginProcessing();
+        if (ParameterSetName is TrainSet or TargetsSet && SingleReleaseOnly.FirstOrDefault(MyInvocation.BoundParameters.ContainsKey) is { } single)
+        {
+            ThrowTerminatingError(ErrorRecords.Create(new PSArgumentException($"-{single} is for a single release; a train takes it per target.", single),
+                "ParameterNotForTrain", ErrorCategory.InvalidArgument, single, $"Give {single} in each target of the train (see docs/trains.md), or leave it out."));
+        }
+    }
+
+    protected override void EndProcessing()
+    {
+        if (ParameterSetName == TargetsSet && _pipedTargets.Count > 0)
+        {
+            var definition = ReadTrain(() => BlueGreen.Core.Trains.TrainDefinition.FromDictionary(new System.Collections.Hashtable
+            {
+                ["Name"] = Name ?? "targets",
+                ["Waves"] = new object[] { new System.Collections.Hashtable { ["Name"] = "targets", ["Targets"] = _pipedTargets.Cast<object>().ToArray() } },
+            }));
+            StartTrain(definition);
+        }
+
+        base.EndProcessing();
+    }
+
     protected override void ProcessRecord()
+    {
+        if (ParameterSetName == TargetsSet)
+        {
+            _pipedTargets.Add(AsTable(InputObject));
+            return;
+        }
+
+        if (ParameterSetName == TrainSet)
+        {
+            var raw = Train is PSObject wrapped ? wrapped.BaseObject : Train;
+            var definition = ReadTrain(() => BlueGreen.Core.Trains.TrainDefinition.FromDictionary(raw switch
+            {
+                System.Collections.IDictionary table => (System.Collections.IDictionary)AnalysisArgument.Plain(table)!,
+                string path => (System.Collections.IDictionary)AnalysisArgument.Plain(AnalysisArgument.ReadDataFile(this, path, nameof(Train), "Train"))!,
+                System.IO.FileInfo file => (System.Collections.IDictionary)AnalysisArgument.Plain(AnalysisArgument.ReadDataFile(this, file.FullName, nameof(Train), "Train"))!,
+                _ => throw new BlueGreen.Core.Trains.TrainDefinitionException("InvalidTrainDefinition", nameof(Train), $"-Train is a {raw?.GetType().Name ?? "null"}, not a hashtable or the path of a .psd1 file.",
+                    "Give a hashtable, -Train @{ Name = 'spring'; Waves = @( @{ Targets = @( ... ) } ) }, or the path of a .psd1 file that holds one."),
+            }));
+            StartTrain(definition);
+            return;
+        }
+
+        StartOne();
+    }
+
+    /// <summary>A piped target as a table of its keys: a hashtable as it is, an object by its properties.</summary>
+    private static System.Collections.IDictionary AsTable(PSObject item)
+    {
+        if (item.BaseObject is System.Collections.IDictionary table)
+        {
+            return (System.Collections.IDictionary)AnalysisArgument.Plain(table)!;
+        }
+
+        var copy = new System.Collections.Specialized.OrderedDictionary(StringComparer.OrdinalIgnoreCase);
+        foreach (var property in item.Properties.Where(p => p.IsGettable && p.Value is not null))
+        {
+            copy[property.Name] = AnalysisArgument.Plain(property.Value);
+        }
+
+        return copy;
+    }
+
+    private BlueGreen.Core.Trains.TrainDefinition ReadTrain(Func<BlueGreen.Core.Trains.TrainDefinition> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (BlueGreen.Core.Trains.TrainDefinitionException ex)
+        {
+            ThrowTerminatingError(ErrorRecords.Create(ex, ex.ErrorId, ErrorCategory.InvalidArgument, ex.Key.Length == 0 ? Train : ex.Key, ex.RecommendedAction));
+            throw;
+        }
+        catch (BlueGreen.Core.Analysis.AnalysisDefinitionException ex)
+        {
+            var category = ex.ErrorId.EndsWith("NotFound", StringComparison.Ordinal) ? ErrorCategory.ObjectNotFound : ErrorCategory.InvalidArgument;
+            ThrowTerminatingError(ErrorRecords.Create(ex, ex.ErrorId, category, Train, ex.RecommendedAction));
+            throw;
+        }
+    }
+
+    /// <summary>Plans every target (reading only; any refusal stops the train before anything changes), asks, then runs the train.</summary>
+    private void StartTrain(BlueGreen.Core.Trains.TrainDefinition definition)
+    {
+        var contexts = TrainContexts(definition);
+        var store = TrainStore;
+        int? limit = MyInvocation.BoundParameters.ContainsKey(nameof(ThrottleLimit)) ? ThrottleLimit : null;
+        var plan = BlueGreen.Core.Trains.TrainPlan.Create(definition, limit);
+        var trainId = BlueGreen.Core.Trains.TrainRecord.NewId(DateTimeOffset.UtcNow);
+        var driver = new BlueGreen.Core.Trains.EngineTrainDriver(contexts, PollingPolicy.FromEnvironment()) { OnRetry = RetryReporter };
+        var refused = 0;
+        RunAsync(async cancellationToken =>
+        {
+            using var gate = new SemaphoreSlim(limit ?? definition.ThrottleLimit);
+            await Task.WhenAll(definition.Targets.Select(async target =>
+            {
+                await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await GuardAsync(target.Key, async () =>
+                    {
+                        try
+                        {
+                            var targetPlan = await driver.PlanAsync(target, trainId, cancellationToken).ConfigureAwait(false);
+                            plan.SetTargetPlan(target, targetPlan.Describe());
+                        }
+                        catch
+                        {
+                            Interlocked.Increment(ref refused);
+                            throw;
+                        }
+                    }).ConfigureAwait(false);
+                }
+                finally
+                {
+                    gate.Release();
+                }
+            })).ConfigureAwait(false);
+        });
+        if (refused > 0)
+        {
+            ThrowTerminatingError(ErrorRecords.Create(new PSInvalidOperationException($"{refused} target{(refused == 1 ? " was" : "s were")} refused: the train was not started, and nothing changed."),
+                "TrainRefused", ErrorCategory.InvalidOperation, definition.Name, "Fix the targets the errors above name, then start the train again."));
+        }
+
+        if (!ShouldProcess(plan.Describe(trainId), $"Start release train '{definition.Name}' of {definition.Targets.Count()} targets?", "Start-BlueGreenDeployment"))
+        {
+            return;
+        }
+
+        var record = new BlueGreen.Core.Trains.TrainRecord(trainId, definition, DateTimeOffset.UtcNow);
+        try
+        {
+            RunAsync(cancellationToken => GuardAsync(trainId, async () =>
+            {
+                await store.SaveAsync(record, cancellationToken).ConfigureAwait(false);
+                EmitVerbose($"Release train {trainId}: its plan and progress are kept in the CloudWatch dashboard {BlueGreen.Core.Trains.DashboardTrainStore.DashboardName(trainId)}.");
+                await DriveTrainAsync(store, record, contexts, TrainAction.Run, limit, cancellationToken).ConfigureAwait(false);
+            }));
+        }
+        catch (PipelineStoppedException) when (Interrupted)
+        {
+            Host?.UI?.WriteWarningLine($"Stopped. Release train {trainId} is kept in AWS; resume it with 'Wait-BlueGreenDeployment -Id {trainId}', or undo it with 'Undo-Deployment -Id {trainId}'.");
+            throw;
+        }
+    }
+
+    private void StartOne()
     {
         var request = BuildRequest();
         if (request is null)

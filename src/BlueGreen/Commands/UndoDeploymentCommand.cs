@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
@@ -12,6 +13,7 @@ namespace BlueGreen.Commands;
 /// <summary>Puts blue back: stops a release in flight with rollback, or once blue is gone releases the previous task definition again.</summary>
 [Cmdlet(VerbsCommon.Undo, "Deployment", DefaultParameterSetName = ByObjectSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(BlueGreenDeployment))]
+[OutputType(typeof(BlueGreen.Core.Trains.BlueGreenTrain), ParameterSetName = new[] { ByIdSet })]
 public sealed class UndoDeploymentCommand : ReleaseCmdlet
 {
     private const string ByIdSet = "ById";
@@ -75,6 +77,12 @@ public sealed class UndoDeploymentCommand : ReleaseCmdlet
         var follow = NoWait ? UndoFollow.NoWait : StopAtReady ? UndoFollow.StopAtReady : UndoFollow.AllTraffic;
         var carried = ParameterSetName == ByObjectSet ? InputObject : null;
         var id = carried?.DeploymentId ?? Id;
+        if (carried is null && BlueGreen.Core.Trains.TrainRecord.IsTrainId(id))
+        {
+            UndoTrain(id);
+            return;
+        }
+
         if (carried is null && !CheckId(id))
         {
             return;
@@ -143,6 +151,39 @@ public sealed class UndoDeploymentCommand : ReleaseCmdlet
             SayUndoInterrupted(UndoCoordinator.Interrupted(plan, started, lastSeen));
             throw;
         }
+    }
+
+    /// <summary>Puts every target of a train that moved back on blue, the last wave first.</summary>
+    private void UndoTrain(string trainId)
+    {
+        foreach (var single in new[] { nameof(TrafficShift), nameof(NoWait), nameof(StopAtReady), nameof(ConnectionString), nameof(Force), nameof(Reason) })
+        {
+            if (MyInvocation.BoundParameters.ContainsKey(single))
+            {
+                ThrowTerminatingError(ErrorRecords.Create(new PSArgumentException($"-{single} is for the undo of one release, not of a train.", single), "ParameterNotForTrain",
+                    ErrorCategory.InvalidArgument, trainId, $"Leave out -{single}, or undo a target's release by its own id."));
+            }
+        }
+
+        var store = TrainStore;
+        BlueGreen.Core.Trains.TrainRecord? record = null;
+        RunAsync(cancellationToken => GuardAsync(trainId, async () =>
+            record = await ReadAsync(token => store.LoadAsync(trainId, token), cancellationToken).ConfigureAwait(false) ?? throw TrainNotFound(trainId)));
+        if (record is null)
+        {
+            return;
+        }
+
+        var moved = record.Targets.Where(t => t.Moved && t.State != BlueGreen.Core.Trains.TrainTargetState.Undone).ToList();
+        var description = $"Undo release train {trainId} ({record.State}): put {moved.Count} target{(moved.Count == 1 ? string.Empty : "s")} back on blue, the last wave first: " +
+            string.Join(", ", moved.Select(t => t.Key));
+        if (!ShouldProcess(description, description + "?", "Undo-Deployment"))
+        {
+            return;
+        }
+
+        var contexts = TrainContexts(record.Definition);
+        RunAsync(cancellationToken => GuardAsync(trainId, () => DriveTrainAsync(store, record, contexts, TrainAction.Undo, null, cancellationToken)));
     }
 
     private void SayUndoInterrupted(string message)

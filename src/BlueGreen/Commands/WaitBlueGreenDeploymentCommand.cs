@@ -15,6 +15,7 @@ namespace BlueGreen.Commands;
 /// With -Analysis, green is compared with blue every interval while it has production traffic, and -RollbackOnFailure undoes a release that fails.</summary>
 [Cmdlet(VerbsLifecycle.Wait, "BlueGreenDeployment", DefaultParameterSetName = ByObjectSet)]
 [OutputType(typeof(BlueGreenDeployment))]
+[OutputType(typeof(BlueGreen.Core.Trains.BlueGreenTrain), ParameterSetName = new[] { ByIdSet })]
 public sealed class WaitBlueGreenDeploymentCommand : ReleaseCmdlet
 {
     private const string ByIdSet = "ById";
@@ -83,6 +84,12 @@ public sealed class WaitBlueGreenDeploymentCommand : ReleaseCmdlet
     {
         var start = ParameterSetName == ByObjectSet ? InputObject : null;
         var id = start?.DeploymentId ?? Id;
+        if (start is null && BlueGreen.Core.Trains.TrainRecord.IsTrainId(id))
+        {
+            ResumeTrain(id);
+            return;
+        }
+
         if (start is null && !CheckId(id))
         {
             return;
@@ -130,6 +137,37 @@ public sealed class WaitBlueGreenDeploymentCommand : ReleaseCmdlet
         catch (PipelineStoppedException)
         {
             SayStillRunning(id);
+            throw;
+        }
+    }
+
+    /// <summary>Takes a train on from where its record says, as the Start that was interrupted would have: runs the waves left, and
+    /// undoes a train that stopped.</summary>
+    private void ResumeTrain(string trainId)
+    {
+        if (_analysis is not null)
+        {
+            ThrowTerminatingError(ErrorRecords.Create(new PSArgumentException("-Analysis judges one release; a train's gates are in its definition."),
+                "ParameterNotForTrain", ErrorCategory.InvalidArgument, trainId, "Leave out -Analysis when waiting for a train."));
+        }
+
+        var store = TrainStore;
+        BlueGreen.Core.Trains.TrainRecord? record = null;
+        RunAsync(cancellationToken => GuardAsync(trainId, async () =>
+            record = await ReadAsync(token => store.LoadAsync(trainId, token), cancellationToken).ConfigureAwait(false) ?? throw TrainNotFound(trainId)));
+        if (record is null)
+        {
+            return;
+        }
+
+        var contexts = TrainContexts(record.Definition);
+        try
+        {
+            RunAsync(cancellationToken => GuardAsync(trainId, () => DriveTrainAsync(store, record, contexts, TrainAction.Run, null, cancellationToken)));
+        }
+        catch (PipelineStoppedException) when (Interrupted)
+        {
+            Host?.UI?.WriteWarningLine($"Stopped waiting. Release train {trainId} is kept in AWS; resume it with 'Wait-BlueGreenDeployment -Id {trainId}'.");
             throw;
         }
     }

@@ -34,7 +34,9 @@ internal static class AnalysisArgument
         }
     }
 
-    private static Hashtable ReadDataFile(PSCmdlet cmdlet, string path, string parameter)
+    /// <summary>The one hashtable a .psd1 file holds, as data (nothing in it runs); <paramref name="subject"/> names it in errors
+    /// (e.g. "Train" gives TrainDefinitionNotFound, InvalidTrainDefinitionFile).</summary>
+    internal static Hashtable ReadDataFile(PSCmdlet cmdlet, string path, string parameter, string subject = "Analysis")
     {
         string resolved;
         try
@@ -47,13 +49,13 @@ internal static class AnalysisArgument
         }
         catch (Exception ex) when (ex is ItemNotFoundException or System.Management.Automation.DriveNotFoundException or ProviderNotFoundException or PSArgumentException or NotSupportedException)
         {
-            throw new AnalysisDefinitionException("AnalysisDefinitionNotFound", parameter, $"The analysis definition file '{path}' does not exist.",
+            throw new AnalysisDefinitionException($"{subject}DefinitionNotFound", parameter, $"The {subject.ToLowerInvariant()} definition file '{path}' does not exist.",
                 "Give the path of a .psd1 file, or a hashtable.");
         }
 
         if (!File.Exists(resolved))
         {
-            throw new AnalysisDefinitionException("AnalysisDefinitionNotFound", parameter, $"The analysis definition file '{path}' does not exist.",
+            throw new AnalysisDefinitionException($"{subject}DefinitionNotFound", parameter, $"The {subject.ToLowerInvariant()} definition file '{path}' does not exist.",
                 "Give the path of a .psd1 file, or a hashtable.");
         }
 
@@ -61,7 +63,7 @@ internal static class AnalysisArgument
         if (errors.Length > 0)
         {
             var first = errors[0];
-            throw new AnalysisDefinitionException("InvalidAnalysisDefinitionFile", parameter,
+            throw new AnalysisDefinitionException($"Invalid{subject}DefinitionFile", parameter,
                 $"'{path}' is not valid PowerShell data: line {first.Extent.StartLineNumber}: {first.Message}", "Fix the file; it must hold one hashtable, @{ ... }.");
         }
 
@@ -70,7 +72,7 @@ internal static class AnalysisArgument
             pipeline.PipelineElements[0] is CommandExpressionAst { Expression: HashtableAst hashtable } ? hashtable : null;
         if (table is null || ast.BeginBlock is not null || ast.ProcessBlock is not null || ast.ParamBlock is not null)
         {
-            throw new AnalysisDefinitionException("InvalidAnalysisDefinitionFile", parameter, $"'{path}' does not hold one hashtable.", "Write the definition as one hashtable, @{ Metrics = ... }, and nothing else.");
+            throw new AnalysisDefinitionException($"Invalid{subject}DefinitionFile", parameter, $"'{path}' does not hold one hashtable.", "Write the definition as one hashtable, @{ Metrics = ... }, and nothing else.");
         }
 
         try
@@ -79,13 +81,13 @@ internal static class AnalysisArgument
         }
         catch (InvalidOperationException ex)
         {
-            throw new AnalysisDefinitionException("InvalidAnalysisDefinitionFile", parameter, $"'{path}' holds more than data: {ex.Message}",
+            throw new AnalysisDefinitionException($"Invalid{subject}DefinitionFile", parameter, $"'{path}' holds more than data: {ex.Message}",
                 "Write only constants (text, numbers, $true, $false, arrays and hashtables) in the file; no variables, commands or expressions run.");
         }
     }
 
     /// <summary>The value with PowerShell's wrappers taken off, hashtables kept in order, lists as arrays.</summary>
-    private static object? Plain(object? value)
+    internal static object? Plain(object? value)
     {
         value = value is PSObject wrapped ? wrapped.BaseObject : value;
         switch (value)

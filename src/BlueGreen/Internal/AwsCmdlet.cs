@@ -63,14 +63,15 @@ public abstract class AwsCmdlet : AsyncCmdlet
 
     /// <summary>Resolves a context. What decides, first match wins: this call's parameters, the values a piped
     /// object carries (<paramref name="carried"/>), the session default (Set-BlueGreenDefault), then AWS.Tools'
-    /// stored values, the environment and the profiles.</summary>
-    protected AwsContext ResolveContext(AwsConnectionSettings? carried)
+    /// stored values, the environment and the profiles. With <paramref name="carriedFirst"/> (a train's target, which names
+    /// its own region and profile) the carried values come before this call's parameters.</summary>
+    protected AwsContext ResolveContext(AwsConnectionSettings? carried, bool carriedFirst = false)
     {
         var fallback = SessionDefaults.Current;
         var settings = new AwsConnectionSettings
         {
-            Region = Region ?? carried?.Region,
-            EndpointUrl = EndpointUrl ?? carried?.EndpointUrl,
+            Region = carriedFirst ? carried?.Region ?? Region : Region ?? carried?.Region,
+            EndpointUrl = carriedFirst ? carried?.EndpointUrl ?? EndpointUrl : EndpointUrl ?? carried?.EndpointUrl,
             AllowInsecureEndpoint = AllowInsecureEndpoint.IsPresent,
             ProfileLocation = ProfileLocation,
             StoredCredentials = StoredCredentials(SessionState.PSVariable.GetValue("StoredAWSCredentials")),
@@ -87,7 +88,11 @@ public abstract class AwsCmdlet : AsyncCmdlet
         }
 
         var credentialsFromDefault = false;
-        if (ProfileName is not null || AccessKey is not null || SecretKey is not null || SessionToken is not null || Credential is not null)
+        if (carriedFirst && carried?.ProfileName is not null)
+        {
+            settings.ProfileName = carried.ProfileName;
+        }
+        else if (ProfileName is not null || AccessKey is not null || SecretKey is not null || SessionToken is not null || Credential is not null)
         {
             settings.ProfileName = ProfileName;
             settings.AccessKey = AccessKey;

@@ -13,7 +13,7 @@ namespace BlueGreen.Internal;
 
 /// <summary>The base of the release cmdlets: a context per piped object (its region, endpoint and profile fill
 /// what was not given), errors in the module's shape, and waiting with progress.</summary>
-public abstract class ReleaseCmdlet : AwsCmdlet
+public abstract partial class ReleaseCmdlet : AwsCmdlet
 {
     private readonly Dictionary<string, AwsContext> _contexts = new(StringComparer.Ordinal);
     private readonly HashSet<string> _warnedGaps = new(StringComparer.Ordinal);

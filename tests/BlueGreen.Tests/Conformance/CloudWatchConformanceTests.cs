@@ -63,6 +63,28 @@ public sealed class CloudWatchConformanceTests
     }
 
     [Fact]
+    public async Task Dashboard_PutGetListAndDelete()
+    {
+        var client = new CloudWatchClient(_moto.Context());
+        var name = MotoServer.UniqueName("bluegreen-train");
+        const string Body = "{\"widgets\":[{\"type\":\"text\",\"x\":0,\"y\":0,\"width\":24,\"height\":2,\"properties\":{\"markdown\":\"# train\"}}]}";
+        var put = await client.PutDashboardAsync(new PutDashboardRequest { DashboardName = name, DashboardBody = Body });
+        Assert.Empty(put.DashboardValidationMessages ?? new());
+
+        var read = await client.GetDashboardAsync(new GetDashboardRequest { DashboardName = name });
+        Assert.Equal(name, read.DashboardName);
+        Assert.Equal(Body, read.DashboardBody);
+        Assert.Contains("dashboard/" + name, read.DashboardArn, StringComparison.Ordinal);
+
+        var listed = (await client.ListDashboardsAllPagesAsync(new ListDashboardsRequest { DashboardNamePrefix = name })).SelectMany(p => p.DashboardEntries!).ToList();
+        Assert.Equal(name, Assert.Single(listed).DashboardName);
+
+        await client.DeleteDashboardsAsync(new DeleteDashboardsRequest { DashboardNames = new() { name } });
+        var missing = await Assert.ThrowsAsync<AwsServiceException>(() => client.GetDashboardAsync(new GetDashboardRequest { DashboardName = name }));
+        Assert.Equal(CloudWatchErrorCode.DashboardNotFoundError, missing.ErrorCode);
+    }
+
+    [Fact]
     public async Task GetMetricData_AnswersEveryQuery()
     {
         var client = new CloudWatchClient(_moto.Context());

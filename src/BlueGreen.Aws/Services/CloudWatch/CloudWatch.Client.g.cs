@@ -73,6 +73,54 @@ public sealed partial class CloudWatchClient : AwsServiceClient
         return await InvokeJsonAsync(new AwsOperation("GetMetricData", retryWhenOutcomeUnknown: true), request, CloudWatchJsonContext.Default.GetMetricDataRequest, CloudWatchJsonContext.Default.GetMetricDataResponse, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Creates a dashboard if it does not already exist, or updates an existing dashboard.</summary>
+    public async System.Threading.Tasks.Task<PutDashboardResponse> PutDashboardAsync(PutDashboardRequest request, CancellationToken cancellationToken = default)
+    {
+        if (request is null)
+        {
+            throw new ArgumentNullException(nameof(request));
+        }
+
+        RequireMember(request.DashboardName, "PutDashboard", "DashboardName");
+        RequireMember(request.DashboardBody, "PutDashboard", "DashboardBody");
+        return await InvokeJsonAsync(new AwsOperation("PutDashboard", retryWhenOutcomeUnknown: true), request, CloudWatchJsonContext.Default.PutDashboardRequest, CloudWatchJsonContext.Default.PutDashboardResponse, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Displays the details of the dashboard that you specify.</summary>
+    public async System.Threading.Tasks.Task<GetDashboardResponse> GetDashboardAsync(GetDashboardRequest request, CancellationToken cancellationToken = default)
+    {
+        if (request is null)
+        {
+            throw new ArgumentNullException(nameof(request));
+        }
+
+        RequireMember(request.DashboardName, "GetDashboard", "DashboardName");
+        return await InvokeJsonAsync(new AwsOperation("GetDashboard", retryWhenOutcomeUnknown: true), request, CloudWatchJsonContext.Default.GetDashboardRequest, CloudWatchJsonContext.Default.GetDashboardResponse, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Returns a list of the dashboards for your account.</summary>
+    public async System.Threading.Tasks.Task<ListDashboardsResponse> ListDashboardsAsync(ListDashboardsRequest request, CancellationToken cancellationToken = default)
+    {
+        if (request is null)
+        {
+            throw new ArgumentNullException(nameof(request));
+        }
+
+        return await InvokeJsonAsync(new AwsOperation("ListDashboards", retryWhenOutcomeUnknown: true), request, CloudWatchJsonContext.Default.ListDashboardsRequest, CloudWatchJsonContext.Default.ListDashboardsResponse, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Deletes all dashboards that you specify.</summary>
+    public async System.Threading.Tasks.Task<DeleteDashboardsResponse> DeleteDashboardsAsync(DeleteDashboardsRequest request, CancellationToken cancellationToken = default)
+    {
+        if (request is null)
+        {
+            throw new ArgumentNullException(nameof(request));
+        }
+
+        RequireMember(request.DashboardNames, "DeleteDashboards", "DashboardNames");
+        return await InvokeJsonAsync(new AwsOperation("DeleteDashboards", retryWhenOutcomeUnknown: false), request, CloudWatchJsonContext.Default.DeleteDashboardsRequest, CloudWatchJsonContext.Default.DeleteDashboardsResponse, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Calls DescribeAlarms until the last page, and returns every page.</summary>
     public async System.Threading.Tasks.Task<IReadOnlyList<DescribeAlarmsResponse>> DescribeAlarmsAllPagesAsync(DescribeAlarmsRequest request, CancellationToken cancellationToken = default)
     {
@@ -116,6 +164,34 @@ public sealed partial class CloudWatchClient : AwsServiceClient
             do
             {
                 var page = await GetMetricDataAsync(request, cancellationToken).ConfigureAwait(false);
+                pages.Add(page);
+                request.NextToken = string.IsNullOrEmpty(page.NextToken) || page.NextToken == request.NextToken ? null : page.NextToken;
+            }
+            while (request.NextToken is not null);
+        }
+        finally
+        {
+            request.NextToken = first;
+        }
+
+        return pages;
+    }
+
+    /// <summary>Calls ListDashboards until the last page, and returns every page.</summary>
+    public async System.Threading.Tasks.Task<IReadOnlyList<ListDashboardsResponse>> ListDashboardsAllPagesAsync(ListDashboardsRequest request, CancellationToken cancellationToken = default)
+    {
+        if (request is null)
+        {
+            throw new ArgumentNullException(nameof(request));
+        }
+
+        var pages = new List<ListDashboardsResponse>();
+        var first = request.NextToken;
+        try
+        {
+            do
+            {
+                var page = await ListDashboardsAsync(request, cancellationToken).ConfigureAwait(false);
                 pages.Add(page);
                 request.NextToken = string.IsNullOrEmpty(page.NextToken) || page.NextToken == request.NextToken ? null : page.NextToken;
             }

@@ -8,8 +8,13 @@ namespace BlueGreen.Aws.CloudWatch;
 /// <summary>The error codes the generated operations of CloudWatch can return.</summary>
 public static class CloudWatchErrorCode
 {
+    public const string ConflictException = "ConflictException";
+    public const string DashboardInvalidInputError = "InvalidParameterInput";
+    public const string DashboardNotFoundError = "ResourceNotFound";
+    public const string InternalServiceFault = "InternalServiceError";
     public const string InvalidFormatFault = "InvalidFormat";
     public const string InvalidNextToken = "InvalidNextToken";
+    public const string InvalidParameterValueException = "InvalidParameterValue";
     public const string LimitExceededFault = "LimitExceeded";
     public const string ResourceNotFound = "ResourceNotFound";
 }

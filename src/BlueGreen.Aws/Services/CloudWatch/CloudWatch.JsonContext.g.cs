@@ -22,6 +22,14 @@ namespace BlueGreen.Aws.CloudWatch;
 [JsonSerializable(typeof(Model.SetAlarmStateResponse))]
 [JsonSerializable(typeof(Model.GetMetricDataRequest))]
 [JsonSerializable(typeof(Model.GetMetricDataResponse))]
+[JsonSerializable(typeof(Model.PutDashboardRequest))]
+[JsonSerializable(typeof(Model.PutDashboardResponse))]
+[JsonSerializable(typeof(Model.GetDashboardRequest))]
+[JsonSerializable(typeof(Model.GetDashboardResponse))]
+[JsonSerializable(typeof(Model.ListDashboardsRequest))]
+[JsonSerializable(typeof(Model.ListDashboardsResponse))]
+[JsonSerializable(typeof(Model.DeleteDashboardsRequest))]
+[JsonSerializable(typeof(Model.DeleteDashboardsResponse))]
 internal sealed partial class CloudWatchJsonContext : JsonSerializerContext
 {
 }

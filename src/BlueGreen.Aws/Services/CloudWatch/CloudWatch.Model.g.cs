@@ -103,6 +103,38 @@ public sealed class CompositeAlarm
     public int? ActionsSuppressorExtensionPeriod { get; set; }
 }
 
+/// <summary>Represents a specific dashboard.</summary>
+public sealed class DashboardEntry
+{
+    /// <summary>The name of the dashboard.</summary>
+    [JsonPropertyName("DashboardName")]
+    public string? DashboardName { get; set; }
+
+    /// <summary>The Amazon Resource Name (ARN) of the dashboard.</summary>
+    [JsonPropertyName("DashboardArn")]
+    public string? DashboardArn { get; set; }
+
+    /// <summary>The time stamp of when the dashboard was last modified, either by an API call or through the console.</summary>
+    [JsonPropertyName("LastModified")]
+    public global::System.DateTime? LastModified { get; set; }
+
+    /// <summary>The size of the dashboard, in bytes.</summary>
+    [JsonPropertyName("Size")]
+    public long? Size { get; set; }
+}
+
+/// <summary>An error or warning for the operation.</summary>
+public sealed class DashboardValidationMessage
+{
+    /// <summary>The data path related to the message.</summary>
+    [JsonPropertyName("DataPath")]
+    public string? DataPath { get; set; }
+
+    /// <summary>A message describing the error or warning.</summary>
+    [JsonPropertyName("Message")]
+    public string? Message { get; set; }
+}
+
 /// <summary>A dimension is a name/value pair that is part of the identity of a metric.</summary>
 public sealed class Dimension
 {

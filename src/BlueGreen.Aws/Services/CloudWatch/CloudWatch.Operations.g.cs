@@ -248,3 +248,88 @@ public sealed class GetMetricDataResponse : AwsResponse
     [JsonPropertyName("Messages")]
     public global::System.Collections.Generic.List<MessageData>? Messages { get; set; }
 }
+
+/// <summary>The request of PutDashboard.</summary>
+public sealed class PutDashboardRequest
+{
+    /// <summary>The name of the dashboard.</summary>
+    [JsonPropertyName("DashboardName")]
+    public string? DashboardName { get; set; }
+
+    /// <summary>The detailed information about the dashboard in JSON format, including the widgets to include and their location on the dashboard.</summary>
+    [JsonPropertyName("DashboardBody")]
+    public string? DashboardBody { get; set; }
+
+    /// <summary>A list of key-value pairs to associate with the dashboard.</summary>
+    [JsonPropertyName("Tags")]
+    public global::System.Collections.Generic.List<Tag>? Tags { get; set; }
+}
+
+/// <summary>The response of PutDashboard.</summary>
+public sealed class PutDashboardResponse : AwsResponse
+{
+    /// <summary>If the input for PutDashboard was correct and the dashboard was successfully created or modified, this result is empty.</summary>
+    [JsonPropertyName("DashboardValidationMessages")]
+    public global::System.Collections.Generic.List<DashboardValidationMessage>? DashboardValidationMessages { get; set; }
+}
+
+/// <summary>The request of GetDashboard.</summary>
+public sealed class GetDashboardRequest
+{
+    /// <summary>The name of the dashboard to be described.</summary>
+    [JsonPropertyName("DashboardName")]
+    public string? DashboardName { get; set; }
+}
+
+/// <summary>The response of GetDashboard.</summary>
+public sealed class GetDashboardResponse : AwsResponse
+{
+    /// <summary>The Amazon Resource Name (ARN) of the dashboard.</summary>
+    [JsonPropertyName("DashboardArn")]
+    public string? DashboardArn { get; set; }
+
+    /// <summary>The detailed information about the dashboard, including what widgets are included and their location on the dashboard.</summary>
+    [JsonPropertyName("DashboardBody")]
+    public string? DashboardBody { get; set; }
+
+    /// <summary>The name of the dashboard.</summary>
+    [JsonPropertyName("DashboardName")]
+    public string? DashboardName { get; set; }
+}
+
+/// <summary>The request of ListDashboards.</summary>
+public sealed class ListDashboardsRequest
+{
+    /// <summary>If you specify this parameter, only the dashboards with names starting with the specified string are listed.</summary>
+    [JsonPropertyName("DashboardNamePrefix")]
+    public string? DashboardNamePrefix { get; set; }
+
+    /// <summary>The token returned by a previous call to indicate that there is more data available.</summary>
+    [JsonPropertyName("NextToken")]
+    public string? NextToken { get; set; }
+}
+
+/// <summary>The response of ListDashboards.</summary>
+public sealed class ListDashboardsResponse : AwsResponse
+{
+    /// <summary>The list of matching dashboards.</summary>
+    [JsonPropertyName("DashboardEntries")]
+    public global::System.Collections.Generic.List<DashboardEntry>? DashboardEntries { get; set; }
+
+    /// <summary>The token that marks the start of the next batch of returned results.</summary>
+    [JsonPropertyName("NextToken")]
+    public string? NextToken { get; set; }
+}
+
+/// <summary>The request of DeleteDashboards.</summary>
+public sealed class DeleteDashboardsRequest
+{
+    /// <summary>The dashboards to be deleted.</summary>
+    [JsonPropertyName("DashboardNames")]
+    public global::System.Collections.Generic.List<string>? DashboardNames { get; set; }
+}
+
+/// <summary>The response of DeleteDashboards.</summary>
+public sealed class DeleteDashboardsResponse : AwsResponse
+{
+}
