@@ -104,7 +104,7 @@ public class ReleaseReportMarkdownTests
         Assert.DoesNotContain("[link](", md, StringComparison.Ordinal);
         Assert.DoesNotContain("\n# heading", md, StringComparison.Ordinal);
         Assert.Contains("&lt;img src=x onerror=alert(1)&gt;\\|\\[link\\](javascript:x) \\# heading", md, StringComparison.Ordinal);
-        Assert.All(md.Split('\n').Where(l => l.StartsWith("| Target |", StringComparison.Ordinal)), l => Assert.Equal(3, System.Text.RegularExpressions.Regex.Count(l, @"(?<!\\)\|")));
+        Assert.All(md.Split('\n').Where(l => l.StartsWith("| Target | service", StringComparison.Ordinal)), l => Assert.Equal(3, System.Text.RegularExpressions.Regex.Count(l, @"(?<!\\)\|")));
     }
 
     [Fact]
