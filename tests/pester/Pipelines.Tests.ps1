@@ -108,11 +108,12 @@ Describe 'The release step as GitHub Actions runs it' {
         Test-NoBom $outputFile | Should -BeTrue
 
         $summary = [IO.File]::ReadAllText($summaryFile)
-        $summary | Should -BeLike "# Build`n`n### Release $($outputs.deploymentId): Succeeded*"
+        $summary | Should -BeLike "# Build`n`n### BlueGreen release $($outputs.deploymentId): Succeeded`n*"
+        $summary | Should -Match "## Release $($outputs.deploymentId): Succeeded"
         $summary | Should -Match '\| Policy \| \S*Canary10Percent5Minutes \|'
-        $summary | Should -Match ([regex]::Escape("| Green | $($d.GreenTaskDefinition) |"))
-        $summary | Should -Match '\| AllowTraffic \| Succeeded \|'
-        $summary | Should -Match '\| SmokeTest \| .* \| Pass \|'
+        $summary | Should -Match ([regex]::Escape("| Green (released) | $($d.GreenTaskDefinition) |"))
+        $summary | Should -Match '### Traffic over time'
+        $summary | Should -Match '\| \*\*Pass\*\*'
         Test-NoBom $summaryFile | Should -BeTrue
 
         $run.Lines | Should -Contain '::endgroup::'
@@ -161,8 +162,9 @@ Describe 'The release step as Azure Pipelines runs it' {
         $uploads.Count | Should -Be 1
         $uploads[0].Message | Should -BeLike (Join-Path $temp '*.md')
         $summary = [IO.File]::ReadAllText($uploads[0].Message)
-        $summary | Should -BeLike "### Release ${id}: Undone*"
-        $summary | Should -Match '\| SmokeTest \| .* \| Fail \|'
+        $summary | Should -BeLike "### BlueGreen release ${id}: Undone`n*"
+        $summary | Should -Match "## Release ${id}: Stopped, rolled back"
+        $summary | Should -Match '\| \*\*Fail\*\*'
         Test-NoBom $uploads[0].Message | Should -BeTrue
         $run.Output | Should -Contain '##[endgroup]'
     }
@@ -186,7 +188,7 @@ Describe 'The release step as CodeBuild runs it' {
         $vars.BLUEGREEN_OUTCOME | Should -Be 'Succeeded'
         $vars.BLUEGREEN_GREEN_VERSION | Should -Be (Get-BlueGreenDeployment -Id $vars.BLUEGREEN_DEPLOYMENT_ID).GreenTaskDefinition
         # Plain logs: the summary as text, no workflow or logging commands.
-        $run.Lines | Should -Contain "### Release $($vars.BLUEGREEN_DEPLOYMENT_ID): Succeeded"
+        $run.Lines | Should -Contain "### BlueGreen release $($vars.BLUEGREEN_DEPLOYMENT_ID): Succeeded"
         @($run.Lines -match '^(::|##vso\[|##\[)').Count | Should -Be 0
     }
 }

@@ -1,9 +1,8 @@
 using System;
-using System.Globalization;
 using System.Linq;
-using System.Text;
 using BlueGreen.Core.Analysis;
 using BlueGreen.Core.Deployments;
+using BlueGreen.Core.Reporting;
 
 namespace BlueGreen.Core.Pipelines;
 
@@ -55,7 +54,8 @@ public static class ReleaseOutcomes
     public static bool IsFinal(ReleaseOutcome outcome) => outcome is ReleaseOutcome.Succeeded or ReleaseOutcome.Undone or ReleaseOutcome.Failed;
 }
 
-/// <summary>The Markdown a step summary shows for a release: the one place that renders it for every pipeline.</summary>
+/// <summary>The Markdown a step summary shows for a release: the outcome the step reports, then the release report
+/// (target, versions, policy, traffic over time, gates and verdicts, rollback).</summary>
 public static class ReleaseSummary
 {
     public static string ToMarkdown(BlueGreenDeployment deployment, ReleaseOutcome outcome)
@@ -65,54 +65,6 @@ public static class ReleaseSummary
             throw new ArgumentNullException(nameof(deployment));
         }
 
-        var text = new StringBuilder();
-        text.Append("### Release ").Append(deployment.DeploymentId).Append(": ").Append(outcome).Append("\n\n");
-        text.Append("| | |\n|---|---|\n");
-        Row(text, "Target", deployment.Target?.DisplayName);
-        Row(text, "Blue", deployment.Blue);
-        Row(text, "Green", deployment.Green);
-        Row(text, "Policy", deployment.TrafficShift);
-        Row(text, "Status", deployment.Status + (deployment.RolledBack ? $", rolled back by {deployment.RollbackDeploymentId}" : string.Empty));
-        Row(text, "Production on green", deployment.GreenTrafficPercent.ToString("0", CultureInfo.InvariantCulture) + "% " + deployment.TrafficBar);
-        if (!string.IsNullOrEmpty(deployment.ErrorMessage))
-        {
-            Row(text, "Error", deployment.ErrorMessage);
-        }
-
-        text.Append('\n');
-        if (deployment.LifecycleEvents.Count > 0)
-        {
-            text.Append("#### Timeline\n\n| start (UTC) | end (UTC) | event | status |\n|---|---|---|---|\n");
-            foreach (var e in deployment.LifecycleEvents)
-            {
-                text.Append("| ").Append(Time(e.StartTime)).Append(" | ").Append(Time(e.EndTime)).Append(" | ").Append(Cell(e.Name)).Append(" | ").Append(Cell(e.Status)).Append(" |\n");
-            }
-
-            text.Append('\n');
-        }
-
-        text.Append("#### Gates\n\n");
-        if (deployment.Gates.Count == 0)
-        {
-            text.Append("None recorded.\n");
-        }
-        else
-        {
-            text.Append("| time (UTC) | gate | name | verdict | detail |\n|---|---|---|---|---|\n");
-            foreach (var g in deployment.Gates)
-            {
-                text.Append("| ").Append(g.Time.UtcDateTime.ToString("HH:mm:ss", CultureInfo.InvariantCulture)).Append(" | ").Append(g.Kind).Append(" | ").Append(Cell(g.Name))
-                    .Append(" | ").Append(g.Verdict).Append(" | ").Append(Cell(g.Detail)).Append(" |\n");
-            }
-        }
-
-        return text.ToString();
+        return $"### BlueGreen release {deployment.DeploymentId}: {outcome}\n\n" + ReleaseReport.From(deployment).ToMarkdown();
     }
-
-    private static void Row(StringBuilder text, string name, string? value) => text.Append("| ").Append(name).Append(" | ").Append(Cell(value)).Append(" |\n");
-
-    private static string Time(DateTime? time) => time is { } t ? t.ToString("HH:mm:ss", CultureInfo.InvariantCulture) : string.Empty;
-
-    // A cell of a GitHub-flavoured table: one line, '|' escaped.
-    private static string Cell(string? value) => (value ?? string.Empty).Replace("\r", " ").Replace("\n", " ").Replace("|", "\\|");
 }
