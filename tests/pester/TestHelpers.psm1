@@ -109,11 +109,13 @@ $script:SavedEnvironment = @{}
 function Set-TestEnvironment([int] $PollMaxMs = 1000, [hashtable] $Environment = @{}) {
     # Test keys and region, nothing ambient (profile, token, endpoint) to blur what is tested; the old values are kept.
     $names = @('AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_REGION', 'AWS_DEFAULT_REGION',
-        'AWS_ENDPOINT_URL', 'AWS_MAX_ATTEMPTS', 'BLUEGREEN_POLL_MAX_MS') + @($Environment.Keys)
+        'AWS_ENDPOINT_URL', 'AWS_MAX_ATTEMPTS', 'BLUEGREEN_POLL_MAX_MS', 'BLUEGREEN_PIPELINE') + @($Environment.Keys)
     foreach ($name in $names) { $script:SavedEnvironment[$name] = [Environment]::GetEnvironmentVariable($name) }
     Set-EnvironmentVariable AWS_ACCESS_KEY_ID 'test'; Set-EnvironmentVariable AWS_SECRET_ACCESS_KEY 'test'
     Set-EnvironmentVariable AWS_SESSION_TOKEN $null; Set-EnvironmentVariable AWS_PROFILE $null; Set-EnvironmentVariable AWS_ENDPOINT_URL $null
     Set-EnvironmentVariable AWS_REGION 'us-east-1'; Set-EnvironmentVariable BLUEGREEN_POLL_MAX_MS "$PollMaxMs"
+    # Tests run as a pipeline step may well be in one (GITHUB_ACTIONS, TF_BUILD): the module reports to none unless a test asks.
+    Set-EnvironmentVariable BLUEGREEN_PIPELINE 'None'
     foreach ($entry in $Environment.GetEnumerator()) { Set-EnvironmentVariable $entry.Key $entry.Value }
 }
 

@@ -173,6 +173,9 @@ public sealed class BlueGreenDeployment
     /// <summary>What judged the release, in time order: smoke tests, analysis intervals, alarms (kept by the session that saw them).</summary>
     public IReadOnlyList<ReleaseGate> Gates { get; set; } = Array.Empty<ReleaseGate>();
 
+    /// <summary>The production split each read of this session saw, in time order (what a report draws as observed traffic).</summary>
+    public IReadOnlyList<TrafficObservation> TrafficHistory { get; set; } = Array.Empty<TrafficObservation>();
+
     /// <summary>A text bar of the production split: blue as '-', green as '#'.</summary>
     public string TrafficBar
     {

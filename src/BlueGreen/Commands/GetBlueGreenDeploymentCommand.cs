@@ -11,6 +11,9 @@ namespace BlueGreen.Commands;
 [OutputType(typeof(BlueGreen.Core.Trains.BlueGreenTrain), ParameterSetName = new[] { ByIdSet })]
 public sealed class GetBlueGreenDeploymentCommand : ReleaseCmdlet
 {
+    // Reading is not releasing: a look at past releases says nothing about this step.
+    protected override bool ReportsToPipeline => false;
+
     private const string ByIdSet = "ById";
     private const string ByObjectSet = "ByObject";
     private const string ByServiceSet = "ByService";

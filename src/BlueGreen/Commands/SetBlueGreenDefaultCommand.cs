@@ -74,6 +74,10 @@ public sealed class SetBlueGreenDefaultCommand : PSCmdlet
     protected override void ProcessRecord()
     {
         var value = ParameterSetName == SandboxSet ? ForSandbox(Sandbox) : Merge(SessionDefaults.Current?.Copy() ?? new SessionDefault());
+        // In a pipeline, the secrets are masked in its log before anything else is written.
+        var pipeline = PipelineSupport.ReporterFor(this, write => write());
+        pipeline.Mask(SecretKey);
+        pipeline.Mask(SessionToken);
         Check(value);
         var view = new BlueGreenDefault(value);
         if (!ShouldProcess("this PowerShell session", $"Make every BlueGreen cmdlet use {view} unless told otherwise"))

@@ -409,6 +409,7 @@ public sealed class StartBlueGreenDeploymentCommand : ReleaseCmdlet
                     deployment = await WatchAsync(engine, deployment, WaitTarget.Succeeded, null, cancellationToken).ConfigureAwait(false);
                     if (deployment.Status != DeploymentStatus.Succeeded)
                     {
+                        ReportRelease(deployment);
                         EmitError(EndedBadly(deployment, WaitTarget.Succeeded));
                     }
                     else if (schema is not null)

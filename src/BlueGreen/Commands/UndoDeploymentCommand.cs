@@ -59,6 +59,12 @@ public sealed class UndoDeploymentCommand : ReleaseCmdlet
     [ValidateNotNullOrEmpty]
     public string? Reason { get; set; }
 
+    /// <summary>Ends with a terminating error (ReleaseUndone or ReleaseFailed) once the release is undone, so that the script, and the pipeline step that runs it, fails.</summary>
+    [Parameter]
+    public SwitchParameter FailOnRollback { get; set; }
+
+    protected override bool ReturnsUndo => true;
+
     protected override void ProcessRecord()
     {
         TrafficShiftPolicy? policy = null;
@@ -74,6 +80,7 @@ public sealed class UndoDeploymentCommand : ReleaseCmdlet
                 "-NoWait returns as soon as the undo is started; -StopAtReady follows it to Ready and leaves it there. Give one."));
         }
 
+        NotThrough = null;
         var follow = NoWait ? UndoFollow.NoWait : StopAtReady ? UndoFollow.StopAtReady : UndoFollow.AllTraffic;
         var carried = ParameterSetName == ByObjectSet ? InputObject : null;
         var id = carried?.DeploymentId ?? Id;
@@ -151,6 +158,8 @@ public sealed class UndoDeploymentCommand : ReleaseCmdlet
             SayUndoInterrupted(UndoCoordinator.Interrupted(plan, started, lastSeen));
             throw;
         }
+
+        FailIfNotThrough(FailOnRollback);
     }
 
     /// <summary>Puts every target of a train that moved back on blue, the last wave first.</summary>

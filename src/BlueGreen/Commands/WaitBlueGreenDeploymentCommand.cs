@@ -57,6 +57,11 @@ public sealed class WaitBlueGreenDeploymentCommand : ReleaseCmdlet
     [Parameter]
     public SwitchParameter RollbackOnFailure { get; set; }
 
+    /// <summary>Ends with a terminating error (ReleaseUndone or ReleaseFailed) after writing a release that was undone, rolled back,
+    /// failed or failed by a gate, so that the script, and the pipeline step that runs it, fails.</summary>
+    [Parameter]
+    public SwitchParameter FailOnRollback { get; set; }
+
     protected override void BeginProcessing()
     {
         base.BeginProcessing();
@@ -82,6 +87,7 @@ public sealed class WaitBlueGreenDeploymentCommand : ReleaseCmdlet
 
     protected override void ProcessRecord()
     {
+        NotThrough = null;
         var start = ParameterSetName == ByObjectSet ? InputObject : null;
         var id = start?.DeploymentId ?? Id;
         if (start is null && BlueGreen.Core.Trains.TrainRecord.IsTrainId(id))
@@ -122,6 +128,7 @@ public sealed class WaitBlueGreenDeploymentCommand : ReleaseCmdlet
 
                 if (!DeploymentWatcher.Reached(deployment, Until) && !AllowFailure)
                 {
+                    ReportRelease(deployment);
                     EmitError(EndedBadly(deployment, Until));
                     return;
                 }
@@ -139,6 +146,8 @@ public sealed class WaitBlueGreenDeploymentCommand : ReleaseCmdlet
             SayStillRunning(id);
             throw;
         }
+
+        FailIfNotThrough(FailOnRollback);
     }
 
     /// <summary>Takes a train on from where its record says, as the Start that was interrupted would have: runs the waves left, and
@@ -181,6 +190,7 @@ public sealed class WaitBlueGreenDeploymentCommand : ReleaseCmdlet
         using var deadline = timeout is { } t ? new System.Threading.CancellationTokenSource(t) : null;
         using var linked = deadline is null ? null : System.Threading.CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         var token = linked?.Token ?? cancellationToken;
+        Pipeline.Writer.BeginGroup($"{activity}: judged by canary analysis until {Until}");
         var run = new AnalysisGateRun(engine, deployment, AnalysisGateRules.From(definition), definition.Interval, async (d, ct) =>
         {
             var result = await analyzer.AnalyzeAsync(d, definition, KnownDeployments.SmokeTestsOf(d.DeploymentId), ct).ConfigureAwait(false);
@@ -223,6 +233,7 @@ public sealed class WaitBlueGreenDeploymentCommand : ReleaseCmdlet
         }
         finally
         {
+            Pipeline.Writer.EndGroup();
             EmitProgress(new ProgressRecord(1, activity, "done") { RecordType = ProgressRecordType.Completed });
         }
     }

@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
+using BlueGreen.Core.Pipelines;
 
 namespace BlueGreen.Internal;
 
@@ -190,6 +191,51 @@ public abstract class AsyncCmdlet : PSCmdlet, IDisposable
         {
             base.WriteVerbose(text);
         }
+    }
+
+    private PipelineReporter? _pipeline;
+
+    /// <summary>The pipeline this command runs in (GitHub Actions, Azure DevOps, CodeBuild, or none), to report to.</summary>
+    protected PipelineReporter Pipeline => _pipeline ??= PipelineSupport.ReporterFor(this, OnPipelineThread);
+
+    /// <summary>The step must fail: $LASTEXITCODE is 1 from now on (set on the pipeline thread).</summary>
+    protected void FailPipelineStep()
+    {
+        if (Pipeline.Active)
+        {
+            OnPipelineThread(() => PipelineSupport.SetFailedExitCode(this));
+        }
+    }
+
+    /// <summary>Writes an error; in a pipeline also as an error annotation, and the step fails (unless the caller silenced it).</summary>
+    protected new void WriteError(ErrorRecord errorRecord)
+    {
+        if (errorRecord is not null && Pipeline.Active && !PipelineSupport.Silenced(this))
+        {
+            Pipeline.Error(PipelineSupport.Title(this, errorRecord), PipelineSupport.Message(errorRecord));
+            PipelineSupport.SetFailedExitCode(this);
+        }
+
+        base.WriteError(errorRecord);
+    }
+
+    /// <summary>Ends the command with an error; in a pipeline also as an error annotation, and the step fails.</summary>
+    protected new void ThrowTerminatingError(ErrorRecord errorRecord)
+    {
+        if (errorRecord is not null && Pipeline.Active)
+        {
+            Pipeline.Error(PipelineSupport.Title(this, errorRecord), PipelineSupport.Message(errorRecord));
+            PipelineSupport.SetFailedExitCode(this);
+        }
+
+        base.ThrowTerminatingError(errorRecord);
+    }
+
+    /// <summary>Writes a warning; in a pipeline also as a warning annotation.</summary>
+    protected new void WriteWarning(string text)
+    {
+        Pipeline.Warning(MyInvocation.MyCommand.Name, text);
+        base.WriteWarning(text);
     }
 
     protected void EmitDebug(string text) => OnPipelineThread(() => WriteDebug(text));

@@ -114,6 +114,9 @@ public abstract class AwsCmdlet : AsyncCmdlet
             credentialsFromDefault = true;
         }
 
+        // Before anything could print them: the pipeline hides them from its log.
+        Pipeline.Mask(settings.SecretKey);
+        Pipeline.Mask(settings.SessionToken);
         if (fallback is not null)
         {
             settings.ProfileLocation ??= fallback.ProfileLocation;

@@ -7,6 +7,7 @@ using System.Threading.Tasks;
 using BlueGreen.Aws.Configuration;
 using BlueGreen.Aws.Runtime;
 using BlueGreen.Core.Deployments;
+using BlueGreen.Core.Pipelines;
 using BlueGreen.Core.Releases;
 
 namespace BlueGreen.Internal;
@@ -44,6 +45,60 @@ public abstract partial class ReleaseCmdlet : AwsCmdlet
         {
             EmitWarning(ReadGap.Describe(deployment.DeploymentId, deployment.ReadGaps));
         }
+
+        if (deployment is not null)
+        {
+            ReportRelease(deployment);
+        }
+    }
+
+    /// <summary>Whether the releases this command returns are reported to the pipeline (outputs, summary, the step's result).</summary>
+    protected virtual bool ReportsToPipeline => true;
+
+    /// <summary>What this command returns is the result of an undo.</summary>
+    protected virtual bool ReturnsUndo => false;
+
+    /// <summary>The last release this command saw not go through (undone, failed, or failed by a gate), for -FailOnRollback.</summary>
+    protected BlueGreenDeployment? NotThrough { get; set; }
+
+    /// <summary>Reports a release to the pipeline the command runs in, and remembers one that did not go through.</summary>
+    protected void ReportRelease(BlueGreenDeployment deployment)
+    {
+        if (deployment is null || !ReportsToPipeline)
+        {
+            return;
+        }
+
+        if (ReleaseOutcomes.FailsStep(ReleaseOutcomes.Of(deployment, ReturnsUndo)))
+        {
+            NotThrough = deployment;
+        }
+
+        if (Pipeline.Release(deployment, ReturnsUndo))
+        {
+            FailPipelineStep();
+        }
+    }
+
+    /// <summary>-FailOnRollback: ends the command with an error when a release it returned did not go through, so the script
+    /// (and the pipeline step running it) fails.</summary>
+    protected void FailIfNotThrough(bool failOnRollback)
+    {
+        if (!failOnRollback || NotThrough is not { } deployment)
+        {
+            return;
+        }
+
+        var outcome = ReleaseOutcomes.Of(deployment, ReturnsUndo);
+        var errorId = outcome == ReleaseOutcome.Undone ? "ReleaseUndone" : "ReleaseFailed";
+        var message = outcome switch
+        {
+            ReleaseOutcome.Undone => $"Release {deployment.DeploymentId} was undone: production is back on {deployment.Blue ?? "blue"}.",
+            ReleaseOutcome.GateFailed => $"Release {deployment.DeploymentId} failed a gate ({string.Join(", ", System.Linq.Enumerable.Select(System.Linq.Enumerable.Where(deployment.Gates, g => g.Verdict == Core.Analysis.AnalysisVerdict.Fail), g => $"{g.Kind} {g.Name}"))}).",
+            _ => $"Release {deployment.DeploymentId} ended {deployment.Status}{(string.IsNullOrEmpty(deployment.ErrorMessage) ? string.Empty : ": " + deployment.ErrorMessage)}.",
+        };
+        ThrowTerminatingError(ErrorRecords.Create(new ReleaseException(errorId, ReleaseErrorKind.OperationStopped, message, deployment.DeploymentId, null), errorId,
+            ErrorCategory.OperationStopped, deployment, $"See what judged it with '(Get-BlueGreenDeployment -Id {deployment.DeploymentId}).Gates'; leave out -FailOnRollback to go on after it."));
     }
 
     /// <summary>Reads a release as every cmdlet does: transient failures ridden out for a bounded time
@@ -140,6 +195,8 @@ public abstract partial class ReleaseCmdlet : AwsCmdlet
 
         async Task<BlueGreenDeployment> WatchCoreAsync()
         {
+            // A long wait is folded in the step's log.
+            Pipeline.Writer.BeginGroup($"{activity}: waiting for {until}");
             try
             {
                 return await DeploymentWatcher.WaitAsync(engine, deployment, until, timeout, polling, (d, next) => ShowLook(activity, d, until, next, null),
@@ -147,6 +204,7 @@ public abstract partial class ReleaseCmdlet : AwsCmdlet
             }
             finally
             {
+                Pipeline.Writer.EndGroup();
                 EmitProgress(new ProgressRecord(1, activity, "done") { RecordType = ProgressRecordType.Completed });
             }
         }
