@@ -65,9 +65,6 @@ app.Use(async (context, next) =>
     {
         await router.HandleAsync(context);
     }
-
-    // What the request changed may be due sooner than the ticker planned.
-    sandbox.Wake();
 });
 ControlApi.Map(app, sandbox);
 
@@ -81,8 +78,6 @@ app.Lifetime.ApplicationStarted.Register(() =>
         {
             Seed.Create(sandbox, Seed.DefaultRegion);
         }
-
-        sandbox.Wake();
     }
 
     // The one line scripts wait for: the sandbox answers from now on.
@@ -107,52 +102,23 @@ catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections
 
 return 0;
 
-/// <summary>
-/// Moves simulated time along: deployments, tasks and alarms advance every 20 ms while something moves. In between it
-/// sleeps until the next simulated event is due, or a request changes what is due, so an idle sandbox costs no CPU.
-/// </summary>
+/// <summary>Moves simulated time along: deployments, tasks and alarms advance every few milliseconds.</summary>
 internal sealed class Ticker(Sandbox sandbox) : BackgroundService
 {
-    private static readonly TimeSpan Step = TimeSpan.FromMilliseconds(20);
-
-    private static readonly TimeSpan Slack = TimeSpan.FromMilliseconds(2);
-
-    // A bound on any sleep, should something be due that nothing announced.
-    private static readonly TimeSpan Longest = TimeSpan.FromSeconds(1);
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
         try
         {
-            while (!stoppingToken.IsCancellationRequested)
+            while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                var ticked = System.Diagnostics.Stopwatch.GetTimestamp();
-                var woken = sandbox.WakeSignal;
-                TimeSpan? due = null;
                 try
                 {
                     sandbox.Tick();
-                    due = sandbox.RealTimeToNextDue();
                 }
                 catch (Exception e)
                 {
                     await Console.Error.WriteLineAsync($"sandbox: tick failed: {e.GetType().Name}: {e.Message}");
-                }
-
-                // A timer may fire a little early: sleeping just past the due time saves a second, empty tick.
-                var sleep = due is { } d && d < Longest ? (d > Step ? d + Slack : Step) : Longest;
-                var left = sleep - System.Diagnostics.Stopwatch.GetElapsedTime(ticked);
-                if (left > TimeSpan.Zero)
-                {
-                    await Task.WhenAny(woken, Task.Delay(left, stoppingToken));
-                    stoppingToken.ThrowIfCancellationRequested();
-                }
-
-                // Never more often than every Step, however many requests wake it.
-                var gap = Step - System.Diagnostics.Stopwatch.GetElapsedTime(ticked);
-                if (gap > TimeSpan.Zero)
-                {
-                    await Task.Delay(gap, stoppingToken);
                 }
             }
         }

@@ -77,10 +77,6 @@ internal sealed class Region
         CloudWatch.Tick(now);
     }
 
-    /// <summary>The first virtual instant at which <see cref="Tick"/> changes anything; null while nothing is scheduled.</summary>
-    public DateTimeOffset? NextDue(DateTimeOffset now) =>
-        new[] { Ecs.NextDue(now), Lambda.NextDue(), CodeDeploy.NextDue(now), CloudWatch.NextDue() }.Where(d => d is not null).Min();
-
     public JsonObject Dump() => new()
     {
         ["region"] = Name,

@@ -65,7 +65,6 @@ internal sealed class Sandbox
     public const string Account = "000000000000";
     private readonly ConcurrentDictionary<string, string> _credentials;
     private readonly Dictionary<string, Region> _regions = new(StringComparer.Ordinal);
-    private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public Sandbox(SandboxOptions options)
     {
@@ -141,32 +140,4 @@ internal sealed class Sandbox
             }
         }
     }
-
-    /// <summary>
-    /// Real time until <see cref="Tick"/> next has something to do: zero while something moves, null while nothing is
-    /// scheduled (or simulated time stands still) and only a request can change that.
-    /// </summary>
-    public TimeSpan? RealTimeToNextDue()
-    {
-        lock (Gate)
-        {
-            var now = Clock.Now;
-            var due = _regions.Values.Select(r => r.NextDue(now)).Where(d => d is not null).Min();
-            var scale = Clock.Scale;
-            if (due is not { } next || scale == 0)
-            {
-                return null;
-            }
-
-            var real = (next - now).Ticks / scale;
-            return real <= 0 ? TimeSpan.Zero : TimeSpan.FromTicks((long)Math.Min(real, TimeSpan.MaxValue.Ticks));
-        }
-    }
-
-    /// <summary>Completes when <see cref="Wake"/> is next called: take it before looking at what is due.</summary>
-    public Task WakeSignal => Volatile.Read(ref _wake).Task;
-
-    /// <summary>Tells the ticker that what is due may have changed (a request, a completed invocation).</summary>
-    public void Wake() =>
-        Interlocked.Exchange(ref _wake, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 }

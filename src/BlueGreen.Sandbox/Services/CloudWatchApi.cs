@@ -761,9 +761,6 @@ internal sealed partial class CloudWatchApi(Region region)
         return [];
     }
 
-    /// <summary>When <see cref="Tick"/> next has something to do: the first alarm evaluation.</summary>
-    public DateTimeOffset? NextDue() => _alarms.Count == 0 ? null : _alarms.Values.Min(a => a.NextEvaluation);
-
     /// <summary>Evaluates each alarm at the end of each of its periods, as CloudWatch does.</summary>
     public void Tick(DateTimeOffset now)
     {

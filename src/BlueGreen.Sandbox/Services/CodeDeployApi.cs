@@ -939,9 +939,6 @@ internal sealed class CodeDeployApi
         }
     }
 
-    /// <summary>When <see cref="Tick"/> next has something to do: now while a deployment runs, else never.</summary>
-    public DateTimeOffset? NextDue(DateTimeOffset now) => _deployments.Values.Any(d => d.Active) ? now : null;
-
     private static bool RollsBackOn(CdDeployment d, string trigger) =>
         (d.AutoRollback.Bool("enabled") ?? false) && d.AutoRollback.Strings("events").Contains(trigger);
 

@@ -977,42 +977,6 @@ internal sealed class EcsApi(Region region)
         }
     }
 
-    /// <summary>When <see cref="Tick"/> next has something to do: now while tasks start or stop or a deployment runs, else when the last starting task runs.</summary>
-    public DateTimeOffset? NextDue(DateTimeOffset now)
-    {
-        DateTimeOffset? due = null;
-        foreach (var service in AllServices)
-        {
-            if (service.Status == "INACTIVE" && service.Sets.Count == 0)
-            {
-                continue;
-            }
-
-            if (service.Status != "ACTIVE" || service.Deployments.Any(d => d.Active))
-            {
-                return now;
-            }
-
-            foreach (var set in service.Sets)
-            {
-                if (set.Tasks.Count != set.DesiredTasks || set.Status == "DRAINING")
-                {
-                    return now;
-                }
-
-                if (service.Controller == "ECS" && set.Status == "PRIMARY" && set.RolloutState == "IN_PROGRESS")
-                {
-                    var running = set.Tasks.Count == 0 ? now : set.Tasks.Max(t => t.RunningAt);
-                    due = running <= now ? now : Earliest(due, running);
-                }
-            }
-        }
-
-        return due;
-    }
-
-    private static DateTimeOffset Earliest(DateTimeOffset? a, DateTimeOffset b) => a is { } x && x < b ? x : b;
-
     /// <summary>Running tasks registered in a target group, with the task set they belong to.</summary>
     public IEnumerable<SimTask> TargetsOf(string targetGroupArn, DateTimeOffset now) =>
         AllServices.Where(s => s.Status == "ACTIVE")

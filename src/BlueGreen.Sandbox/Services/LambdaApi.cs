@@ -321,9 +321,6 @@ internal sealed partial class LambdaApi(Region region)
 
     public void Tick(DateTimeOffset now) => Settle(now);
 
-    /// <summary>When <see cref="Tick"/> next has something to do: the first code update that completes.</summary>
-    public DateTimeOffset? NextDue() => _functions.Values.Select(f => f.UpdateDone).Where(d => d is not null).Min();
-
     private static string NameOf(string reference, out string? qualifier)
     {
         qualifier = null;
@@ -929,8 +926,6 @@ internal sealed partial class LambdaApi(Region region)
                 invocation.Completed();
                 then?.Invoke();
             }
-
-            region.Sandbox.Wake();
         });
     }
 
