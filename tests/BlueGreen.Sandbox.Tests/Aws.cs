@@ -1,5 +1,8 @@
 using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Text;
 using System.Text.Json.Nodes;
+using System.Xml.Linq;
 using Xunit;
 
 namespace BlueGreen.Sandbox.Tests;
@@ -56,6 +59,37 @@ public sealed class Aws(SandboxFixture sandbox, string region)
         var result = Run(args);
         Assert.True(result.ExitCode == 0, $"aws {string.Join(' ', args)} failed ({result.ExitCode}): {result.Stderr}");
         return string.IsNullOrWhiteSpace(result.Stdout) ? new JsonObject() : result.Json;
+    }
+
+    /// <summary>
+    /// Sets state up with one signed JSON request (ECS, CodeDeploy) instead of a CLI process, for setup that is not itself
+    /// under test: signed from the specification (<see cref="RawSigner"/>), the sandbox's verifier still judges it.
+    /// </summary>
+    public JsonNode Json(string service, string target, JsonObject input) =>
+        JsonNode.Parse(Send(service, target, Encoding.UTF8.GetBytes(input.ToJsonString()), "application/x-amz-json-1.1"))!;
+
+    /// <summary>An AWS Query request (ELBv2) for setup, as <see cref="Json"/>; returns the answer's XML.</summary>
+    public XElement Query(string service, string action, string version, params (string Name, string Value)[] parameters)
+    {
+        var form = string.Join('&', new[] { ("Action", action), ("Version", version) }.Concat(parameters)
+            .Select(p => $"{Uri.EscapeDataString(p.Item1)}={Uri.EscapeDataString(p.Item2)}"));
+        return XElement.Parse(Send(service, null, Encoding.UTF8.GetBytes(form), "application/x-www-form-urlencoded; charset=utf-8"));
+    }
+
+    private string Send(string service, string? target, byte[] body, string contentType)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, sandbox.Endpoint + "/") { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        if (target is not null)
+        {
+            request.Headers.TryAddWithoutValidation("X-Amz-Target", target);
+        }
+
+        RawSigner.Sign(request, body, service, Region);
+        using var response = sandbox.Http.Send(request);
+        var text = response.Content.ReadAsStringAsync().GetAwaiter().GetResult();
+        Assert.True(response.IsSuccessStatusCode, $"{target ?? service} failed ({(int)response.StatusCode}): {text}");
+        return text;
     }
 
     /// <summary>

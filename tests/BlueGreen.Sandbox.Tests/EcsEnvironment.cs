@@ -1,8 +1,9 @@
 using System.Text.Json.Nodes;
+using System.Xml.Linq;
 
 namespace BlueGreen.Sandbox.Tests;
 
-/// <summary>An ECS blue/green environment built from nothing with AWS CLI commands, one per region.</summary>
+/// <summary>An ECS blue/green environment built from nothing with signed AWS requests, one per region.</summary>
 public sealed class EcsEnvironment
 {
     public required Aws Aws { get; init; }
@@ -21,26 +22,50 @@ public sealed class EcsEnvironment
 
     public static EcsEnvironment Create(Aws aws, string deploymentConfig, int terminationWaitMinutes = 1, string? alarm = null, string readyAction = "CONTINUE_DEPLOYMENT")
     {
-        aws.Ok("ecs", "create-cluster", "--cluster-name", "demo");
+        // Set up with signed requests, not a CLI process a call: the tests read what they assert with the CLI.
+        const string ecs = "AmazonEC2ContainerServiceV20141113.";
+        aws.Json("ecs", ecs + "CreateCluster", new JsonObject { ["clusterName"] = "demo" });
         foreach (var version in new[] { "1", "2" })
         {
-            aws.Ok("ecs", "register-task-definition", "--family", "web", "--network-mode", "awsvpc", "--requires-compatibilities", "FARGATE", "--cpu", "256", "--memory", "512",
-                "--container-definitions", $$"""[{"name":"web","image":"web:{{version}}","portMappings":[{"containerPort":80}],"environment":[{"name":"SANDBOX_BODY","value":"v{{version}}"}]}]""");
+            aws.Json("ecs", ecs + "RegisterTaskDefinition", new JsonObject
+            {
+                ["family"] = "web",
+                ["networkMode"] = "awsvpc",
+                ["requiresCompatibilities"] = new JsonArray { "FARGATE" },
+                ["cpu"] = "256",
+                ["memory"] = "512",
+                ["containerDefinitions"] = JsonNode.Parse($$"""[{"name":"web","image":"web:{{version}}","portMappings":[{"containerPort":80}],"environment":[{"name":"SANDBOX_BODY","value":"v{{version}}"}]}]"""),
+            });
         }
 
-        var lbArn = aws.Ok("elbv2", "create-load-balancer", "--name", "demo-alb", "--subnets", "subnet-1", "subnet-2")["LoadBalancers"]![0]!["LoadBalancerArn"]!.GetValue<string>();
-        string Group(string name) => aws.Ok("elbv2", "create-target-group", "--name", name, "--protocol", "HTTP", "--port", "80", "--vpc-id", "vpc-1", "--target-type", "ip")["TargetGroups"]![0]!["TargetGroupArn"]!.GetValue<string>();
+        static string Text(XElement answer, string name) => answer.Descendants().First(e => e.Name.LocalName == name).Value;
+        XElement Elb(string action, params (string, string)[] parameters) => aws.Query("elasticloadbalancing", action, "2015-12-01", parameters);
+        var lbArn = Text(Elb("CreateLoadBalancer", ("Name", "demo-alb"), ("Subnets.member.1", "subnet-1"), ("Subnets.member.2", "subnet-2")), "LoadBalancerArn");
+        string Group(string name) => Text(Elb("CreateTargetGroup", ("Name", name), ("Protocol", "HTTP"), ("Port", "80"), ("VpcId", "vpc-1"), ("TargetType", "ip")), "TargetGroupArn");
         var blue = Group("demo-blue");
         var green = Group("demo-green");
-        JsonNode Listener(string port) => aws.Ok("elbv2", "create-listener", "--load-balancer-arn", lbArn, "--protocol", "HTTP", "--port", port,
-            "--default-actions", $"Type=forward,TargetGroupArn={blue}")["Listeners"]![0]!;
+        (string Arn, int Port) Listener(string port)
+        {
+            var listener = Elb("CreateListener", ("LoadBalancerArn", lbArn), ("Protocol", "HTTP"), ("Port", port),
+                ("DefaultActions.member.1.Type", "forward"), ("DefaultActions.member.1.TargetGroupArn", blue))
+                .Descendants().First(e => e.Name.LocalName == "Listeners").Elements().First();
+            return (listener.Elements().First(e => e.Name.LocalName == "ListenerArn").Value, int.Parse(listener.Elements().First(e => e.Name.LocalName == "Port").Value, System.Globalization.CultureInfo.InvariantCulture));
+        }
+
         var prod = Listener("80");
         var test = Listener("8080");
-        aws.Ok("ecs", "create-service", "--cluster", "demo", "--service-name", "web", "--task-definition", "web:1", "--desired-count", "2",
-            "--deployment-controller", "type=CODE_DEPLOY", "--launch-type", "FARGATE",
-            "--load-balancers", $"targetGroupArn={blue},containerName=web,containerPort=80",
-            "--network-configuration", "awsvpcConfiguration={subnets=[subnet-1],assignPublicIp=DISABLED}");
-        aws.Ok("deploy", "create-application", "--application-name", "demo", "--compute-platform", "ECS");
+        aws.Json("ecs", ecs + "CreateService", new JsonObject
+        {
+            ["cluster"] = "demo",
+            ["serviceName"] = "web",
+            ["taskDefinition"] = "web:1",
+            ["desiredCount"] = 2,
+            ["deploymentController"] = new JsonObject { ["type"] = "CODE_DEPLOY" },
+            ["launchType"] = "FARGATE",
+            ["loadBalancers"] = new JsonArray { new JsonObject { ["targetGroupArn"] = blue, ["containerName"] = "web", ["containerPort"] = 80 } },
+            ["networkConfiguration"] = new JsonObject { ["awsvpcConfiguration"] = new JsonObject { ["subnets"] = new JsonArray { "subnet-1" }, ["assignPublicIp"] = "DISABLED" } },
+        });
+        aws.Json("codedeploy", "CodeDeploy_20141006.CreateApplication", new JsonObject { ["applicationName"] = "demo", ["computePlatform"] = "ECS" });
         var group = new JsonObject
         {
             ["applicationName"] = "demo",
@@ -60,8 +85,8 @@ public sealed class EcsEnvironment
                     new JsonObject
                     {
                         ["targetGroups"] = new JsonArray { new JsonObject { ["name"] = "demo-blue" }, new JsonObject { ["name"] = "demo-green" } },
-                        ["prodTrafficRoute"] = new JsonObject { ["listenerArns"] = new JsonArray { prod["ListenerArn"]!.GetValue<string>() } },
-                        ["testTrafficRoute"] = new JsonObject { ["listenerArns"] = new JsonArray { test["ListenerArn"]!.GetValue<string>() } },
+                        ["prodTrafficRoute"] = new JsonObject { ["listenerArns"] = new JsonArray { prod.Arn } },
+                        ["testTrafficRoute"] = new JsonObject { ["listenerArns"] = new JsonArray { test.Arn } },
                     },
                 },
             },
@@ -73,16 +98,16 @@ public sealed class EcsEnvironment
             group["alarmConfiguration"] = new JsonObject { ["enabled"] = true, ["alarms"] = new JsonArray { new JsonObject { ["name"] = alarm } } };
         }
 
-        aws.Ok("deploy", "create-deployment-group", "--cli-input-json", group.ToJsonString());
+        aws.Json("codedeploy", "CodeDeploy_20141006.CreateDeploymentGroup", group);
         return new EcsEnvironment
         {
             Aws = aws,
             LoadBalancerArn = lbArn,
             BlueGroupArn = blue,
             GreenGroupArn = green,
-            ProductionListenerArn = prod["ListenerArn"]!.GetValue<string>(),
-            ProductionPort = prod["Port"]!.GetValue<int>(),
-            TestPort = test["Port"]!.GetValue<int>(),
+            ProductionListenerArn = prod.Arn,
+            ProductionPort = prod.Port,
+            TestPort = test.Port,
         };
     }
 
