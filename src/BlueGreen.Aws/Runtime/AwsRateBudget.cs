@@ -63,6 +63,10 @@ public sealed class AwsRateBudget
     /// <summary>Never slower than this: a budget that throttling drove to nothing would never learn it may speed up.</summary>
     private const double MinimumPerSecond = 1;
 
+    /// <summary>An endpoint whose limits nobody here knows (a sandbox that throttles at random, not by rate) is never
+    /// slowed below this: halving there would crawl without making a call any likelier to pass.</summary>
+    private const double UnknownLimitMinimumPerSecond = 5;
+
     private static readonly ConcurrentDictionary<string, AwsRateBudget> Budgets = new(StringComparer.Ordinal);
 
     private readonly object _gate = new();
@@ -272,8 +276,9 @@ public sealed class AwsRateBudget
             }
 
             var rate = RateAt(now);
-            var basis = double.IsPositiveInfinity(rate) ? ObservedRate() : rate;
-            _throttledRate = Math.Max(MinimumPerSecond, basis / 2);
+            _throttledRate = Limit.IsUnlimited
+                ? Math.Max(UnknownLimitMinimumPerSecond, ObservedRate() / 2)
+                : Math.Max(MinimumPerSecond, rate / 2);
             _lastThrottle = now;
             _tokens = Math.Min(_tokens, 0);
             _lastRefill = now;
