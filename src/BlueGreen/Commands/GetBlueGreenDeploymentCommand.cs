@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using BlueGreen.Completion;
 using BlueGreen.Core.Deployments;
 using BlueGreen.Core.Releases;
 using BlueGreen.Internal;
@@ -18,6 +19,7 @@ public sealed class GetBlueGreenDeploymentCommand : ReleaseCmdlet
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = ByIdSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("DeploymentId")]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(DeploymentIdCompleter))]
     public string[] Id { get; set; } = null!;
 
     /// <summary>A deployment to read again, where it lives (its region, endpoint and profile).</summary>
@@ -27,20 +29,24 @@ public sealed class GetBlueGreenDeploymentCommand : ReleaseCmdlet
 
     [Parameter(Mandatory = true, ParameterSetName = ByServiceSet)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ClusterCompleter))]
     public string Cluster { get; set; } = null!;
 
     [Parameter(Mandatory = true, ParameterSetName = ByServiceSet)]
     [Alias("ServiceName")]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ServiceCompleter))]
     public string Service { get; set; } = null!;
 
     /// <summary>The Lambda function whose alias's releases are read.</summary>
     [Parameter(Mandatory = true, ParameterSetName = ByAliasSet)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(FunctionNameCompleter))]
     public string FunctionName { get; set; } = null!;
 
     [Parameter(Mandatory = true, ParameterSetName = ByAliasSet)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(AliasCompleter))]
     public string Alias { get; set; } = null!;
 
     /// <summary>Who releases the alias: Module reads the releases this module drives itself.</summary>

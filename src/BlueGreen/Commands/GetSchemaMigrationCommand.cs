@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using BlueGreen.Completion;
 using BlueGreen.Core.Schema;
 using BlueGreen.Internal;
 
@@ -31,6 +32,7 @@ public sealed class GetSchemaMigrationCommand : AsyncCmdlet
     /// <summary>Only what belongs to the release of this deployment.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(DeploymentIdCompleter))]
     public string? DeploymentId { get; set; }
 
     /// <summary>Writes the releases (planned, expanded, switched, contracted, abandoned) instead of the history.</summary>

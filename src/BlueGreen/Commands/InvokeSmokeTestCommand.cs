@@ -8,6 +8,7 @@ using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using System.Threading;
 using BlueGreen.Aws.Configuration;
+using BlueGreen.Completion;
 using BlueGreen.Core.Analysis;
 using BlueGreen.Core.Deployments;
 using BlueGreen.Core.SmokeTests;
@@ -33,6 +34,7 @@ public sealed class InvokeSmokeTestCommand : AwsCmdlet
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(DeploymentIdCompleter))]
     public string? DeploymentId { get; set; }
 
     [Parameter(ParameterSetName = ByUriSet, ValueFromPipelineByPropertyName = true)]
@@ -63,6 +65,7 @@ public sealed class InvokeSmokeTestCommand : AwsCmdlet
     /// <summary>The Lambda function to invoke: a name, an ARN or a partial ARN (a qualifier on it must be a version).</summary>
     [Parameter(ParameterSetName = ByFunctionSet)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(FunctionNameCompleter))]
     public string? FunctionName { get; set; }
 
     /// <summary>The version to invoke: a number or $LATEST, never an alias. A piped release's GreenVersion when omitted.</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Management.Automation;
 using BlueGreen.Aws.Configuration;
+using BlueGreen.Completion;
 using BlueGreen.Core.Sandbox;
 using BlueGreen.Internal;
 
@@ -28,11 +29,13 @@ public sealed class SetBlueGreenDefaultCommand : PSCmdlet
     [Parameter(ParameterSetName = ValuesSet)]
     [ValidateNotNullOrEmpty]
     [Alias("RegionToCall")]
+    [ArgumentCompleter(typeof(RegionCompleter))]
     public string? Region { get; set; }
 
     [Parameter(ParameterSetName = ValuesSet)]
     [ValidateNotNullOrEmpty]
     [Alias("StoredCredentials", "AWSProfileName")]
+    [ArgumentCompleter(typeof(ProfileNameCompleter))]
     public string? ProfileName { get; set; }
 
     [Parameter(ParameterSetName = ValuesSet)]

@@ -5,6 +5,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
+using BlueGreen.Completion;
 using BlueGreen.Core.Deployments;
 using BlueGreen.Core.Releases;
 using BlueGreen.Core.Schema;
@@ -33,12 +34,14 @@ public sealed class StartBlueGreenDeploymentCommand : ReleaseCmdlet
     [Parameter(Mandatory = true, ParameterSetName = ByImageSet)]
     [Parameter(Mandatory = true, ParameterSetName = ByTaskDefinitionSet)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ClusterCompleter))]
     public string Cluster { get; set; } = null!;
 
     [Parameter(Mandatory = true, ParameterSetName = ByImageSet)]
     [Parameter(Mandatory = true, ParameterSetName = ByTaskDefinitionSet)]
     [Alias("ServiceName")]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ServiceCompleter))]
     public string Service { get; set; } = null!;
 
     /// <summary>The Lambda function released (name or ARN).</summary>
@@ -47,6 +50,7 @@ public sealed class StartBlueGreenDeploymentCommand : ReleaseCmdlet
     [Parameter(Mandatory = true, ParameterSetName = LambdaImageSet)]
     [Parameter(Mandatory = true, ParameterSetName = LambdaS3Set)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(FunctionNameCompleter))]
     public string FunctionName { get; set; } = null!;
 
     /// <summary>The alias callers invoke; taken from the SAM template's AutoPublishAlias when not given.</summary>
@@ -55,6 +59,7 @@ public sealed class StartBlueGreenDeploymentCommand : ReleaseCmdlet
     [Parameter(ParameterSetName = LambdaImageSet)]
     [Parameter(ParameterSetName = LambdaS3Set)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(AliasCompleter))]
     public string? Alias { get; set; }
 
     /// <summary>A published version of the function to release.</summary>
@@ -115,6 +120,7 @@ public sealed class StartBlueGreenDeploymentCommand : ReleaseCmdlet
     /// <summary>The task definition to release: an ARN, family:revision, or family (latest revision).</summary>
     [Parameter(Mandatory = true, ParameterSetName = ByTaskDefinitionSet)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(TaskDefinitionCompleter))]
     public string TaskDefinition { get; set; } = null!;
 
     /// <summary>'container=image', a hashtable of them, or a plain image for a one-container task.</summary>
@@ -124,10 +130,12 @@ public sealed class StartBlueGreenDeploymentCommand : ReleaseCmdlet
 
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ApplicationNameCompleter))]
     public string? ApplicationName { get; set; }
 
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(DeploymentGroupNameCompleter))]
     public string? DeploymentGroupName { get; set; }
 
     [Parameter]
