@@ -7,7 +7,7 @@ using BlueGreen.Internal;
 namespace BlueGreen.Commands;
 
 /// <summary>Gets a release by id, refreshes a piped one, or finds the latest (or every) release of a service.</summary>
-[Cmdlet(VerbsCommon.Get, "BlueGreenDeployment", DefaultParameterSetName = ByObjectSet)]
+[Cmdlet(VerbsCommon.Get, "BlueGreenDeployment", DefaultParameterSetName = ByObjectSet, HelpUri = "https://github.com/bluegreen-ps/BlueGreen/blob/main/docs/cmdlets/Get-BlueGreenDeployment.md")]
 [OutputType(typeof(BlueGreenDeployment))]
 public sealed class GetBlueGreenDeploymentCommand : ReleaseCmdlet
 {

@@ -9,7 +9,7 @@ using BlueGreen.Internal;
 namespace BlueGreen.Commands;
 
 /// <summary>Reads a database's migration history, or its schema releases with their state.</summary>
-[Cmdlet(VerbsCommon.Get, "SchemaMigration", DefaultParameterSetName = HistorySet)]
+[Cmdlet(VerbsCommon.Get, "SchemaMigration", DefaultParameterSetName = HistorySet, HelpUri = "https://github.com/bluegreen-ps/BlueGreen/blob/main/docs/cmdlets/Get-SchemaMigration.md")]
 [OutputType(typeof(AppliedMigration), ParameterSetName = new[] { HistorySet })]
 [OutputType(typeof(SchemaRelease), ParameterSetName = new[] { ReleaseSet })]
 public sealed class GetSchemaMigrationCommand : AsyncCmdlet

@@ -17,7 +17,7 @@ namespace BlueGreen.Commands;
 
 /// <summary>Analyses a release once: green's metrics against blue's (CloudWatch, smoke-test samples), judged metric by metric
 /// into a score and a verdict that Set-TrafficShift -Continue respects.</summary>
-[Cmdlet(VerbsLifecycle.Invoke, "CanaryAnalysis", DefaultParameterSetName = ByObjectSet)]
+[Cmdlet(VerbsLifecycle.Invoke, "CanaryAnalysis", DefaultParameterSetName = ByObjectSet, HelpUri = "https://github.com/bluegreen-ps/BlueGreen/blob/main/docs/cmdlets/Invoke-CanaryAnalysis.md")]
 [OutputType(typeof(CanaryAnalysisResult))]
 public sealed class InvokeCanaryAnalysisCommand : ReleaseCmdlet
 {

@@ -16,7 +16,7 @@ namespace BlueGreen.Commands;
 /// contract gate (<see cref="SchemaGates.EvaluateContract"/>) approves, from the deployment facts given as
 /// parameters; they bind by property name, so a deployment object can be piped in.
 /// </summary>
-[Cmdlet(VerbsLifecycle.Invoke, "SchemaMigration", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsLifecycle.Invoke, "SchemaMigration", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = "https://github.com/bluegreen-ps/BlueGreen/blob/main/docs/cmdlets/Invoke-SchemaMigration.md")]
 [OutputType(typeof(AppliedMigration))]
 public sealed class InvokeSchemaMigrationCommand : AsyncCmdlet
 {

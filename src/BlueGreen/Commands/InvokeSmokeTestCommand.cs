@@ -18,7 +18,7 @@ namespace BlueGreen.Commands;
 
 /// <summary>Sends HTTP requests to a release's test endpoint (or any URL), or invokes a Lambda version, and judges
 /// whether green is fit for traffic.</summary>
-[Cmdlet(VerbsLifecycle.Invoke, "SmokeTest", DefaultParameterSetName = ByUriSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsLifecycle.Invoke, "SmokeTest", DefaultParameterSetName = ByUriSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = "https://github.com/bluegreen-ps/BlueGreen/blob/main/docs/cmdlets/Invoke-SmokeTest.md")]
 [OutputType(typeof(SmokeTestResult))]
 public sealed class InvokeSmokeTestCommand : AwsCmdlet
 {

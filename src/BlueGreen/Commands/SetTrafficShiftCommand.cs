@@ -10,7 +10,7 @@ namespace BlueGreen.Commands;
 
 /// <summary>Gates a release: -Continue lets production traffic move (after the Ready wait), -Complete removes blue now;
 /// or sets a deployment group's default traffic shift.</summary>
-[Cmdlet(VerbsCommon.Set, "TrafficShift", DefaultParameterSetName = ByObjectSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsCommon.Set, "TrafficShift", DefaultParameterSetName = ByObjectSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = "https://github.com/bluegreen-ps/BlueGreen/blob/main/docs/cmdlets/Set-TrafficShift.md")]
 [OutputType(typeof(BlueGreenDeployment))]
 public sealed class SetTrafficShiftCommand : ReleaseCmdlet
 {

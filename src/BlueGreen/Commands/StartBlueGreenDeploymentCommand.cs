@@ -15,7 +15,7 @@ namespace BlueGreen.Commands;
 
 /// <summary>Starts a blue/green release of an ECS service or a Lambda alias: green goes up beside blue (with test traffic where the
 /// target has it), then takes production traffic as the policy says.</summary>
-[Cmdlet(VerbsLifecycle.Start, "BlueGreenDeployment", DefaultParameterSetName = ByImageSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsLifecycle.Start, "BlueGreenDeployment", DefaultParameterSetName = ByImageSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = "https://github.com/bluegreen-ps/BlueGreen/blob/main/docs/cmdlets/Start-BlueGreenDeployment.md")]
 [OutputType(typeof(BlueGreenDeployment))]
 public sealed class StartBlueGreenDeploymentCommand : ReleaseCmdlet
 {

@@ -11,7 +11,7 @@ using BlueGreen.Internal;
 namespace BlueGreen.Commands;
 
 /// <summary>Puts blue back: stops a release in flight with rollback, or once blue is gone releases the previous task definition again.</summary>
-[Cmdlet(VerbsCommon.Undo, "Deployment", DefaultParameterSetName = ByObjectSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[Cmdlet(VerbsCommon.Undo, "Deployment", DefaultParameterSetName = ByObjectSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, HelpUri = "https://github.com/bluegreen-ps/BlueGreen/blob/main/docs/cmdlets/Undo-Deployment.md")]
 [OutputType(typeof(BlueGreenDeployment))]
 public sealed class UndoDeploymentCommand : ReleaseCmdlet
 {

@@ -14,7 +14,7 @@ namespace BlueGreen.Commands;
 
 /// <summary>Waits until a release gets to a point (green installed, test traffic, Ready, production traffic shifted, succeeded), with progress, and returns it refreshed.
 /// With -Analysis, green is compared with blue every interval while it has production traffic, and -RollbackOnFailure undoes a release that fails.</summary>
-[Cmdlet(VerbsLifecycle.Wait, "BlueGreenDeployment", DefaultParameterSetName = ByObjectSet)]
+[Cmdlet(VerbsLifecycle.Wait, "BlueGreenDeployment", DefaultParameterSetName = ByObjectSet, HelpUri = "https://github.com/bluegreen-ps/BlueGreen/blob/main/docs/cmdlets/Wait-BlueGreenDeployment.md")]
 [OutputType(typeof(BlueGreenDeployment))]
 public sealed class WaitBlueGreenDeploymentCommand : ReleaseCmdlet
 {
