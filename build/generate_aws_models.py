@@ -30,9 +30,9 @@ SERVICES = {
     "ecs": {
         "namespace": "ECS", "client": "EcsClient", "metadata": "Ecs",
         "operations": [
-            "CreateCluster", "DescribeClusters",
-            "RegisterTaskDefinition", "DescribeTaskDefinition",
-            "CreateService", "DescribeServices", "UpdateService",
+            "CreateCluster", "DescribeClusters", "ListClusters",
+            "RegisterTaskDefinition", "DescribeTaskDefinition", "ListTaskDefinitionFamilies", "ListTaskDefinitions",
+            "CreateService", "DescribeServices", "UpdateService", "ListServices",
             "CreateTaskSet", "DescribeTaskSets", "UpdateTaskSet", "UpdateServicePrimaryTaskSet", "DeleteTaskSet",
             "ListTasks", "DescribeTasks",
             "ListServiceDeployments", "DescribeServiceDeployments", "DescribeServiceRevisions", "StopServiceDeployment", "ContinueServiceDeployment",
@@ -41,7 +41,7 @@ SERVICES = {
     "lambda": {
         "namespace": "Lambda", "client": "LambdaClient", "metadata": "Lambda",
         "operations": [
-            "CreateFunction", "GetFunction", "GetFunctionConfiguration", "UpdateFunctionCode",
+            "CreateFunction", "GetFunction", "GetFunctionConfiguration", "UpdateFunctionCode", "ListFunctions",
             "PublishVersion", "ListVersionsByFunction",
             "CreateAlias", "GetAlias", "UpdateAlias", "ListAliases", "DeleteAlias",
             "Invoke", "TagResource", "UntagResource", "ListTags",

@@ -68,6 +68,14 @@ Describe '<Name> help' -ForEach $commands {
         Join-Path $docsDir "$Name.md" | Should -Exist
     }
 
+    It 'opens its own page with -Online' {
+        # HelpUri and the help's first link (what Get-Help -Online opens) both name the project's page of the cmdlet.
+        $page = "https://github.com/bluegreen-ps/BlueGreen/blob/main/docs/cmdlets/$Name.md"
+        (Get-Command $Name).HelpUri | Should -Be $page
+        @($help.relatedLinks.navigationLink | Where-Object uri)[0].uri | Should -Be $page
+        Join-Path $docsDir ($page -split '/')[-1] | Should -Exist
+    }
+
     It 'has a synopsis written for it, not the generated syntax' {
         $synopsis = "$($help.Synopsis)".Trim()
         $synopsis | Should -Not -BeNullOrEmpty

@@ -106,7 +106,7 @@ internal sealed class FaultTable
         },
         ["ecs"] = new(StringComparer.Ordinal)
         {
-            "CreateCluster", "DescribeClusters", "ListClusters", "RegisterTaskDefinition", "DescribeTaskDefinition", "ListTaskDefinitions",
+            "CreateCluster", "DescribeClusters", "ListClusters", "RegisterTaskDefinition", "DescribeTaskDefinition", "ListTaskDefinitions", "ListTaskDefinitionFamilies",
             "CreateService", "DescribeServices", "ListServices", "UpdateService", "DeleteService", "CreateTaskSet", "DescribeTaskSets",
             "UpdateTaskSet", "UpdateServicePrimaryTaskSet", "DeleteTaskSet", "ListTasks", "DescribeTasks",
         },

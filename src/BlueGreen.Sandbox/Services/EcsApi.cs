@@ -177,6 +177,7 @@ internal sealed class EcsApi(Region region)
         "RegisterTaskDefinition" => RegisterTaskDefinition(input),
         "DescribeTaskDefinition" => new JsonObject { ["taskDefinition"] = TaskDefinitionJson(ResolveTaskDefinition(input.Req("taskDefinition"))), ["tags"] = new JsonArray() },
         "ListTaskDefinitions" => ListTaskDefinitions(input),
+        "ListTaskDefinitionFamilies" => ListTaskDefinitionFamilies(input),
         "CreateService" => CreateService(input),
         "DescribeServices" => DescribeServices(input),
         "ListServices" => new JsonObject { ["serviceArns"] = Cluster(input).Services.Values.Where(s => s.Status == "ACTIVE").Select(s => s.Arn).ToJsonArray() },
@@ -350,6 +351,17 @@ internal sealed class EcsApi(Region region)
         }
 
         return new JsonObject { ["taskDefinitionArns"] = arns.ToJsonArray() };
+    }
+
+    private JsonObject ListTaskDefinitionFamilies(JsonObject input)
+    {
+        var prefix = input.Str("familyPrefix");
+        var status = input.Str("status") ?? "ACTIVE";
+        var families = _families
+            .Where(f => (prefix is null || f.Key.StartsWith(prefix, StringComparison.Ordinal)) &&
+                (status == "ALL" || f.Value.Any(d => d.Status == "ACTIVE") == (status == "ACTIVE")))
+            .Select(f => f.Key).Order(StringComparer.Ordinal);
+        return new JsonObject { ["families"] = families.ToJsonArray() };
     }
 
     private JsonObject CreateService(JsonObject input)

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using BlueGreen.Completion;
 using BlueGreen.Core.Deployments;
 using BlueGreen.Core.Releases;
 using BlueGreen.Internal;
@@ -6,7 +7,7 @@ using BlueGreen.Internal;
 namespace BlueGreen.Commands;
 
 /// <summary>Gets a release by id, refreshes a piped one, or finds the latest (or every) release of a service.</summary>
-[Cmdlet(VerbsCommon.Get, "BlueGreenDeployment", DefaultParameterSetName = ByObjectSet)]
+[Cmdlet(VerbsCommon.Get, "BlueGreenDeployment", DefaultParameterSetName = ByObjectSet, HelpUri = "https://github.com/bluegreen-ps/BlueGreen/blob/main/docs/cmdlets/Get-BlueGreenDeployment.md")]
 [OutputType(typeof(BlueGreenDeployment))]
 [OutputType(typeof(BlueGreen.Core.Trains.BlueGreenTrain), ParameterSetName = new[] { ByIdSet })]
 public sealed class GetBlueGreenDeploymentCommand : ReleaseCmdlet
@@ -22,6 +23,7 @@ public sealed class GetBlueGreenDeploymentCommand : ReleaseCmdlet
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = ByIdSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("DeploymentId")]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(DeploymentIdCompleter))]
     public string[] Id { get; set; } = null!;
 
     /// <summary>A deployment to read again, where it lives (its region, endpoint and profile).</summary>
@@ -31,20 +33,24 @@ public sealed class GetBlueGreenDeploymentCommand : ReleaseCmdlet
 
     [Parameter(Mandatory = true, ParameterSetName = ByServiceSet)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ClusterCompleter))]
     public string Cluster { get; set; } = null!;
 
     [Parameter(Mandatory = true, ParameterSetName = ByServiceSet)]
     [Alias("ServiceName")]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ServiceCompleter))]
     public string Service { get; set; } = null!;
 
     /// <summary>The Lambda function whose alias's releases are read.</summary>
     [Parameter(Mandatory = true, ParameterSetName = ByAliasSet)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(FunctionNameCompleter))]
     public string FunctionName { get; set; } = null!;
 
     [Parameter(Mandatory = true, ParameterSetName = ByAliasSet)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(AliasCompleter))]
     public string Alias { get; set; } = null!;
 
     /// <summary>Who releases the alias: Module reads the releases this module drives itself.</summary>

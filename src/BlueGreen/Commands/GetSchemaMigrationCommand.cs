@@ -2,13 +2,14 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using BlueGreen.Completion;
 using BlueGreen.Core.Schema;
 using BlueGreen.Internal;
 
 namespace BlueGreen.Commands;
 
 /// <summary>Reads a database's migration history, or its schema releases with their state.</summary>
-[Cmdlet(VerbsCommon.Get, "SchemaMigration", DefaultParameterSetName = HistorySet)]
+[Cmdlet(VerbsCommon.Get, "SchemaMigration", DefaultParameterSetName = HistorySet, HelpUri = "https://github.com/bluegreen-ps/BlueGreen/blob/main/docs/cmdlets/Get-SchemaMigration.md")]
 [OutputType(typeof(AppliedMigration), ParameterSetName = new[] { HistorySet })]
 [OutputType(typeof(SchemaRelease), ParameterSetName = new[] { ReleaseSet })]
 public sealed class GetSchemaMigrationCommand : AsyncCmdlet
@@ -31,6 +32,7 @@ public sealed class GetSchemaMigrationCommand : AsyncCmdlet
     /// <summary>Only what belongs to the release of this deployment.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(DeploymentIdCompleter))]
     public string? DeploymentId { get; set; }
 
     /// <summary>Writes the releases (planned, expanded, switched, contracted, abandoned) instead of the history.</summary>

@@ -6,6 +6,7 @@ using System.IO;
 using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Language;
+using BlueGreen.Completion;
 using BlueGreen.Core.Analysis;
 using BlueGreen.Core.Deployments;
 using BlueGreen.Core.Releases;
@@ -16,7 +17,7 @@ namespace BlueGreen.Commands;
 
 /// <summary>Analyses a release once: green's metrics against blue's (CloudWatch, smoke-test samples), judged metric by metric
 /// into a score and a verdict that Set-TrafficShift -Continue respects.</summary>
-[Cmdlet(VerbsLifecycle.Invoke, "CanaryAnalysis", DefaultParameterSetName = ByObjectSet)]
+[Cmdlet(VerbsLifecycle.Invoke, "CanaryAnalysis", DefaultParameterSetName = ByObjectSet, HelpUri = "https://github.com/bluegreen-ps/BlueGreen/blob/main/docs/cmdlets/Invoke-CanaryAnalysis.md")]
 [OutputType(typeof(CanaryAnalysisResult))]
 public sealed class InvokeCanaryAnalysisCommand : ReleaseCmdlet
 {
@@ -30,6 +31,7 @@ public sealed class InvokeCanaryAnalysisCommand : ReleaseCmdlet
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = ByIdSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("DeploymentId")]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(DeploymentIdCompleter))]
     public string Id { get; set; } = null!;
 
     [Parameter(Mandatory = true, ParameterSetName = ByObjectSet, ValueFromPipeline = true)]

@@ -5,6 +5,7 @@ using System.Management.Automation;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
+using BlueGreen.Completion;
 using BlueGreen.Core.Schema;
 using BlueGreen.Internal;
 
@@ -15,7 +16,7 @@ namespace BlueGreen.Commands;
 /// contract gate (<see cref="SchemaGates.EvaluateContract"/>) approves, from the deployment facts given as
 /// parameters; they bind by property name, so a deployment object can be piped in.
 /// </summary>
-[Cmdlet(VerbsLifecycle.Invoke, "SchemaMigration", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsLifecycle.Invoke, "SchemaMigration", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = "https://github.com/bluegreen-ps/BlueGreen/blob/main/docs/cmdlets/Invoke-SchemaMigration.md")]
 [OutputType(typeof(AppliedMigration))]
 public sealed class InvokeSchemaMigrationCommand : AsyncCmdlet
 {
@@ -42,6 +43,7 @@ public sealed class InvokeSchemaMigrationCommand : AsyncCmdlet
     /// <summary>The deployment that carries the release: expand ties the release to it, contract finds the release by it.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(DeploymentIdCompleter))]
     public string? DeploymentId { get; set; }
 
     /// <summary>The deployment's status, for the contract gate: contract needs Succeeded.</summary>

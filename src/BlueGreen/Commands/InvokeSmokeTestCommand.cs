@@ -8,6 +8,7 @@ using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using System.Threading;
 using BlueGreen.Aws.Configuration;
+using BlueGreen.Completion;
 using BlueGreen.Core.Analysis;
 using BlueGreen.Core.Deployments;
 using BlueGreen.Core.SmokeTests;
@@ -17,7 +18,7 @@ namespace BlueGreen.Commands;
 
 /// <summary>Sends HTTP requests to a release's test endpoint (or any URL), or invokes a Lambda version, and judges
 /// whether green is fit for traffic.</summary>
-[Cmdlet(VerbsLifecycle.Invoke, "SmokeTest", DefaultParameterSetName = ByUriSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsLifecycle.Invoke, "SmokeTest", DefaultParameterSetName = ByUriSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = "https://github.com/bluegreen-ps/BlueGreen/blob/main/docs/cmdlets/Invoke-SmokeTest.md")]
 [OutputType(typeof(SmokeTestResult))]
 public sealed class InvokeSmokeTestCommand : AwsCmdlet
 {
@@ -33,6 +34,7 @@ public sealed class InvokeSmokeTestCommand : AwsCmdlet
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(DeploymentIdCompleter))]
     public string? DeploymentId { get; set; }
 
     [Parameter(ParameterSetName = ByUriSet, ValueFromPipelineByPropertyName = true)]
@@ -63,6 +65,7 @@ public sealed class InvokeSmokeTestCommand : AwsCmdlet
     /// <summary>The Lambda function to invoke: a name, an ARN or a partial ARN (a qualifier on it must be a version).</summary>
     [Parameter(ParameterSetName = ByFunctionSet)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(FunctionNameCompleter))]
     public string? FunctionName { get; set; }
 
     /// <summary>The version to invoke: a number or $LATEST, never an alias. A piped release's GreenVersion when omitted.</summary>

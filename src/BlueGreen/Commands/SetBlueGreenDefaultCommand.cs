@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Management.Automation;
 using BlueGreen.Aws.Configuration;
+using BlueGreen.Completion;
 using BlueGreen.Core.Sandbox;
 using BlueGreen.Internal;
 
@@ -8,7 +9,7 @@ namespace BlueGreen.Commands;
 
 /// <summary>Sets where and as whom every BlueGreen cmdlet of this session talks to AWS when no parameter and no
 /// piped object says so: endpoint, region, profile or credentials.</summary>
-[Cmdlet(VerbsCommon.Set, "BlueGreenDefault", DefaultParameterSetName = ValuesSet, SupportsShouldProcess = true)]
+[Cmdlet(VerbsCommon.Set, "BlueGreenDefault", DefaultParameterSetName = ValuesSet, SupportsShouldProcess = true, HelpUri = "https://github.com/bluegreen-ps/BlueGreen/blob/main/docs/cmdlets/Set-BlueGreenDefault.md")]
 [OutputType(typeof(BlueGreenDefault))]
 public sealed class SetBlueGreenDefaultCommand : PSCmdlet
 {
@@ -28,11 +29,13 @@ public sealed class SetBlueGreenDefaultCommand : PSCmdlet
     [Parameter(ParameterSetName = ValuesSet)]
     [ValidateNotNullOrEmpty]
     [Alias("RegionToCall")]
+    [ArgumentCompleter(typeof(RegionCompleter))]
     public string? Region { get; set; }
 
     [Parameter(ParameterSetName = ValuesSet)]
     [ValidateNotNullOrEmpty]
     [Alias("StoredCredentials", "AWSProfileName")]
+    [ArgumentCompleter(typeof(ProfileNameCompleter))]
     public string? ProfileName { get; set; }
 
     [Parameter(ParameterSetName = ValuesSet)]
@@ -193,7 +196,7 @@ public sealed class SetBlueGreenDefaultCommand : PSCmdlet
 }
 
 /// <summary>Shows the session default, secrets masked; writes nothing when none is set.</summary>
-[Cmdlet(VerbsCommon.Get, "BlueGreenDefault")]
+[Cmdlet(VerbsCommon.Get, "BlueGreenDefault", HelpUri = "https://github.com/bluegreen-ps/BlueGreen/blob/main/docs/cmdlets/Get-BlueGreenDefault.md")]
 [OutputType(typeof(BlueGreenDefault))]
 public sealed class GetBlueGreenDefaultCommand : PSCmdlet
 {
@@ -207,7 +210,7 @@ public sealed class GetBlueGreenDefaultCommand : PSCmdlet
 }
 
 /// <summary>Forgets the session default: the cmdlets go back to AWS.Tools' stored values, the environment and the profiles.</summary>
-[Cmdlet(VerbsCommon.Clear, "BlueGreenDefault", SupportsShouldProcess = true)]
+[Cmdlet(VerbsCommon.Clear, "BlueGreenDefault", SupportsShouldProcess = true, HelpUri = "https://github.com/bluegreen-ps/BlueGreen/blob/main/docs/cmdlets/Clear-BlueGreenDefault.md")]
 [OutputType(typeof(void))]
 public sealed class ClearBlueGreenDefaultCommand : PSCmdlet
 {

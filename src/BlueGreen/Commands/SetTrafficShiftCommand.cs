@@ -1,5 +1,6 @@
 using System;
 using System.Management.Automation;
+using BlueGreen.Completion;
 using BlueGreen.Core.Analysis;
 using BlueGreen.Core.Deployments;
 using BlueGreen.Core.Releases;
@@ -9,7 +10,7 @@ namespace BlueGreen.Commands;
 
 /// <summary>Gates a release: -Continue lets production traffic move (after the Ready wait), -Complete removes blue now;
 /// or sets a deployment group's default traffic shift.</summary>
-[Cmdlet(VerbsCommon.Set, "TrafficShift", DefaultParameterSetName = ByObjectSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsCommon.Set, "TrafficShift", DefaultParameterSetName = ByObjectSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = "https://github.com/bluegreen-ps/BlueGreen/blob/main/docs/cmdlets/Set-TrafficShift.md")]
 [OutputType(typeof(BlueGreenDeployment))]
 public sealed class SetTrafficShiftCommand : ReleaseCmdlet
 {
@@ -20,6 +21,7 @@ public sealed class SetTrafficShiftCommand : ReleaseCmdlet
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = ByIdSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("DeploymentId")]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(DeploymentIdCompleter))]
     public string Id { get; set; } = null!;
 
     [Parameter(Mandatory = true, ParameterSetName = ByObjectSet, ValueFromPipeline = true)]
@@ -60,10 +62,12 @@ public sealed class SetTrafficShiftCommand : ReleaseCmdlet
 
     [Parameter(Mandatory = true, ParameterSetName = GroupSet)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ApplicationNameCompleter))]
     public string ApplicationName { get; set; } = null!;
 
     [Parameter(Mandatory = true, ParameterSetName = GroupSet)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(DeploymentGroupNameCompleter))]
     public string DeploymentGroupName { get; set; } = null!;
 
     [Parameter(ParameterSetName = GroupSet)]

@@ -5,6 +5,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
+using BlueGreen.Completion;
 using BlueGreen.Core.Deployments;
 using BlueGreen.Core.Releases;
 using BlueGreen.Core.Schema;
@@ -14,7 +15,7 @@ namespace BlueGreen.Commands;
 
 /// <summary>Starts a blue/green release of an ECS service or a Lambda alias: green goes up beside blue (with test traffic where the
 /// target has it), then takes production traffic as the policy says.</summary>
-[Cmdlet(VerbsLifecycle.Start, "BlueGreenDeployment", DefaultParameterSetName = ByImageSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsLifecycle.Start, "BlueGreenDeployment", DefaultParameterSetName = ByImageSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = "https://github.com/bluegreen-ps/BlueGreen/blob/main/docs/cmdlets/Start-BlueGreenDeployment.md")]
 [OutputType(typeof(BlueGreenDeployment))]
 [OutputType(typeof(BlueGreen.Core.Trains.BlueGreenTrain), ParameterSetName = new[] { TrainSet, TargetsSet })]
 public sealed class StartBlueGreenDeploymentCommand : ReleaseCmdlet
@@ -41,12 +42,14 @@ public sealed class StartBlueGreenDeploymentCommand : ReleaseCmdlet
     [Parameter(Mandatory = true, ParameterSetName = ByImageSet)]
     [Parameter(Mandatory = true, ParameterSetName = ByTaskDefinitionSet)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ClusterCompleter))]
     public string Cluster { get; set; } = null!;
 
     [Parameter(Mandatory = true, ParameterSetName = ByImageSet)]
     [Parameter(Mandatory = true, ParameterSetName = ByTaskDefinitionSet)]
     [Alias("ServiceName")]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ServiceCompleter))]
     public string Service { get; set; } = null!;
 
     /// <summary>The Lambda function released (name or ARN).</summary>
@@ -55,6 +58,7 @@ public sealed class StartBlueGreenDeploymentCommand : ReleaseCmdlet
     [Parameter(Mandatory = true, ParameterSetName = LambdaImageSet)]
     [Parameter(Mandatory = true, ParameterSetName = LambdaS3Set)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(FunctionNameCompleter))]
     public string FunctionName { get; set; } = null!;
 
     /// <summary>The alias callers invoke; taken from the SAM template's AutoPublishAlias when not given.</summary>
@@ -63,6 +67,7 @@ public sealed class StartBlueGreenDeploymentCommand : ReleaseCmdlet
     [Parameter(ParameterSetName = LambdaImageSet)]
     [Parameter(ParameterSetName = LambdaS3Set)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(AliasCompleter))]
     public string? Alias { get; set; }
 
     /// <summary>A published version of the function to release.</summary>
@@ -123,6 +128,7 @@ public sealed class StartBlueGreenDeploymentCommand : ReleaseCmdlet
     /// <summary>The task definition to release: an ARN, family:revision, or family (latest revision).</summary>
     [Parameter(Mandatory = true, ParameterSetName = ByTaskDefinitionSet)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(TaskDefinitionCompleter))]
     public string TaskDefinition { get; set; } = null!;
 
     /// <summary>'container=image', a hashtable of them, or a plain image for a one-container task.</summary>
@@ -132,10 +138,12 @@ public sealed class StartBlueGreenDeploymentCommand : ReleaseCmdlet
 
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ApplicationNameCompleter))]
     public string? ApplicationName { get; set; }
 
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(DeploymentGroupNameCompleter))]
     public string? DeploymentGroupName { get; set; }
 
     [Parameter]

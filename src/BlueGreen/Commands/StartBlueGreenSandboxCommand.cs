@@ -7,7 +7,7 @@ using BlueGreen.Internal;
 namespace BlueGreen.Commands;
 
 /// <summary>Starts the local AWS-compatible sandbox and returns once it listens.</summary>
-[Cmdlet(VerbsLifecycle.Start, "BlueGreenSandbox", SupportsShouldProcess = true)]
+[Cmdlet(VerbsLifecycle.Start, "BlueGreenSandbox", SupportsShouldProcess = true, HelpUri = "https://github.com/bluegreen-ps/BlueGreen/blob/main/docs/cmdlets/Start-BlueGreenSandbox.md")]
 [OutputType(typeof(BlueGreenSandbox))]
 public sealed class StartBlueGreenSandboxCommand : AsyncCmdlet
 {

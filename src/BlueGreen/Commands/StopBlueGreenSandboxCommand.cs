@@ -5,7 +5,7 @@ using BlueGreen.Internal;
 namespace BlueGreen.Commands;
 
 /// <summary>Stops a sandbox started by Start-BlueGreenSandbox.</summary>
-[Cmdlet(VerbsLifecycle.Stop, "BlueGreenSandbox", SupportsShouldProcess = true)]
+[Cmdlet(VerbsLifecycle.Stop, "BlueGreenSandbox", SupportsShouldProcess = true, HelpUri = "https://github.com/bluegreen-ps/BlueGreen/blob/main/docs/cmdlets/Stop-BlueGreenSandbox.md")]
 [OutputType(typeof(void))]
 public sealed class StopBlueGreenSandboxCommand : AsyncCmdlet
 {

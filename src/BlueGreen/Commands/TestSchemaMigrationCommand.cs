@@ -7,7 +7,7 @@ using BlueGreen.Internal;
 namespace BlueGreen.Commands;
 
 /// <summary>Lints migration scripts without a database: one verdict per statement.</summary>
-[Cmdlet(VerbsDiagnostic.Test, "SchemaMigration")]
+[Cmdlet(VerbsDiagnostic.Test, "SchemaMigration", HelpUri = "https://github.com/bluegreen-ps/BlueGreen/blob/main/docs/cmdlets/Test-SchemaMigration.md")]
 [OutputType(typeof(StatementVerdict))]
 public sealed class TestSchemaMigrationCommand : AsyncCmdlet
 {

@@ -3,6 +3,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
+using BlueGreen.Completion;
 using BlueGreen.Core.Deployments;
 using BlueGreen.Core.Releases;
 using BlueGreen.Core.Schema;
@@ -11,7 +12,7 @@ using BlueGreen.Internal;
 namespace BlueGreen.Commands;
 
 /// <summary>Puts blue back: stops a release in flight with rollback, or once blue is gone releases the previous task definition again.</summary>
-[Cmdlet(VerbsCommon.Undo, "Deployment", DefaultParameterSetName = ByObjectSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[Cmdlet(VerbsCommon.Undo, "Deployment", DefaultParameterSetName = ByObjectSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, HelpUri = "https://github.com/bluegreen-ps/BlueGreen/blob/main/docs/cmdlets/Undo-Deployment.md")]
 [OutputType(typeof(BlueGreenDeployment))]
 [OutputType(typeof(BlueGreen.Core.Trains.BlueGreenTrain), ParameterSetName = new[] { ByIdSet })]
 public sealed class UndoDeploymentCommand : ReleaseCmdlet
@@ -22,6 +23,7 @@ public sealed class UndoDeploymentCommand : ReleaseCmdlet
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = ByIdSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("DeploymentId")]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(DeploymentIdCompleter))]
     public string Id { get; set; } = null!;
 
     [Parameter(Mandatory = true, ParameterSetName = ByObjectSet, ValueFromPipeline = true)]

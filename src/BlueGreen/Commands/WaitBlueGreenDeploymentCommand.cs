@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
+using BlueGreen.Completion;
 using BlueGreen.Core.Analysis;
 using BlueGreen.Core.Deployments;
 using BlueGreen.Core.Releases;
@@ -13,7 +14,7 @@ namespace BlueGreen.Commands;
 
 /// <summary>Waits until a release gets to a point (green installed, test traffic, Ready, production traffic shifted, succeeded), with progress, and returns it refreshed.
 /// With -Analysis, green is compared with blue every interval while it has production traffic, and -RollbackOnFailure undoes a release that fails.</summary>
-[Cmdlet(VerbsLifecycle.Wait, "BlueGreenDeployment", DefaultParameterSetName = ByObjectSet)]
+[Cmdlet(VerbsLifecycle.Wait, "BlueGreenDeployment", DefaultParameterSetName = ByObjectSet, HelpUri = "https://github.com/bluegreen-ps/BlueGreen/blob/main/docs/cmdlets/Wait-BlueGreenDeployment.md")]
 [OutputType(typeof(BlueGreenDeployment))]
 [OutputType(typeof(BlueGreen.Core.Trains.BlueGreenTrain), ParameterSetName = new[] { ByIdSet })]
 public sealed class WaitBlueGreenDeploymentCommand : ReleaseCmdlet
@@ -26,6 +27,7 @@ public sealed class WaitBlueGreenDeploymentCommand : ReleaseCmdlet
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = ByIdSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("DeploymentId")]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(DeploymentIdCompleter))]
     public string Id { get; set; } = null!;
 
     [Parameter(Mandatory = true, ParameterSetName = ByObjectSet, ValueFromPipeline = true)]

@@ -4,6 +4,7 @@ using System.Management.Automation;
 using System.Management.Automation.Host;
 using BlueGreen.Aws.Configuration;
 using BlueGreen.Aws.Runtime;
+using BlueGreen.Completion;
 
 namespace BlueGreen.Internal;
 
@@ -17,11 +18,13 @@ public abstract class AwsCmdlet : AsyncCmdlet
     [Parameter]
     [ValidateNotNullOrEmpty]
     [Alias("RegionToCall")]
+    [ArgumentCompleter(typeof(RegionCompleter))]
     public string? Region { get; set; }
 
     [Parameter]
     [ValidateNotNullOrEmpty]
     [Alias("StoredCredentials", "AWSProfileName")]
+    [ArgumentCompleter(typeof(ProfileNameCompleter))]
     public string? ProfileName { get; set; }
 
     [Parameter]

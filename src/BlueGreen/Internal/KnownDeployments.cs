@@ -55,6 +55,9 @@ internal static class KnownDeployments
     public static IReadOnlyList<Core.SmokeTests.SmokeTestResult> SmokeTestsOf(string deploymentId) =>
         GatesOf.TryGetValue(deploymentId, out var gates) ? gates.Select(g => g.Result).OfType<Core.SmokeTests.SmokeTestResult>().ToList() : new List<Core.SmokeTests.SmokeTestResult>();
 
+    /// <summary>Every release this session has seen (their ids complete at the prompt).</summary>
+    public static IEnumerable<BlueGreenDeployment> All => Seen.Values;
+
     public static BlueGreenDeployment? Find(string? deploymentId) =>
         deploymentId is not null && Seen.TryGetValue(deploymentId, out var deployment) ? deployment : null;
 }

@@ -44,6 +44,17 @@ public sealed partial class EcsClient : AwsServiceClient
         return await InvokeJsonAsync(new AwsOperation("DescribeClusters", retryWhenOutcomeUnknown: true), request, ECSJsonContext.Default.DescribeClustersRequest, ECSJsonContext.Default.DescribeClustersResponse, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Returns a list of existing clusters.</summary>
+    public async System.Threading.Tasks.Task<ListClustersResponse> ListClustersAsync(ListClustersRequest request, CancellationToken cancellationToken = default)
+    {
+        if (request is null)
+        {
+            throw new ArgumentNullException(nameof(request));
+        }
+
+        return await InvokeJsonAsync(new AwsOperation("ListClusters", retryWhenOutcomeUnknown: true), request, ECSJsonContext.Default.ListClustersRequest, ECSJsonContext.Default.ListClustersResponse, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Registers a new task definition from the supplied family and containerDefinitions.</summary>
     public async System.Threading.Tasks.Task<RegisterTaskDefinitionResponse> RegisterTaskDefinitionAsync(RegisterTaskDefinitionRequest request, CancellationToken cancellationToken = default)
     {
@@ -67,6 +78,28 @@ public sealed partial class EcsClient : AwsServiceClient
 
         RequireMember(request.TaskDefinition, "DescribeTaskDefinition", "TaskDefinition");
         return await InvokeJsonAsync(new AwsOperation("DescribeTaskDefinition", retryWhenOutcomeUnknown: true), request, ECSJsonContext.Default.DescribeTaskDefinitionRequest, ECSJsonContext.Default.DescribeTaskDefinitionResponse, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Returns a list of task definition families that are registered to your account.</summary>
+    public async System.Threading.Tasks.Task<ListTaskDefinitionFamiliesResponse> ListTaskDefinitionFamiliesAsync(ListTaskDefinitionFamiliesRequest request, CancellationToken cancellationToken = default)
+    {
+        if (request is null)
+        {
+            throw new ArgumentNullException(nameof(request));
+        }
+
+        return await InvokeJsonAsync(new AwsOperation("ListTaskDefinitionFamilies", retryWhenOutcomeUnknown: true), request, ECSJsonContext.Default.ListTaskDefinitionFamiliesRequest, ECSJsonContext.Default.ListTaskDefinitionFamiliesResponse, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Returns a list of task definitions that are registered to your account.</summary>
+    public async System.Threading.Tasks.Task<ListTaskDefinitionsResponse> ListTaskDefinitionsAsync(ListTaskDefinitionsRequest request, CancellationToken cancellationToken = default)
+    {
+        if (request is null)
+        {
+            throw new ArgumentNullException(nameof(request));
+        }
+
+        return await InvokeJsonAsync(new AwsOperation("ListTaskDefinitions", retryWhenOutcomeUnknown: true), request, ECSJsonContext.Default.ListTaskDefinitionsRequest, ECSJsonContext.Default.ListTaskDefinitionsResponse, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Runs and maintains your desired number of tasks from a specified task definition.</summary>
@@ -103,6 +136,17 @@ public sealed partial class EcsClient : AwsServiceClient
 
         RequireMember(request.Service, "UpdateService", "Service");
         return await InvokeJsonAsync(new AwsOperation("UpdateService", retryWhenOutcomeUnknown: false), request, ECSJsonContext.Default.UpdateServiceRequest, ECSJsonContext.Default.UpdateServiceResponse, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Returns a list of services.</summary>
+    public async System.Threading.Tasks.Task<ListServicesResponse> ListServicesAsync(ListServicesRequest request, CancellationToken cancellationToken = default)
+    {
+        if (request is null)
+        {
+            throw new ArgumentNullException(nameof(request));
+        }
+
+        return await InvokeJsonAsync(new AwsOperation("ListServices", retryWhenOutcomeUnknown: true), request, ECSJsonContext.Default.ListServicesRequest, ECSJsonContext.Default.ListServicesResponse, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Create a task set in the specified cluster and service.</summary>
@@ -257,6 +301,118 @@ public sealed partial class EcsClient : AwsServiceClient
         RequireMember(request.ServiceDeploymentArn, "ContinueServiceDeployment", "ServiceDeploymentArn");
         RequireMember(request.HookId, "ContinueServiceDeployment", "HookId");
         return await InvokeJsonAsync(new AwsOperation("ContinueServiceDeployment", retryWhenOutcomeUnknown: false), request, ECSJsonContext.Default.ContinueServiceDeploymentRequest, ECSJsonContext.Default.ContinueServiceDeploymentResponse, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Calls ListClusters until the last page, and returns every page.</summary>
+    public async System.Threading.Tasks.Task<IReadOnlyList<ListClustersResponse>> ListClustersAllPagesAsync(ListClustersRequest request, CancellationToken cancellationToken = default)
+    {
+        if (request is null)
+        {
+            throw new ArgumentNullException(nameof(request));
+        }
+
+        var pages = new List<ListClustersResponse>();
+        var first = request.NextToken;
+        try
+        {
+            do
+            {
+                var page = await ListClustersAsync(request, cancellationToken).ConfigureAwait(false);
+                pages.Add(page);
+                request.NextToken = string.IsNullOrEmpty(page.NextToken) || page.NextToken == request.NextToken ? null : page.NextToken;
+            }
+            while (request.NextToken is not null);
+        }
+        finally
+        {
+            request.NextToken = first;
+        }
+
+        return pages;
+    }
+
+    /// <summary>Calls ListTaskDefinitionFamilies until the last page, and returns every page.</summary>
+    public async System.Threading.Tasks.Task<IReadOnlyList<ListTaskDefinitionFamiliesResponse>> ListTaskDefinitionFamiliesAllPagesAsync(ListTaskDefinitionFamiliesRequest request, CancellationToken cancellationToken = default)
+    {
+        if (request is null)
+        {
+            throw new ArgumentNullException(nameof(request));
+        }
+
+        var pages = new List<ListTaskDefinitionFamiliesResponse>();
+        var first = request.NextToken;
+        try
+        {
+            do
+            {
+                var page = await ListTaskDefinitionFamiliesAsync(request, cancellationToken).ConfigureAwait(false);
+                pages.Add(page);
+                request.NextToken = string.IsNullOrEmpty(page.NextToken) || page.NextToken == request.NextToken ? null : page.NextToken;
+            }
+            while (request.NextToken is not null);
+        }
+        finally
+        {
+            request.NextToken = first;
+        }
+
+        return pages;
+    }
+
+    /// <summary>Calls ListTaskDefinitions until the last page, and returns every page.</summary>
+    public async System.Threading.Tasks.Task<IReadOnlyList<ListTaskDefinitionsResponse>> ListTaskDefinitionsAllPagesAsync(ListTaskDefinitionsRequest request, CancellationToken cancellationToken = default)
+    {
+        if (request is null)
+        {
+            throw new ArgumentNullException(nameof(request));
+        }
+
+        var pages = new List<ListTaskDefinitionsResponse>();
+        var first = request.NextToken;
+        try
+        {
+            do
+            {
+                var page = await ListTaskDefinitionsAsync(request, cancellationToken).ConfigureAwait(false);
+                pages.Add(page);
+                request.NextToken = string.IsNullOrEmpty(page.NextToken) || page.NextToken == request.NextToken ? null : page.NextToken;
+            }
+            while (request.NextToken is not null);
+        }
+        finally
+        {
+            request.NextToken = first;
+        }
+
+        return pages;
+    }
+
+    /// <summary>Calls ListServices until the last page, and returns every page.</summary>
+    public async System.Threading.Tasks.Task<IReadOnlyList<ListServicesResponse>> ListServicesAllPagesAsync(ListServicesRequest request, CancellationToken cancellationToken = default)
+    {
+        if (request is null)
+        {
+            throw new ArgumentNullException(nameof(request));
+        }
+
+        var pages = new List<ListServicesResponse>();
+        var first = request.NextToken;
+        try
+        {
+            do
+            {
+                var page = await ListServicesAsync(request, cancellationToken).ConfigureAwait(false);
+                pages.Add(page);
+                request.NextToken = string.IsNullOrEmpty(page.NextToken) || page.NextToken == request.NextToken ? null : page.NextToken;
+            }
+            while (request.NextToken is not null);
+        }
+        finally
+        {
+            request.NextToken = first;
+        }
+
+        return pages;
     }
 
     /// <summary>Calls ListTasks until the last page, and returns every page.</summary>

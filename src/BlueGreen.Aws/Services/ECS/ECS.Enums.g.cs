@@ -408,6 +408,13 @@ public static class ServiceField
     public const string Tags = "TAGS";
 }
 
+/// <summary>The values of SortOrder.</summary>
+public static class SortOrder
+{
+    public const string Asc = "ASC";
+    public const string Desc = "DESC";
+}
+
 /// <summary>The values of StabilityStatus.</summary>
 public static class StabilityStatus
 {
@@ -426,6 +433,14 @@ public static class StopServiceDeploymentStopType
 public static class TargetType
 {
     public const string ContainerInstance = "container-instance";
+}
+
+/// <summary>The values of TaskDefinitionFamilyStatus.</summary>
+public static class TaskDefinitionFamilyStatus
+{
+    public const string Active = "ACTIVE";
+    public const string Inactive = "INACTIVE";
+    public const string All = "ALL";
 }
 
 /// <summary>The values of TaskDefinitionField.</summary>

@@ -71,6 +71,30 @@ public sealed class DescribeClustersResponse : AwsResponse
     public global::System.Collections.Generic.List<Failure>? Failures { get; set; }
 }
 
+/// <summary>The request of ListClusters.</summary>
+public sealed class ListClustersRequest
+{
+    /// <summary>The nextToken value returned from a ListClusters request indicating that more results are available to fulfill the request and further calls are needed.</summary>
+    [JsonPropertyName("nextToken")]
+    public string? NextToken { get; set; }
+
+    /// <summary>The maximum number of cluster results that ListClusters returned in paginated output.</summary>
+    [JsonPropertyName("maxResults")]
+    public int? MaxResults { get; set; }
+}
+
+/// <summary>The response of ListClusters.</summary>
+public sealed class ListClustersResponse : AwsResponse
+{
+    /// <summary>The list of full Amazon Resource Name (ARN) entries for each cluster that's associated with your account.</summary>
+    [JsonPropertyName("clusterArns")]
+    public global::System.Collections.Generic.List<string>? ClusterArns { get; set; }
+
+    /// <summary>The nextToken value to include in a future ListClusters request.</summary>
+    [JsonPropertyName("nextToken")]
+    public string? NextToken { get; set; }
+}
+
 /// <summary>The request of RegisterTaskDefinition.</summary>
 public sealed class RegisterTaskDefinitionRequest
 {
@@ -181,6 +205,74 @@ public sealed class DescribeTaskDefinitionResponse : AwsResponse
     /// <summary>The metadata that's applied to the task definition to help you categorize and organize them.</summary>
     [JsonPropertyName("tags")]
     public global::System.Collections.Generic.List<Tag>? Tags { get; set; }
+}
+
+/// <summary>The request of ListTaskDefinitionFamilies.</summary>
+public sealed class ListTaskDefinitionFamiliesRequest
+{
+    /// <summary>The familyPrefix is a string that's used to filter the results of ListTaskDefinitionFamilies.</summary>
+    [JsonPropertyName("familyPrefix")]
+    public string? FamilyPrefix { get; set; }
+
+    /// <summary>The task definition family status to filter the ListTaskDefinitionFamilies results with.</summary>
+    [JsonPropertyName("status")]
+    public string? Status { get; set; }
+
+    /// <summary>The nextToken value returned from a ListTaskDefinitionFamilies request indicating that more results are available to fulfill the request and further calls will be needed.</summary>
+    [JsonPropertyName("nextToken")]
+    public string? NextToken { get; set; }
+
+    /// <summary>The maximum number of task definition family results that ListTaskDefinitionFamilies returned in paginated output.</summary>
+    [JsonPropertyName("maxResults")]
+    public int? MaxResults { get; set; }
+}
+
+/// <summary>The response of ListTaskDefinitionFamilies.</summary>
+public sealed class ListTaskDefinitionFamiliesResponse : AwsResponse
+{
+    /// <summary>The list of task definition family names that match the ListTaskDefinitionFamilies request.</summary>
+    [JsonPropertyName("families")]
+    public global::System.Collections.Generic.List<string>? Families { get; set; }
+
+    /// <summary>The nextToken value to include in a future ListTaskDefinitionFamilies request.</summary>
+    [JsonPropertyName("nextToken")]
+    public string? NextToken { get; set; }
+}
+
+/// <summary>The request of ListTaskDefinitions.</summary>
+public sealed class ListTaskDefinitionsRequest
+{
+    /// <summary>The full family name to filter the ListTaskDefinitions results with.</summary>
+    [JsonPropertyName("familyPrefix")]
+    public string? FamilyPrefix { get; set; }
+
+    /// <summary>The task definition status to filter the ListTaskDefinitions results with.</summary>
+    [JsonPropertyName("status")]
+    public string? Status { get; set; }
+
+    /// <summary>The order to sort the results in.</summary>
+    [JsonPropertyName("sort")]
+    public string? Sort { get; set; }
+
+    /// <summary>The nextToken value returned from a ListTaskDefinitions request indicating that more results are available to fulfill the request and further calls will be needed.</summary>
+    [JsonPropertyName("nextToken")]
+    public string? NextToken { get; set; }
+
+    /// <summary>The maximum number of task definition results that ListTaskDefinitions returned in paginated output.</summary>
+    [JsonPropertyName("maxResults")]
+    public int? MaxResults { get; set; }
+}
+
+/// <summary>The response of ListTaskDefinitions.</summary>
+public sealed class ListTaskDefinitionsResponse : AwsResponse
+{
+    /// <summary>The list of task definition Amazon Resource Name (ARN) entries for the ListTaskDefinitions request.</summary>
+    [JsonPropertyName("taskDefinitionArns")]
+    public global::System.Collections.Generic.List<string>? TaskDefinitionArns { get; set; }
+
+    /// <summary>The nextToken value to include in a future ListTaskDefinitions request.</summary>
+    [JsonPropertyName("nextToken")]
+    public string? NextToken { get; set; }
 }
 
 /// <summary>The request of CreateService.</summary>
@@ -433,6 +525,46 @@ public sealed class UpdateServiceResponse : AwsResponse
     /// <summary>The full description of your service following the update call.</summary>
     [JsonPropertyName("service")]
     public Service? Service { get; set; }
+}
+
+/// <summary>The request of ListServices.</summary>
+public sealed class ListServicesRequest
+{
+    /// <summary>The short name or full Amazon Resource Name (ARN) of the cluster to use when filtering the ListServices results.</summary>
+    [JsonPropertyName("cluster")]
+    public string? Cluster { get; set; }
+
+    /// <summary>The nextToken value returned from a ListServices request indicating that more results are available to fulfill the request and further calls will be needed.</summary>
+    [JsonPropertyName("nextToken")]
+    public string? NextToken { get; set; }
+
+    /// <summary>The maximum number of service results that ListServices returned in paginated output.</summary>
+    [JsonPropertyName("maxResults")]
+    public int? MaxResults { get; set; }
+
+    /// <summary>The launch type to use when filtering the ListServices results.</summary>
+    [JsonPropertyName("launchType")]
+    public string? LaunchType { get; set; }
+
+    /// <summary>The scheduling strategy to use when filtering the ListServices results.</summary>
+    [JsonPropertyName("schedulingStrategy")]
+    public string? SchedulingStrategy { get; set; }
+
+    /// <summary>The resourceManagementType type to use when filtering the ListServices results.</summary>
+    [JsonPropertyName("resourceManagementType")]
+    public string? ResourceManagementType { get; set; }
+}
+
+/// <summary>The response of ListServices.</summary>
+public sealed class ListServicesResponse : AwsResponse
+{
+    /// <summary>The list of full ARN entries for each service that's associated with the specified cluster.</summary>
+    [JsonPropertyName("serviceArns")]
+    public global::System.Collections.Generic.List<string>? ServiceArns { get; set; }
+
+    /// <summary>The nextToken value to include in a future ListServices request.</summary>
+    [JsonPropertyName("nextToken")]
+    public string? NextToken { get; set; }
 }
 
 /// <summary>The request of CreateTaskSet.</summary>

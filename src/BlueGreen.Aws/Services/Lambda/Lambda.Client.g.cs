@@ -88,6 +88,24 @@ public sealed partial class LambdaClient : AwsServiceClient
         return Complete(result, response);
     }
 
+    /// <summary>Returns a list of Lambda functions, with the version-specific configuration of each.</summary>
+    public async System.Threading.Tasks.Task<ListFunctionsResponse> ListFunctionsAsync(ListFunctionsRequest request, CancellationToken cancellationToken = default)
+    {
+        if (request is null)
+        {
+            throw new ArgumentNullException(nameof(request));
+        }
+
+        var http = new AwsHttpRequest(new HttpMethod("GET"), "/2015-03-31/functions");
+        http.AddQuery("MasterRegion", ToWire(request.MasterRegion));
+        http.AddQuery("FunctionVersion", ToWire(request.FunctionVersion));
+        http.AddQuery("Marker", ToWire(request.Marker));
+        http.AddQuery("MaxItems", ToWire(request.MaxItems));
+        var response = await SendRestAsync(new AwsOperation("ListFunctions", retryWhenOutcomeUnknown: true), http, cancellationToken).ConfigureAwait(false);
+        var result = ReadJsonBody(response, LambdaJsonContext.Default.ListFunctionsResponse);
+        return Complete(result, response);
+    }
+
     /// <summary>Creates a version from the current code and configuration of a function.</summary>
     public async System.Threading.Tasks.Task<PublishVersionResponse> PublishVersionAsync(PublishVersionRequest request, CancellationToken cancellationToken = default)
     {
@@ -281,6 +299,34 @@ public sealed partial class LambdaClient : AwsServiceClient
         var response = await SendRestAsync(new AwsOperation("ListTags", retryWhenOutcomeUnknown: true), http, cancellationToken).ConfigureAwait(false);
         var result = ReadJsonBody(response, LambdaJsonContext.Default.ListTagsResponse);
         return Complete(result, response);
+    }
+
+    /// <summary>Calls ListFunctions until the last page, and returns every page.</summary>
+    public async System.Threading.Tasks.Task<IReadOnlyList<ListFunctionsResponse>> ListFunctionsAllPagesAsync(ListFunctionsRequest request, CancellationToken cancellationToken = default)
+    {
+        if (request is null)
+        {
+            throw new ArgumentNullException(nameof(request));
+        }
+
+        var pages = new List<ListFunctionsResponse>();
+        var first = request.Marker;
+        try
+        {
+            do
+            {
+                var page = await ListFunctionsAsync(request, cancellationToken).ConfigureAwait(false);
+                pages.Add(page);
+                request.Marker = string.IsNullOrEmpty(page.NextMarker) || page.NextMarker == request.Marker ? null : page.NextMarker;
+            }
+            while (request.Marker is not null);
+        }
+        finally
+        {
+            request.Marker = first;
+        }
+
+        return pages;
     }
 
     /// <summary>Calls ListVersionsByFunction until the last page, and returns every page.</summary>

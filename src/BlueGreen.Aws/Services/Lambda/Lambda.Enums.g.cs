@@ -23,6 +23,12 @@ public static class Architecture
     public const string Arm64 = "arm64";
 }
 
+/// <summary>The values of FunctionVersion.</summary>
+public static class FunctionVersion
+{
+    public const string All = "ALL";
+}
+
 /// <summary>The values of FunctionVersionLatestPublished.</summary>
 public static class FunctionVersionLatestPublished
 {

@@ -22,6 +22,8 @@ namespace BlueGreen.Aws.Lambda;
 [JsonSerializable(typeof(Model.GetFunctionConfigurationResponse))]
 [JsonSerializable(typeof(Model.UpdateFunctionCodeRequest))]
 [JsonSerializable(typeof(Model.UpdateFunctionCodeResponse))]
+[JsonSerializable(typeof(Model.ListFunctionsRequest))]
+[JsonSerializable(typeof(Model.ListFunctionsResponse))]
 [JsonSerializable(typeof(Model.PublishVersionRequest))]
 [JsonSerializable(typeof(Model.PublishVersionResponse))]
 [JsonSerializable(typeof(Model.ListVersionsByFunctionRequest))]

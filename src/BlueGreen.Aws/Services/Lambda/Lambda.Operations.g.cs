@@ -719,6 +719,38 @@ public sealed class UpdateFunctionCodeResponse : AwsResponse
     public DurableConfig? DurableConfig { get; set; }
 }
 
+/// <summary>The request of ListFunctions.</summary>
+public sealed class ListFunctionsRequest
+{
+    /// <summary>For Lambda@Edge functions, the Amazon Web Services Region of the master function.</summary>
+    [JsonIgnore]
+    public string? MasterRegion { get; set; }
+
+    /// <summary>Set to ALL to include entries for all published versions of each function.</summary>
+    [JsonIgnore]
+    public string? FunctionVersion { get; set; }
+
+    /// <summary>Specify the pagination token that's returned by a previous request to retrieve the next page of results.</summary>
+    [JsonIgnore]
+    public string? Marker { get; set; }
+
+    /// <summary>The maximum number of functions to return in the response.</summary>
+    [JsonIgnore]
+    public int? MaxItems { get; set; }
+}
+
+/// <summary>The response of ListFunctions.</summary>
+public sealed class ListFunctionsResponse : AwsResponse
+{
+    /// <summary>The pagination token that's included if more results are available.</summary>
+    [JsonPropertyName("NextMarker")]
+    public string? NextMarker { get; set; }
+
+    /// <summary>A list of Lambda functions.</summary>
+    [JsonPropertyName("Functions")]
+    public global::System.Collections.Generic.List<FunctionConfiguration>? Functions { get; set; }
+}
+
 /// <summary>The request of PublishVersion.</summary>
 public sealed class PublishVersionRequest
 {
