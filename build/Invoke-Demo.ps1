@@ -201,7 +201,6 @@ try {
     $quietVerdict = @($quiet.Gates | Where-Object Kind -EQ 'Analysis')
     Test-Step 'the analysis says Inconclusive, not Pass' ($quietVerdict.Count -eq 1 -and $quietVerdict[0].Verdict -eq 'Inconclusive') `
         ("{0}; {1}" -f $quietVerdict[0].Detail, ($quietWarnings | Select-Object -Last 1))
-}
     Write-Chapter 'The report of these releases'
     # Every release the demo holds, as it last saw it: one page with each release's traffic over time, and its Markdown.
     $released = @(Get-Variable -Scope Script -ValueOnly | ForEach-Object { $_ } | Where-Object { $_ -is [BlueGreen.Core.Deployments.BlueGreenDeployment] } |
