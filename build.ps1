@@ -116,8 +116,6 @@ function Invoke-Package([switch] $NoBuild) {
 
 function Invoke-Test {
     Invoke-Build
-    # The module suite installs this package the way users install modules.
-    Invoke-Package -NoBuild
     Write-BuildStep 'Test'
     Remove-OwnedItem $ResultsDir
     $null = New-Item -ItemType Directory -Path $ResultsDir
@@ -153,6 +151,9 @@ function Invoke-Test {
         # need only the module, so they start first, while the test projects build: they are the longest part of the run.
         $beside = 'Release', 'ReleaseFlow', 'ReadTolerance', 'LambdaCodeDeploy', 'LambdaDirect', 'InvokeSmokeTestLambda', 'Demo', 'ScriptedRelease', 'AnalysisGates'
         $background.Add((Start-PesterSuite -PesterManifest $pester -TestsDir (Join-Path $Root 'tests') -ResultsDir $ResultsDir -Include $beside))
+
+        # The module suite installs this package the way users install modules; it is made while those run.
+        Invoke-Package -NoBuild
 
         # The sandbox, schema and module suites spend their time waiting (on simulated time, databases, fresh pwsh
         # processes), so they run beside the others, each in databases or a sandbox of its own. The client layer's suite
