@@ -96,6 +96,8 @@ function Invoke-Build {
     if (Test-Path $helpScript) {
         & $helpScript -Path (Join-Path $Root 'docs/cmdlets') -OutputPath (Join-Path $ModuleOut 'en-US/BlueGreen.dll-Help.xml')
     }
+    $helpOut = New-Item -ItemType Directory -Path (Join-Path $ModuleOut 'en-US') -Force
+    Copy-Item (Join-Path $Root 'src/BlueGreen/en-US/about_*.help.txt') $helpOut.FullName
 
     Remove-OwnedItem $staging
     $null = Test-ModuleManifest (Join-Path $ModuleOut 'BlueGreen.psd1')

@@ -59,6 +59,44 @@ Describe 'BlueGreen module help' {
     }
 }
 
+Describe 'about_BlueGreen topics' {
+    BeforeAll {
+        $topics = @(Get-Help about_BlueGreen* | Where-Object Category -EQ 'HelpFile')
+        $sources = @(Get-ChildItem -LiteralPath (Join-Path $repoRoot 'src/BlueGreen/en-US') -Filter 'about_*.help.txt')
+    }
+
+    It 'finds every topic of the module with Get-Help' {
+        $expected = 'about_BlueGreen', 'about_BlueGreen_Releases', 'about_BlueGreen_Engines', 'about_BlueGreen_Gates',
+        'about_BlueGreen_SchemaPhases', 'about_BlueGreen_Pipelines'
+        @($topics.Name | Sort-Object) | Should -Be @($expected | Sort-Object)
+        @($sources | ForEach-Object { $_.Name -replace '\.help\.txt$' } | Sort-Object) | Should -Be @($expected | Sort-Object)
+    }
+
+    It 'shows the short description of each topic as its synopsis, from the built module' {
+        foreach ($source in $sources) {
+            $lines = Get-Content -LiteralPath $source.FullName
+            $short = $lines[[array]::IndexOf($lines, 'SHORT DESCRIPTION') + 1].Trim()
+            $short | Should -Not -BeNullOrEmpty
+            $topic = $topics | Where-Object Name -EQ ($source.Name -replace '\.help\.txt$')
+            $topic.Synopsis | Should -Be $short
+            Join-Path $module.ModuleBase "en-US/$($source.Name)" | Should -Exist
+        }
+    }
+
+    It 'has the sections of a help topic, lines that fit 80 columns, and links to this project only' {
+        foreach ($source in $sources) {
+            $text = Get-Content -LiteralPath $source.FullName -Raw
+            foreach ($section in 'TOPIC', 'SHORT DESCRIPTION', 'LONG DESCRIPTION', 'SEE ALSO') {
+                $text | Should -Match "(?m)^$section\r?$" -Because "$($source.Name) needs a $section section"
+            }
+            @(Get-Content -LiteralPath $source.FullName | Where-Object Length -GT 80) | Should -BeNullOrEmpty -Because $source.Name
+            [regex]::Matches($text, 'https://\S+').Value | ForEach-Object {
+                $_ | Should -BeLike 'https://github.com/bluegreen-ps/BlueGreen*'
+            }
+        }
+    }
+}
+
 Describe '<Name> help' -ForEach $commands {
     BeforeAll {
         $help = Get-Help $Name -Full

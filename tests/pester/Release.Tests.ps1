@@ -339,12 +339,36 @@ Describe 'Set-TrafficShift' {
         { Set-TrafficShift -ApplicationName web -DeploymentGroupName web-dg @Aws -ErrorAction Stop } | Should -Throw -ErrorId 'NothingToSet,*'
     }
 
-    It 'refuses to go on with a release that is not waiting' {
+    It 'refuses to go on with a release that is not waiting; -Complete asks first even at the default $ConfirmPreference' {
         $d = Start-BlueGreenDeployment -Cluster sandbox -Service web -TaskDefinition web:2 -TrafficShift AllAtOnce -Wait @Aws
         $d | Set-TrafficShift -Continue -Confirm:$false -ErrorAction SilentlyContinue -ErrorVariable over
         $over[0].FullyQualifiedErrorId | Should -BeLike 'DeploymentAlreadyCompleted,*'
         { $d | Set-TrafficShift -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId 'ContinueOrComplete,*'
         { $d | Set-TrafficShift -Continue -Complete -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId 'ContinueOrComplete,*'
+
+        # A runspace without a host that can prompt, at the default $ConfirmPreference (High): -Complete (final) must ask,
+        # and so fails before any AWS call; -Continue (Medium) does not ask; -Confirm:$false, -Force and a preference of
+        # None complete without asking, so they reach AWS (which says the release has ended).
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddScript('param($Manifest) Import-Module $Manifest').AddArgument((Get-ModuleManifestPath)).Invoke()
+            function Invoke-Hostless([string] $Script) {
+                $ps.Commands.Clear(); $ps.Streams.Error.Clear()
+                $null = $ps.AddScript("param(`$Id, `$Aws) `$ErrorActionPreference = 'Stop'; $Script").AddArgument($d.DeploymentId).AddArgument($Aws)
+                try { $null = $ps.Invoke(); 'no error' } catch { $_.Exception.InnerException.ErrorRecord.FullyQualifiedErrorId }
+            }
+            $ps.Commands.Clear(); $ps.AddScript('$ConfirmPreference').Invoke() | Should -Be 'High'
+            $null = Invoke-SandboxControl DELETE 'requests'
+            $asked = Invoke-Hostless 'Set-TrafficShift -Id $Id -Complete @Aws'
+            $asked | Should -Not -BeLike 'DeploymentAlreadyCompleted,*'
+            $asked | Should -Match 'Host|Prompt|Interact'
+            @(Get-SandboxCall) | Should -BeNullOrEmpty
+            Invoke-Hostless 'Set-TrafficShift -Id $Id -Continue @Aws' | Should -BeLike 'DeploymentAlreadyCompleted,*'
+            Invoke-Hostless 'Set-TrafficShift -Id $Id -Complete -Confirm:$false @Aws' | Should -BeLike 'DeploymentAlreadyCompleted,*'
+            Invoke-Hostless 'Set-TrafficShift -Id $Id -Complete -Force @Aws' | Should -BeLike 'DeploymentAlreadyCompleted,*'
+            Invoke-Hostless '$ConfirmPreference = ''None''; Set-TrafficShift -Id $Id -Complete @Aws' | Should -BeLike 'DeploymentAlreadyCompleted,*'
+        }
+        finally { $ps.Dispose() }
     }
 
     It 'sets a group default traffic shift, creating the custom config' {

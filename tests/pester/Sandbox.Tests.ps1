@@ -18,9 +18,15 @@ Describe 'The sandbox cmdlets' {
         }
         finally {
             Remove-Item env:AWS_ACCESS_KEY_ID, env:AWS_SECRET_ACCESS_KEY -ErrorAction SilentlyContinue
-            $sandbox | Stop-BlueGreenSandbox
+            $stopped = $sandbox | Stop-BlueGreenSandbox -PassThru
         }
         { Get-Process -Id $sandbox.ProcessId -ErrorAction Stop } | Should -Throw
+        # -PassThru writes the sandbox that was stopped, as Start returned it.
+        $stopped.ProcessId | Should -Be $sandbox.ProcessId
+        $stopped.Endpoint | Should -Be $sandbox.Endpoint
+        # Stopped already: an error, and nothing passed through.
+        $again = Stop-BlueGreenSandbox -ProcessId $sandbox.ProcessId -PassThru -ErrorAction SilentlyContinue
+        $again | Should -BeNullOrEmpty
     }
 
     It '-WhatIf starts nothing' {

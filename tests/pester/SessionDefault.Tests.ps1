@@ -150,6 +150,17 @@ Describe 'What the session default holds' {
         Get-BlueGreenDefault | Should -BeNullOrEmpty
     }
 
+    It 'Clear-BlueGreenDefault -PassThru writes the default it forgot, masked; nothing under -WhatIf or without one' {
+        Set-BlueGreenDefault -Region eu-west-2 -AccessKey AKIAIOSFODNN7EXAMPLE -SecretKey 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'
+        Clear-BlueGreenDefault -PassThru -WhatIf | Should -BeNullOrEmpty
+        (Get-BlueGreenDefault).Region | Should -Be 'eu-west-2'
+        $forgotten = Clear-BlueGreenDefault -PassThru
+        $forgotten.Region | Should -Be 'eu-west-2'
+        $forgotten.SecretKey | Should -Be '****************'
+        Get-BlueGreenDefault | Should -BeNullOrEmpty
+        Clear-BlueGreenDefault -PassThru | Should -BeNullOrEmpty
+    }
+
     It 'never shows a secret: Get-BlueGreenDefault masks keys and tokens' {
         $secret = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'
         $token = 'FwoGZXIvYXdzEXAMPLETOKEN' + (New-Guid).ToString('N')

@@ -56,6 +56,7 @@ public static class SandboxProcess
     // Only processes started here may be stopped here, and through the Process object that started them:
     // an id alone could by now name another process.
     private static readonly Dictionary<int, Process> Started = new();
+    private static readonly Dictionary<int, BlueGreenSandbox> Sandboxes = new();
 
     /// <summary>Starts the sandbox and returns once it listens; the output lines it wrote are in the error when it does not.</summary>
     public static async Task<BlueGreenSandbox> StartAsync(string sandboxDll, int port, double timeScale, bool seed, CancellationToken cancellationToken)
@@ -96,12 +97,14 @@ public static class SandboxProcess
             try
             {
                 var endpoint = await ready.Task.ConfigureAwait(false);
+                var sandbox = new BlueGreenSandbox(endpoint, process.Id, timeScale, DateTime.UtcNow);
                 lock (Started)
                 {
                     Started[process.Id] = process;
+                    Sandboxes[process.Id] = sandbox;
                 }
 
-                return new BlueGreenSandbox(endpoint, process.Id, timeScale, DateTime.UtcNow);
+                return sandbox;
             }
             catch (Exception ex) when (ex is OperationCanceledException or InvalidOperationException)
             {
@@ -179,6 +182,15 @@ public static class SandboxProcess
         }
     }
 
+    /// <summary>The sandbox this session started with that process id, or null.</summary>
+    public static BlueGreenSandbox? Find(int processId)
+    {
+        lock (Started)
+        {
+            return Sandboxes.TryGetValue(processId, out var sandbox) ? sandbox : null;
+        }
+    }
+
     /// <summary>Stops a sandbox this session started; false when it had already gone.</summary>
     public static bool Stop(int processId)
     {
@@ -191,6 +203,7 @@ public static class SandboxProcess
             }
 
             Started.Remove(processId);
+            Sandboxes.Remove(processId);
         }
 
         using (process)

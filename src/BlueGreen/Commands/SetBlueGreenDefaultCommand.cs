@@ -211,15 +211,23 @@ public sealed class GetBlueGreenDefaultCommand : PSCmdlet
 
 /// <summary>Forgets the session default: the cmdlets go back to AWS.Tools' stored values, the environment and the profiles.</summary>
 [Cmdlet(VerbsCommon.Clear, "BlueGreenDefault", SupportsShouldProcess = true, HelpUri = "https://github.com/bluegreen-ps/BlueGreen/blob/main/docs/cmdlets/Clear-BlueGreenDefault.md")]
-[OutputType(typeof(void))]
+[OutputType(typeof(BlueGreenDefault))]
 public sealed class ClearBlueGreenDefaultCommand : PSCmdlet
 {
+    /// <summary>Writes the default that was forgotten, secrets masked, so that a script can restore or report it.</summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
     protected override void EndProcessing()
     {
         if (SessionDefaults.Current is { } value &&
             ShouldProcess("this PowerShell session", string.Format(CultureInfo.InvariantCulture, "Forget the BlueGreen default ({0})", new BlueGreenDefault(value))))
         {
             SessionDefaults.Clear();
+            if (PassThru)
+            {
+                WriteObject(new BlueGreenDefault(value));
+            }
         }
     }
 }

@@ -149,7 +149,7 @@ public sealed class SetTrafficShiftCommand : ReleaseCmdlet
             : direct ? $"Shift all traffic of release {id} to green now"
             : native ? $"Remove blue now, ending the bake (ContinueServiceDeployment CONTINUE at the bake hook) of release {id}"
             : $"Remove blue now, ending the termination wait (ContinueDeployment TERMINATION_WAIT) of release {id}";
-        if (!ShouldProcess(action, action + "?", "Set-TrafficShift"))
+        if (!ShouldProcess(action, action + "?", "Set-TrafficShift") || (Complete && !ConfirmFinal(action, id)))
         {
             return;
         }
@@ -169,6 +169,31 @@ public sealed class SetTrafficShiftCommand : ReleaseCmdlet
 
             Emit(await ReadAsync(token => engine.GetAsync(id, token), cancellationToken).ConfigureAwait(false));
         }));
+    }
+
+    /// <summary>
+    /// -Complete cannot be undone (blue is gone), so it asks as a High-impact change would, although the cmdlet's
+    /// ConfirmImpact is Medium for the rest: ConfirmImpact is per cmdlet, so the check compares $ConfirmPreference itself.
+    /// -Confirm (or a preference of Medium or lower) has asked already through ShouldProcess; -Confirm:$false, a preference
+    /// of None and -Force do not ask.
+    /// </summary>
+    private bool ConfirmFinal(string action, string id)
+    {
+        if (Force || MyInvocation.BoundParameters.ContainsKey("Confirm"))
+        {
+            return true;
+        }
+
+        var value = SessionState.PSVariable.GetValue("ConfirmPreference");
+        var preference = value is null ? ConfirmImpact.High : LanguagePrimitives.ConvertTo<ConfirmImpact>(value);
+        if (preference == ConfirmImpact.None || preference <= ConfirmImpact.Medium)
+        {
+            return true;
+        }
+
+        return ShouldContinue(
+            $"{action}? Blue is removed: release {id} can no longer be rolled back to it. (In a script: -Confirm:$false or -Force.)",
+            "Complete the release");
     }
 
     private void SetWeight()

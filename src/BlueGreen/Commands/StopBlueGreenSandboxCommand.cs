@@ -6,12 +6,15 @@ namespace BlueGreen.Commands;
 
 /// <summary>Stops a sandbox started by Start-BlueGreenSandbox.</summary>
 [Cmdlet(VerbsLifecycle.Stop, "BlueGreenSandbox", SupportsShouldProcess = true, HelpUri = "https://github.com/bluegreen-ps/BlueGreen/blob/main/docs/cmdlets/Stop-BlueGreenSandbox.md")]
-[OutputType(typeof(void))]
+[OutputType(typeof(BlueGreenSandbox))]
 public sealed class StopBlueGreenSandboxCommand : AsyncCmdlet
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateRange(1, int.MaxValue)]
     public int ProcessId { get; set; }
+
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
 
     protected override void ProcessRecord()
     {
@@ -27,10 +30,15 @@ public sealed class StopBlueGreenSandboxCommand : AsyncCmdlet
             return;
         }
 
+        var sandbox = SandboxProcess.Find(ProcessId);
         if (!SandboxProcess.Stop(ProcessId))
         {
             WriteError(ErrorRecords.Create(new ItemNotFoundException($"No process {ProcessId} is running."), "SandboxNotRunning",
                 ErrorCategory.ObjectNotFound, ProcessId, "It may have stopped already; Start-BlueGreenSandbox returns the ProcessId of a new one."));
+        }
+        else if (PassThru && sandbox is not null)
+        {
+            WriteObject(sandbox);
         }
     }
 }
