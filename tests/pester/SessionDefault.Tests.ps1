@@ -74,6 +74,8 @@ BeforeAll {
         # Reads the release and its target groups, then one GetMetricData: all of it where the default points.
         'Invoke-CanaryAnalysis'     = { "Invoke-CanaryAnalysis -Id $(Get-Release) -Definition @{ Metrics = 'ErrorRate', 'Latency' }" }
         # A failed smoke test with -RollbackOnFailure undoes the release through Undo-Deployment.
+        # -Id reads the release where the default points; -WhatIf writes no file.
+        'Export-BlueGreenReport'    = { "Export-BlueGreenReport -Id $(Get-Release) -Path ./release-report.html -WhatIf" }
         'Invoke-SmokeTest'          = { "Invoke-SmokeTest -Uri '$($TargetUrl.TrimEnd('/'))/_sandbox/health' -ExpectStatus 201 -Requests 1 -DeploymentId $(Get-Release) -RollbackOnFailure -Confirm:`$false" }
     }
     $script:ExpectedErrors = @{ 'Invoke-SmokeTest' = @('SmokeTestFailed') }

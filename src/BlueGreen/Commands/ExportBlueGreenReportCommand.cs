@@ -13,7 +13,8 @@ namespace BlueGreen.Commands;
 
 /// <summary>Writes a report of releases: a self-contained HTML page with the traffic of each release over time as a picture,
 /// and the same content as Markdown.</summary>
-[Cmdlet(VerbsData.Export, "BlueGreenReport", DefaultParameterSetName = ByObjectSet, SupportsShouldProcess = true)]
+[Cmdlet(VerbsData.Export, "BlueGreenReport", DefaultParameterSetName = ByObjectSet, SupportsShouldProcess = true,
+    HelpUri = "https://github.com/bluegreen-ps/BlueGreen/blob/main/docs/cmdlets/Export-BlueGreenReport.md")]
 [OutputType(typeof(FileInfo))]
 public sealed class ExportBlueGreenReportCommand : ReleaseCmdlet
 {

@@ -6,6 +6,7 @@ using System.Text;
 using BlueGreen.Core.Analysis;
 using BlueGreen.Core.Deployments;
 using BlueGreen.Core.Pipelines;
+using BlueGreen.Testing;
 using Xunit;
 
 namespace BlueGreen.Tests.Pipelines;
@@ -117,7 +118,7 @@ public sealed class PipelineCommandTests
         }
         finally
         {
-            Directory.Delete(directory, true);
+            OwnedPath.Delete(directory);
         }
     }
 }
