@@ -177,6 +177,10 @@ Describe 'Views' {
         @($lines | Where-Object Length -GT 120) | Should -BeNullOrEmpty
         # Every column has its whole header and a rule under it: the rule line is dashes and single spaces only.
         $lines[1] | Should -Match '^[- ]+$'
+        # No column is dropped for want of room.
+        $table = Get-FormatData -TypeName @($Samples[$_].PSObject.TypeNames)[0] -PowerShellVersion $PSVersionTable.PSVersion |
+            ForEach-Object FormatViewDefinition | Where-Object { $_.Control -is [System.Management.Automation.TableControl] }
+        [regex]::Matches($lines[1], '-+').Count | Should -Be @($table)[0].Control.Headers.Count
         $headers = @($lines[0].Trim() -split '\s{1,}' | Where-Object { $_ })
         foreach ($header in $headers) { $lines[0] | Should -Match ([regex]::Escape($header)) }
         $lines[0] | Should -Not -Match '…|\.\.\.'
