@@ -17,6 +17,7 @@
     FunctionsToExport      = @()
     CmdletsToExport        = @(
         'Clear-BlueGreenDefault'
+        'Export-BlueGreenReport'
         'Get-BlueGreenDefault'
         'Get-BlueGreenDeployment'
         'Get-SchemaMigration'

@@ -114,8 +114,6 @@ function Invoke-Package([switch] $NoBuild) {
 
 function Invoke-Test {
     Invoke-Build
-    # The module suite installs this package the way users install modules.
-    Invoke-Package -NoBuild
     Write-BuildStep 'Test'
     Remove-OwnedItem $ResultsDir
     $null = New-Item -ItemType Directory -Path $ResultsDir
@@ -149,22 +147,28 @@ function Invoke-Test {
 
         # Pester files that spend their time on sandbox releases run in a second Pester process beside the rest. They
         # need only the module, so they start first, while the test projects build: they are the longest part of the run.
-        $beside = 'Release', 'ReleaseFlow', 'ReadTolerance', 'LambdaCodeDeploy', 'LambdaDirect', 'InvokeSmokeTestLambda', 'Demo', 'ScriptedRelease', 'AnalysisGates'
+        # Two such processes, of about equal length, use the time the others spend waiting on simulated clocks.
+        $beside = 'Release', 'ReleaseFlow', 'ReadTolerance', 'LambdaCodeDeploy', 'Demo', 'AnalysisGates'
+        $besideToo = 'LambdaDirect', 'InvokeSmokeTestLambda', 'ScriptedRelease', 'DocExamples', 'Trains'
         $background.Add((Start-PesterSuite -PesterManifest $pester -TestsDir (Join-Path $Root 'tests') -ResultsDir $ResultsDir -Include $beside))
+        $background.Add((Start-PesterSuite -PesterManifest $pester -TestsDir (Join-Path $Root 'tests') -ResultsDir $ResultsDir -Include $besideToo -Name 'pester-sandbox-2' -Label 'Pester (sandbox, 2)'))
+
+        # The module suite installs this package the way users install modules; it is made while those run.
+        Invoke-Package -NoBuild
 
         # The sandbox, schema and module suites spend their time waiting (on simulated time, databases, fresh pwsh
         # processes), so they run beside the others, each in databases or a sandbox of its own. The client layer's suite
         # runs first in the foreground: it shares moto with the Pester files that use it.
         $projects = @(Get-ChildItem (Join-Path $Root 'tests') -Recurse -Filter '*.Tests.csproj')
         Build-TestProjects -Project $projects.FullName -Solution (Join-Path $Root 'BlueGreen.sln') -Configuration $Configuration -OutDir $Out
-        $besideNames = 'BlueGreen.Sandbox.Tests', 'BlueGreen.Schema.Tests', 'BlueGreen.Module.Tests'
+        $besideNames = 'BlueGreen.Sandbox.Tests', 'BlueGreen.Schema.Tests', 'BlueGreen.Module.Tests', 'BlueGreen.Report.Tests'
         foreach ($project in $projects | Where-Object BaseName -in $besideNames) {
             $background.Add((Start-XunitProject -Project $project.FullName -ResultsDir $ResultsDir -Configuration $Configuration))
         }
         foreach ($project in $projects | Where-Object BaseName -notin $besideNames) {
             $suites.Add((Invoke-XunitProject -Project $project.FullName -ResultsDir $ResultsDir -Configuration $Configuration))
         }
-        $suites.Add((Invoke-PesterSuite -PesterManifest $pester -TestsDir (Join-Path $Root 'tests') -ResultsDir $ResultsDir -Exclude $beside))
+        $suites.Add((Invoke-PesterSuite -PesterManifest $pester -TestsDir (Join-Path $Root 'tests') -ResultsDir $ResultsDir -Exclude ($beside + $besideToo)))
         foreach ($started in $background) { $suites.Add($(if ($started.PSObject.Properties['Pester']) { Receive-PesterSuite $started } else { Receive-XunitProject $started })) }
     }
     finally {

@@ -96,7 +96,23 @@ function Install-TestPrerequisites([string] $ToolsDir, [string] $PesterVersion) 
         Moto     = Install-Moto -ToolsDir $ToolsDir
         AwsCli   = Install-AwsCli
         InitDb   = Install-PostgreSql
+        Chromium = Install-Chromium
     }
+}
+
+function Install-Chromium {
+    # The release report is tested in a real headless browser: Playwright drives the system's Chromium by its path
+    # (tests/BlueGreen.Report.Tests), and never downloads a browser of its own.
+    $chromium = '/usr/bin/chromium'
+    if (-not (Test-Path $chromium)) {
+        Write-Host "  Installing Debian's chromium: the release report is rendered and checked in headless Chromium, and there is no $chromium"
+        $null = Install-DebianPackages @('chromium')
+    }
+    if (-not (Test-Path $chromium)) {
+        throw "Chromium is not installed (no $chromium) and could not be installed (needs apt-get, as root). Install it: apt-get install -y chromium"
+    }
+    Write-Prerequisite 'Chromium' $chromium
+    $chromium
 }
 
 function Write-Prerequisite([string] $Name, [string] $Path) {

@@ -201,6 +201,15 @@ try {
     $quietVerdict = @($quiet.Gates | Where-Object Kind -EQ 'Analysis')
     Test-Step 'the analysis says Inconclusive, not Pass' ($quietVerdict.Count -eq 1 -and $quietVerdict[0].Verdict -eq 'Inconclusive') `
         ("{0}; {1}" -f $quietVerdict[0].Detail, ($quietWarnings | Select-Object -Last 1))
+    Write-Chapter 'The report of these releases'
+    # Every release the demo holds, as it last saw it: one page with each release's traffic over time, and its Markdown.
+    $released = @(Get-Variable -Scope Script -ValueOnly | ForEach-Object { $_ } | Where-Object { $_ -is [BlueGreen.Core.Deployments.BlueGreenDeployment] } |
+        Group-Object DeploymentId | ForEach-Object { $_.Group[-1] })
+    $reportPath = Join-Path (Split-Path (Split-Path $ModuleManifest)) 'demo-report.html'
+    $written = @($released | Export-BlueGreenReport -Path $reportPath -PassThru -Confirm:$false)
+    Test-Step 'the report of the releases is written' ($written.Count -eq 2 -and $released.Count -ge 2 -and ($written | Where-Object Length -GT 0).Count -eq 2) `
+        ("{0} releases; {1}" -f $released.Count, (($written | ForEach-Object { "$($_.Name) ($($_.Length) bytes)" }) -join ', '))
+    Write-Host "  The report: $reportPath (Markdown beside it: $([IO.Path]::ChangeExtension($reportPath, '.md')))"
 }
 finally {
     if ($sandbox) { Stop-BlueGreenSandbox -ProcessId $sandbox.ProcessId -Confirm:$false; Write-Host ''; Write-Host '  sandbox stopped' }

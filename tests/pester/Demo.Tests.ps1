@@ -25,7 +25,8 @@ Describe 'The demo' {
         $text | Should -Match 'the analysis fails it and undoes it without a human: AnalysisFailed,\S+: Latency'
         $text | Should -Match 'production is back on blue: payments:live: 0% on version'
         $text | Should -Match 'the analysis says Inconclusive, not Pass'
-        $text | Should -Match 'All 20 checks passed'
+        $text | Should -Match 'All 21 checks passed'
+        $text | Should -Match 'The report: .*demo-report\.html'
         $sandboxPid = [regex]::Match($text, 'pid (\d+)').Groups[1].Value
         $sandboxPid | Should -Not -BeNullOrEmpty
         Get-Process -Id ([int] $sandboxPid) -ErrorAction SilentlyContinue | Should -BeNullOrEmpty

@@ -88,7 +88,7 @@ Describe 'A release train' {
         $whatIf = Get-Content $transcript -Raw
         Remove-OwnedItem $transcript
         $whatIf | Should -Match "Release train 'fleet' \(train-[0-9]{8}-[0-9]{6}-[a-z2-9]{6}\): 12 targets in 3 waves"
-        $whatIf | Should -Match "Wave 3 'rest': 6 targets, 4 at once"
+        $whatIf | Should -Match "Wave 3 'rest': 6 targets, 6 at once"
         $whatIf | Should -Match "alias 'live' of function 'payments' in eu-west-1: green 2, Linear50PercentEvery1Minutes"
         $whatIf | Should -Match 'CreateDeployment'
         @(Get-SandboxCall | Where-Object { $_.operation -match '^(Create|Update|Put|Register|Publish|Tag)' }).Count | Should -Be 0 -Because '-WhatIf and a refused definition change nothing'

@@ -142,7 +142,9 @@ public abstract class AwsServiceClient
             System.Globalization.DateTimeStyles.AssumeUniversal, out var serverTime))
         {
             result.ServerTime = serverTime;
+            ServiceClock.Observe(serverTime);
         }
+
         return result;
     }
 

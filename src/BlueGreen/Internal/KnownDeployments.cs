@@ -15,6 +15,33 @@ internal static class KnownDeployments
 {
     private static readonly ConcurrentDictionary<string, BlueGreenDeployment> Seen = new(StringComparer.Ordinal);
     private static readonly ConcurrentDictionary<string, IReadOnlyList<ReleaseGate>> GatesOf = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, IReadOnlyList<TrafficObservation>> TrafficOf = new(StringComparer.Ordinal);
+
+    // Enough for a day-long release looked at every few seconds; the oldest reads go first.
+    private const int MostObservations = 5000;
+
+    /// <summary>Keeps the split a fresh read of a release saw, dated by the service's clock and this computer's.</summary>
+    public static void Observe(BlueGreenDeployment? deployment)
+    {
+        if (deployment is null || string.IsNullOrEmpty(deployment.DeploymentId))
+        {
+            return;
+        }
+
+        var seen = new TrafficObservation(Aws.Runtime.ServiceClock.Now, DateTimeOffset.UtcNow, deployment.GreenTrafficPercent, deployment.Status, deployment.Phase);
+        var history = TrafficOf.AddOrUpdate(deployment.DeploymentId, _ => new[] { seen }, (_, known) =>
+        {
+            var last = known[known.Count - 1];
+            // A second look within the same second that saw the same thing adds nothing.
+            if (last.GreenPercent == seen.GreenPercent && last.Status == seen.Status && (seen.LocalTime - last.LocalTime) < TimeSpan.FromSeconds(1))
+            {
+                return known;
+            }
+
+            return known.Concat(new[] { seen }).Skip(Math.Max(0, known.Count + 1 - MostObservations)).ToList();
+        });
+        deployment.TrafficHistory = history;
+    }
 
     public static void Remember(BlueGreenDeployment? deployment)
     {
@@ -34,6 +61,10 @@ internal static class KnownDeployments
         var merged = ReleaseGate.Merge(known, more);
         GatesOf[deployment.DeploymentId] = merged;
         deployment.Gates = merged;
+        if (TrafficOf.TryGetValue(deployment.DeploymentId, out var history) && history.Count > deployment.TrafficHistory.Count)
+        {
+            deployment.TrafficHistory = history;
+        }
     }
 
     /// <summary>Keeps a verdict on a release (by id, seen or not); the deployment object, when known, shows it at once.</summary>

@@ -38,6 +38,7 @@ public abstract partial class ReleaseCmdlet : AwsCmdlet
     protected override void OnEmitting(object? value)
     {
         var deployment = value as BlueGreenDeployment;
+        KnownDeployments.Observe(deployment);
         KnownDeployments.Remember(deployment);
 
         // What a read could not get is said once per release, in the warning stream, next to what it did get.
@@ -218,6 +219,7 @@ public abstract partial class ReleaseCmdlet : AwsCmdlet
     protected void ShowLook(string activity, BlueGreenDeployment d, WaitTarget until, TimeSpan next, string? note)
     {
         _lastSeen = d;
+        KnownDeployments.Observe(d);
         var record = new ProgressRecord(1, activity,
             string.Format(CultureInfo.InvariantCulture, "{0} {1}: blue {2:0}% {3} green {4:0}%{5}", d.Status, d.Phase ?? "starting", 100 - d.GreenTrafficPercent, d.TrafficBar, d.GreenTrafficPercent,
                 note is null ? string.Empty : "; " + note))
