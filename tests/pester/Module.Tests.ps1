@@ -127,3 +127,77 @@ Get-ChildItem $module.ModuleBase -Recurse -File | ForEach-Object { 'File=' + [IO
         @($expected | Where-Object { $_ -notin $installed }) | Should -BeNullOrEmpty
     }
 }
+
+Describe 'Views' {
+    BeforeAll {
+        Import-Module $Manifest -Force -ErrorAction Stop
+        $long = 'x' * 90
+        $now = [DateTimeOffset]::new(2026, 12, 2, 10, 11, 12, [TimeSpan]::Zero)
+        $deployment = [BlueGreen.Core.Deployments.BlueGreenDeployment]::new('d-ABCDEFGHI')
+        $deployment.ApplicationName = 'orders-application-with-a-long-name'
+        $deployment.DeploymentGroupName = 'orders-group-with-a-long-name'
+        $deployment.Status = 'Failed'
+        $deployment.CreateTime = $now.UtcDateTime
+        $deployment.ErrorCode = 'HEALTH_CONSTRAINTS'
+        $deployment.ErrorMessage = $long
+        $judgement = [BlueGreen.Core.Analysis.MetricJudgement] @{ Name = 'latency-p99-of-the-orders-api'; Verdict = 'Fail'; Critical = $true; GreenSamples = 12345; BlueSamples = 12345; GreenMean = 1234.5678; BlueMean = 0.000012345; MeanRatio = 12345.678; PValue = 0.00001; Reason = $long }
+        $analysis = [BlueGreen.Core.Analysis.CanaryAnalysisResult]::new('d-ABCDEFGHI')
+        $analysis.Verdict = 'Fail'
+        $analysis.Score = 42.5
+        $analysis.Metrics = [BlueGreen.Core.Analysis.MetricJudgement[]] @($judgement)
+        $analysis.Reason = $long
+        $smoke = [BlueGreen.Core.SmokeTests.SmokeTestResult] @{ DeploymentId = 'd-ABCDEFGHI'; Target = 'http://localhost:8080/health'; Requests = 12345; Failed = 1234; ErrorRate = 0.1; P50 = [TimeSpan]::FromMilliseconds(1234.5); P99 = [TimeSpan]::FromMilliseconds(98765.4) }
+        $script:Samples = [ordered] @{
+            BlueGreenDeployment = $deployment
+            ReleaseGate = [BlueGreen.Core.Deployments.ReleaseGate]::new('Analysis', 'a-gate-with-a-long-name-beyond-its-column', 'Fail', $now, $long)
+            AppliedMigration = [BlueGreen.Core.Schema.AppliedMigration] @{ Version = '20261202.1'; Phase = 'Contract'; Success = $false; AppliedAt = $now; Duration = [TimeSpan]::FromSeconds(12.3); ReleaseId = 'release-2026-12-02-with-long-id'; Script = "V20261202.1__$long.sql"; Error = $long }
+            SchemaRelease = [BlueGreen.Core.Schema.SchemaRelease] @{ ReleaseId = 'release-2026-12-02-with-long-id'; State = 'Contracted'; DeploymentId = 'd-ABCDEFGHI'; ExpandedAt = $now; SwitchedAt = $now; ContractedAt = $now; ForceReason = $long }
+            SmokeTestResult = $smoke
+            CanaryAnalysisResult = $analysis
+            MetricJudgement = $judgement
+            BlueGreenSandbox = [BlueGreen.Core.Sandbox.BlueGreenSandbox]::new([uri] 'http://127.0.0.1:45678/', 123456, 1000, $now.UtcDateTime)
+            BlueGreenDefault = Set-BlueGreenDefault -EndpointUrl 'http://127.0.0.1:45678' -Region 'ap-southeast-2' -PassThru
+            # Internal constructors: the views select these by type name, so a typed custom object stands in.
+            StatementVerdict = [pscustomobject] @{ PSTypeName = 'BlueGreen.Core.Schema.StatementVerdict'; File = "/migrations/V1__$long.sql"; Line = 12345; Kind = 'DropColumn'; SafeForExpand = $false; Rules = @([pscustomobject] @{ Id = 'BG001' }, [pscustomobject] @{ Id = 'BG002' }); Statement = $long }
+            BlueGreenTrain = [pscustomobject] @{ PSTypeName = 'BlueGreen.Core.Trains.BlueGreenTrain'; Id = 'train-2026-12-02-10-11-12-abcdef'; Name = 'a-train-with-a-long-name'; State = 'Failed'; CurrentWave = 10; WaveCount = 12; Progress = '10/12 succeeded, 1 failed, 1 waiting'; Failure = $long; Targets = @() }
+            BlueGreenTrainTarget = [pscustomobject] @{ PSTypeName = 'BlueGreen.Core.Trains.BlueGreenTrainTarget'; Wave = 12; Key = 'ecs:eu-west-1:orders-cluster/orders-service'; Green = 'orders:12345'; State = 'RolledBack'; DeploymentId = 'ecs-svc/1234567890123456789'; Note = $long }
+        }
+    }
+
+    AfterAll {
+        Clear-BlueGreenDefault
+    }
+
+    It 'renders <_> in a table that fits 120 columns without wrapped headers' -ForEach @(
+        'BlueGreenDeployment', 'ReleaseGate', 'AppliedMigration', 'SchemaRelease', 'SmokeTestResult', 'CanaryAnalysisResult',
+        'MetricJudgement', 'BlueGreenSandbox', 'BlueGreenDefault', 'StatementVerdict', 'BlueGreenTrain', 'BlueGreenTrainTarget') {
+        $text = $Samples[$_] | Format-Table | Out-String -Width 120
+        $lines = @($text -split '\r?\n' | Where-Object { $_.Trim() })
+        $lines.Count | Should -Be 3 -Because "a header, a rule and one row; got:`n$text"
+        @($lines | Where-Object Length -GT 120) | Should -BeNullOrEmpty
+        # Every column has its whole header and a rule under it: the rule line is dashes and single spaces only.
+        $lines[1] | Should -Match '^[- ]+$'
+        # No column is dropped for want of room.
+        $table = Get-FormatData -TypeName @($Samples[$_].PSObject.TypeNames)[0] -PowerShellVersion $PSVersionTable.PSVersion |
+            ForEach-Object FormatViewDefinition | Where-Object { $_.Control -is [System.Management.Automation.TableControl] }
+        [regex]::Matches($lines[1], '-+').Count | Should -Be @($table)[0].Control.Headers.Count
+        $headers = @($lines[0].Trim() -split '\s{1,}' | Where-Object { $_ })
+        foreach ($header in $headers) { $lines[0] | Should -Match ([regex]::Escape($header)) }
+        $lines[0] | Should -Not -Match '…|\.\.\.'
+    }
+
+    It 'renders <_> with its list view' -ForEach @(
+        'BlueGreenDeployment', 'ReleaseGate', 'AppliedMigration', 'SchemaRelease', 'SmokeTestResult', 'CanaryAnalysisResult',
+        'MetricJudgement', 'BlueGreenSandbox', 'BlueGreenDefault', 'StatementVerdict', 'BlueGreenTrain', 'BlueGreenTrainTarget') {
+        $name = $_
+        $typeName = @($Samples[$name].PSObject.TypeNames)[0]
+        $view = Get-FormatData -TypeName $typeName -PowerShellVersion $PSVersionTable.PSVersion |
+            ForEach-Object FormatViewDefinition | Where-Object { $_.Control -is [System.Management.Automation.ListControl] }
+        @($view).Count | Should -Be 1
+        $view.Name | Should -Be "$($name)List"
+        # Format-List picks the list view by itself, not the property list PowerShell makes up without one.
+        $chosen = $Samples[$name] | Format-List | Out-String -Width 120
+        $chosen | Should -Be ($Samples[$name] | Format-List -View "$($name)List" | Out-String -Width 120)
+        $chosen | Should -Not -Be ($Samples[$name] | Select-Object -Property * | Format-List | Out-String -Width 120)
+    }
+}

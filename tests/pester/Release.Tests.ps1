@@ -197,6 +197,14 @@ Describe 'Get-BlueGreenDeployment and Wait-BlueGreenDeployment' {
         $all.DeploymentId | Should -Be @($two.DeploymentId, $one.DeploymentId)
         $all | ForEach-Object { $_.Status | Should -Be 'Succeeded' }
         ($all | Format-Table | Out-String) | Should -Match ([regex]::Escape($one.DeploymentId) + '\s+Succeeded\s+web')
+        $all.Phase | Should -Be @('Complete', 'Complete')
+        # History fills every column of the table but the last, Error (none here).
+        $lines = @(($all | Format-Table | Out-String -Width 120) -split '\r?\n' | Where-Object { $_.Trim() })
+        $columns = @([regex]::Matches($lines[1], '-+'))
+        $columns.Count | Should -Be 8
+        foreach ($row in $lines[2..($lines.Count - 1)]) {
+            foreach ($column in $columns[0..6]) { $row.PadRight(120).Substring($column.Index, $column.Length).Trim() | Should -Not -BeNullOrEmpty -Because "column $($column.Index) of: $row" }
+        }
     }
 
     It 'binds ids by value and by property name, and objects by value with their endpoint' {

@@ -475,9 +475,18 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine, IGroupDefaults, IPlatf
             return ordered.Count == 0 ? Array.Empty<BlueGreenDeployment>() : new[] { await GetAsync(ordered[0].DeploymentId!, cancellationToken).ConfigureAwait(false) };
         }
 
-        return ordered.Select(i =>
+        var rows = new List<BlueGreenDeployment>(ordered.Count);
+        foreach (var i in ordered)
         {
             var d = FromInfo(i);
+            if (!FinishedPhase.IsFinished(d.Status))
+            {
+                // A release still running has no phase in its record: its lifecycle events tell (at most a row or two per group).
+                rows.Add(await GetAsync(i, cancellationToken).ConfigureAwait(false));
+                continue;
+            }
+
+            d.Phase = FinishedPhase.Of(d.Status, d.RolledBack);
             d.Cluster = Last(cluster);
             d.Service = Last(service);
             d.TargetId = d.Cluster + ":" + d.Service;
@@ -487,8 +496,10 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine, IGroupDefaults, IPlatf
                 d.GreenTrafficPercent = d.IsRollback ? 0 : 100;
             }
 
-            return d;
-        }).ToList();
+            rows.Add(d);
+        }
+
+        return rows;
     }
 
     // ----- gate ------------------------------------------------------------------------------------------

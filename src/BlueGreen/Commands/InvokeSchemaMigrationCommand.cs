@@ -6,6 +6,7 @@ using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using BlueGreen.Completion;
+using BlueGreen.Core.Configuration;
 using BlueGreen.Core.Schema;
 using BlueGreen.Internal;
 
@@ -59,8 +60,10 @@ public sealed class InvokeSchemaMigrationCommand : AsyncCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public DateTimeOffset? SwitchedAt { get; set; }
 
-    /// <summary>How long after the switch a rollback stays possible; once it has passed, blue counts as gone.</summary>
+    /// <summary>How long after the switch a rollback stays possible: minutes (30) or a TimeSpan; once it has
+    /// passed, blue counts as gone.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
+    [DurationTransformation(DurationUnit.Minutes)]
     public TimeSpan? RollbackWindow { get; set; }
 
     /// <summary>Runs contract although the gate refuses; needs -Reason, which is recorded with the release.</summary>

@@ -10,6 +10,7 @@ using System.Threading;
 using BlueGreen.Aws.Configuration;
 using BlueGreen.Completion;
 using BlueGreen.Core.Analysis;
+using BlueGreen.Core.Configuration;
 using BlueGreen.Core.Deployments;
 using BlueGreen.Core.SmokeTests;
 using BlueGreen.Internal;
@@ -98,7 +99,7 @@ public sealed class InvokeSmokeTestCommand : AwsCmdlet
     public IDictionary? ExpectJson { get; set; }
 
     [Parameter]
-    [MillisecondsTransformation]
+    [DurationTransformation(DurationUnit.Milliseconds)]
     public TimeSpan MaxLatency { get; set; }
 
     [Parameter]
@@ -113,9 +114,12 @@ public sealed class InvokeSmokeTestCommand : AwsCmdlet
     [ValidateRange(0.0, 1.0)]
     public double MaxErrorRate { get; set; }
 
+    /// <summary>How long one request may take: seconds (10) or a TimeSpan; -TimeoutSec is its other name.</summary>
     [Parameter]
-    [ValidateRange(1, 3600)]
-    public int TimeoutSec { get; set; } = 10;
+    [Alias("TimeoutSec")]
+    [DurationTransformation(DurationUnit.Seconds)]
+    [ValidateDuration(DurationUnit.Seconds, 1, 3600)]
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
 
     [Parameter]
     public SwitchParameter RollbackOnFailure { get; set; }
@@ -135,7 +139,7 @@ public sealed class InvokeSmokeTestCommand : AwsCmdlet
             // The default adapts to a small -Requests; a -Concurrency given explicitly is checked as given.
             Concurrency = concurrencyGiven ? Concurrency : Math.Min(Concurrency, Requests),
             MaxErrorRate = MaxErrorRate,
-            Timeout = TimeSpan.FromSeconds(TimeoutSec),
+            Timeout = Timeout,
         };
 
         try
@@ -181,7 +185,7 @@ public sealed class InvokeSmokeTestCommand : AwsCmdlet
             return;
         }
 
-        WriteVerbose($"Smoke test: {_policy.Requests} x {_policy.Method} {target} ({_policy.Concurrency} at a time, timeout {TimeoutSec} s)");
+        WriteVerbose($"Smoke test: {_policy.Requests} x {_policy.Method} {target} ({_policy.Concurrency} at a time, timeout {Timeout.TotalSeconds} s)");
         Run($"Smoke test {target}", deploymentId, async (report, cancellationToken) =>
         {
             using var probe = new RemoteSmokeProbe(_policy.Concurrency);
@@ -245,7 +249,7 @@ public sealed class InvokeSmokeTestCommand : AwsCmdlet
             1 => "one payload",
             var n => $"{n} payloads in turn",
         };
-        WriteVerbose($"Smoke test: {_policy.Requests} x Invoke {function.Function} version {function.Version} with {payloads} ({_policy.Concurrency} at a time, timeout {TimeoutSec} s)");
+        WriteVerbose($"Smoke test: {_policy.Requests} x Invoke {function.Function} version {function.Version} with {payloads} ({_policy.Concurrency} at a time, timeout {Timeout.TotalSeconds} s)");
         var probe = new RemoteLambdaProbe(context);
         try
         {
@@ -550,30 +554,5 @@ public sealed class InvokeSmokeTestCommand : AwsCmdlet
         }
 
         return headers;
-    }
-
-    /// <summary>Lets -MaxLatency take milliseconds (500), a TimeSpan, or a TimeSpan string ('00:00:01').</summary>
-    internal sealed class MillisecondsTransformationAttribute : ArgumentTransformationAttribute
-    {
-        public override object Transform(EngineIntrinsics engineIntrinsics, object inputData)
-        {
-            var value = inputData is PSObject wrapped ? wrapped.BaseObject : inputData;
-            switch (value)
-            {
-                case TimeSpan span:
-                    return span;
-                case int or long or short or byte or uint or ulong or ushort or sbyte:
-                    return TimeSpan.FromMilliseconds(Convert.ToDouble(value, CultureInfo.InvariantCulture));
-                case double or float or decimal:
-                    return TimeSpan.FromMilliseconds(Convert.ToDouble(value, CultureInfo.InvariantCulture));
-                case string text when double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var ms):
-                    return TimeSpan.FromMilliseconds(ms);
-                case string text when TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var parsed):
-                    return parsed;
-                default:
-                    throw new ArgumentTransformationMetadataException(
-                        $"'{value}' is not a latency: pass milliseconds (500) or a TimeSpan ('00:00:00.5').");
-            }
-        }
     }
 }

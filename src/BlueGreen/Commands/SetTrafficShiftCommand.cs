@@ -2,6 +2,7 @@ using System;
 using System.Management.Automation;
 using BlueGreen.Completion;
 using BlueGreen.Core.Analysis;
+using BlueGreen.Core.Configuration;
 using BlueGreen.Core.Deployments;
 using BlueGreen.Core.Releases;
 using BlueGreen.Internal;
@@ -75,11 +76,12 @@ public sealed class SetTrafficShiftCommand : ReleaseCmdlet
     [ArgumentCompleter(typeof(TrafficShiftCompleter))]
     public string? TrafficShift { get; set; }
 
-    /// <summary>Minutes that green waits at Ready, with test traffic only, for Set-TrafficShift -Continue
-    /// (then the release stops); 0 lets production traffic move as soon as green is up.</summary>
+    /// <summary>How long green waits at Ready, with test traffic only, for Set-TrafficShift -Continue (then the
+    /// release stops): minutes (60) or a TimeSpan; 0 lets production traffic move as soon as green is up.</summary>
     [Parameter(ParameterSetName = GroupSet)]
-    [ValidateRange(0, 2880)]
-    public int ReadyWait { get; set; }
+    [DurationTransformation(DurationUnit.Minutes)]
+    [ValidateDuration(DurationUnit.Minutes, 0, 2880)]
+    public TimeSpan ReadyWait { get; set; }
 
     protected override void ProcessRecord()
     {
@@ -226,7 +228,7 @@ public sealed class SetTrafficShiftCommand : ReleaseCmdlet
 
     private void SetGroupDefault()
     {
-        TimeSpan? readyWait = MyInvocation.BoundParameters.ContainsKey(nameof(ReadyWait)) ? TimeSpan.FromMinutes(ReadyWait) : null;
+        TimeSpan? readyWait = MyInvocation.BoundParameters.ContainsKey(nameof(ReadyWait)) ? ReadyWait : null;
         if (TrafficShift is null && readyWait is null)
         {
             ThrowTerminatingError(ErrorRecords.Create(new PSArgumentException("Give -TrafficShift, -ReadyWait, or both.", nameof(TrafficShift)), "NothingToSet",

@@ -6,6 +6,7 @@ using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
 using BlueGreen.Completion;
+using BlueGreen.Core.Configuration;
 using BlueGreen.Core.Deployments;
 using BlueGreen.Core.Releases;
 using BlueGreen.Core.Schema;
@@ -164,7 +165,7 @@ public sealed class StartBlueGreenDeploymentCommand : ReleaseCmdlet
     /// ('00:10:00'); Set-TrafficShift -Complete ends it early. Without it the service's own bake is kept.</summary>
     [Parameter(ParameterSetName = ByImageSet)]
     [Parameter(ParameterSetName = ByTaskDefinitionSet)]
-    [MinutesTransformation]
+    [DurationTransformation(DurationUnit.Minutes)]
     public TimeSpan BakeTime { get; set; }
 
     /// <summary>Waits until the release has succeeded, with progress.</summary>
@@ -734,28 +735,6 @@ public sealed class StartBlueGreenDeploymentCommand : ReleaseCmdlet
         }
 
         return new LambdaCodeSource { ZipFile = bytes, ZipPath = path };
-    }
-}
-
-/// <summary>Lets a duration take minutes (10), a TimeSpan, or a TimeSpan string ('00:10:00').</summary>
-internal sealed class MinutesTransformationAttribute : ArgumentTransformationAttribute
-{
-    public override object Transform(EngineIntrinsics engineIntrinsics, object inputData)
-    {
-        var value = inputData is PSObject wrapped ? wrapped.BaseObject : inputData;
-        switch (value)
-        {
-            case TimeSpan span:
-                return span;
-            case int or long or short or byte or uint or ulong or ushort or sbyte or double or float or decimal:
-                return TimeSpan.FromMinutes(Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture));
-            case string text when double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var minutes):
-                return TimeSpan.FromMinutes(minutes);
-            case string text when TimeSpan.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var parsed):
-                return parsed;
-            default:
-                throw new ArgumentTransformationMetadataException($"'{value}' is not a duration: pass minutes (10) or a TimeSpan ('00:10:00').");
-        }
     }
 }
 

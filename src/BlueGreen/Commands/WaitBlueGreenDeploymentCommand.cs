@@ -6,6 +6,7 @@ using System.Linq;
 using System.Management.Automation;
 using BlueGreen.Completion;
 using BlueGreen.Core.Analysis;
+using BlueGreen.Core.Configuration;
 using BlueGreen.Core.Deployments;
 using BlueGreen.Core.Releases;
 using BlueGreen.Internal;
@@ -39,10 +40,11 @@ public sealed class WaitBlueGreenDeploymentCommand : ReleaseCmdlet
     [Parameter]
     public WaitTarget Until { get; set; } = WaitTarget.Succeeded;
 
-    /// <summary>Seconds to wait at most; the release goes on after.</summary>
+    /// <summary>How long to wait at most: seconds (600) or a TimeSpan; the release goes on after.</summary>
     [Parameter]
-    [ValidateRange(1, int.MaxValue)]
-    public int Timeout { get; set; }
+    [DurationTransformation(DurationUnit.Seconds)]
+    [ValidateDuration(DurationUnit.Seconds, 1, 2147483647)]
+    public TimeSpan Timeout { get; set; }
 
     /// <summary>A release that fails or stops is returned without an error.</summary>
     [Parameter]
@@ -105,7 +107,7 @@ public sealed class WaitBlueGreenDeploymentCommand : ReleaseCmdlet
 
         var context = ContextFor(start, id);
         var engine = ReleaseEngines.ForDeployment(context, start, id);
-        TimeSpan? timeout = MyInvocation.BoundParameters.ContainsKey(nameof(Timeout)) ? TimeSpan.FromSeconds(Timeout) : null;
+        TimeSpan? timeout = MyInvocation.BoundParameters.ContainsKey(nameof(Timeout)) ? Timeout : null;
         try
         {
             RunAsync(cancellationToken => GuardAsync(id, async () =>
@@ -230,7 +232,7 @@ public sealed class WaitBlueGreenDeploymentCommand : ReleaseCmdlet
         catch (OperationCanceledException) when (deadline?.IsCancellationRequested == true && !cancellationToken.IsCancellationRequested)
         {
             throw new ReleaseException("WaitTimedOut", ReleaseErrorKind.OperationTimeout,
-                $"Release {deployment.DeploymentId} did not get to {Until} in {Timeout} s; it goes on in AWS (analysis: {lastVerdict ?? "none yet"}).", deployment.DeploymentId,
+                $"Release {deployment.DeploymentId} did not get to {Until} in {Timeout.TotalSeconds} s; it goes on in AWS (analysis: {lastVerdict ?? "none yet"}).", deployment.DeploymentId,
                 $"Wait again with 'Get-BlueGreenDeployment -Id {deployment.DeploymentId} | Wait-BlueGreenDeployment -Analysis ...', or undo it with Undo-Deployment.");
         }
         finally

@@ -669,14 +669,24 @@ public sealed class CodeDeployLambdaEngine : IReleaseEngine, IGroupDefaults, IPl
             return history.Count == 0 ? Array.Empty<BlueGreenDeployment>() : new[] { await GetAsync(history[0], cancellationToken).ConfigureAwait(false) };
         }
 
-        return history.Select(i =>
+        var rows = new List<BlueGreenDeployment>(history.Count);
+        foreach (var i in history)
         {
             var d = FromInfo(i);
+            if (!FinishedPhase.IsFinished(d.Status))
+            {
+                // A release still running has no phase in its record: its lifecycle events tell (at most a row or two per group).
+                d = await GetAsync(i, cancellationToken).ConfigureAwait(false);
+            }
+
+            d.Phase ??= FinishedPhase.Of(d.Status, d.RolledBack);
             d.FunctionName ??= alias.FunctionName;
             d.Alias ??= alias.Alias;
             d.TargetId ??= TargetIdOf(alias.FunctionName, alias.Alias);
-            return d;
-        }).ToList();
+            rows.Add(d);
+        }
+
+        return rows;
     }
 
     // ----- gates -----------------------------------------------------------------------------------------

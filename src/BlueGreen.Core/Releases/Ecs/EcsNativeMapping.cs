@@ -305,7 +305,7 @@ public static class EcsNativeMapping
 
             // A rollback's own share is the one it puts back: blue's.
             deployment.GreenTrafficPercent = sd.Status == "ROLLBACK_SUCCESSFUL" ? 100 : 100 - (green ?? 100);
-            deployment.Phase = sd.LifecycleStage;
+            deployment.Phase = sd.LifecycleStage ?? FinishedPhase.Of(deployment.Status, false);
             deployment.ErrorMessage = sd.Rollback?.Reason;
             return deployment;
         }
@@ -349,7 +349,7 @@ public static class EcsNativeMapping
         deployment.GreenTrafficPercent = deployment.Status == DeploymentStatus.Succeeded ? 100 : green ?? 0;
         deployment.BlueExists = deployment.Status != DeploymentStatus.Succeeded;
         deployment.TerminationWaitStarted = deployment.Status == DeploymentStatus.Baking || (sd.Status == "IN_PROGRESS" && sd.LifecycleStage == "CLEAN_UP");
-        deployment.Phase = sd.LifecycleStage ?? (deployment.Status == DeploymentStatus.Created ? "PENDING" : null);
+        deployment.Phase = sd.LifecycleStage ?? (deployment.Status == DeploymentStatus.Created ? "PENDING" : FinishedPhase.Of(deployment.Status, rolledBack));
         deployment.LifecycleEvents = Events(sd.LifecycleStage, sd.Status, deployment.Status, failedHook is null ? null : $"{failedHook.TargetType} hook {failedHook.Status}");
         return deployment;
     }
