@@ -198,6 +198,11 @@ Describe 'Get-BlueGreenDeployment and Wait-BlueGreenDeployment' {
         $all | ForEach-Object { $_.Status | Should -Be 'Succeeded' }
         ($all | Format-Table | Out-String) | Should -Match ([regex]::Escape($one.DeploymentId) + '\s+Succeeded\s+web')
         $all.Phase | Should -Be @('Complete', 'Complete')
+        # Filters look through the history: by state, by creation time, and the newest few.
+        @(Get-BlueGreenDeployment -Cluster sandbox -Service web -First 1 @Aws).DeploymentId | Should -Be @($two.DeploymentId)
+        @(Get-BlueGreenDeployment -Cluster sandbox -Service web -Status Succeeded -Since $all[1].CreateTime @Aws).DeploymentId | Should -Be @($two.DeploymentId, $one.DeploymentId)
+        @(Get-BlueGreenDeployment -Cluster sandbox -Service web -Since $all[0].CreateTime @Aws).DeploymentId | Should -Be @($two.DeploymentId)
+        @(Get-BlueGreenDeployment -Cluster sandbox -Service web -Status Failed, Stopped @Aws).Count | Should -Be 0
         # History fills every column of the table but the last, Error (none here).
         $lines = @(($all | Format-Table | Out-String -Width 120) -split '\r?\n' | Where-Object { $_.Trim() })
         $columns = @([regex]::Matches($lines[1], '-+'))

@@ -1,3 +1,4 @@
+using System;
 using System.Management.Automation;
 using BlueGreen.Completion;
 using BlueGreen.Core.Deployments;
@@ -62,6 +63,23 @@ public sealed class GetBlueGreenDeploymentCommand : ReleaseCmdlet
     [Parameter(ParameterSetName = ByAliasSet)]
     public SwitchParameter All { get; set; }
 
+    /// <summary>Only releases in one of these states; reads the history, as -All does.</summary>
+    [Parameter(ParameterSetName = ByServiceSet)]
+    [Parameter(ParameterSetName = ByAliasSet)]
+    [ValidateNotNullOrEmpty]
+    public DeploymentStatus[] Status { get; set; } = null!;
+
+    /// <summary>Only releases created at or after this time; reads the history, as -All does.</summary>
+    [Parameter(ParameterSetName = ByServiceSet)]
+    [Parameter(ParameterSetName = ByAliasSet)]
+    public DateTime Since { get; set; }
+
+    /// <summary>At most this many releases, newest first, of those the other filters keep.</summary>
+    [Parameter(ParameterSetName = ByServiceSet)]
+    [Parameter(ParameterSetName = ByAliasSet)]
+    [ValidateRange(1, int.MaxValue)]
+    public int First { get; set; }
+
     protected override void ProcessRecord()
     {
         switch (ParameterSetName)
@@ -70,11 +88,17 @@ public sealed class GetBlueGreenDeploymentCommand : ReleaseCmdlet
                 ReleaseTarget target = ParameterSetName == ByAliasSet ? new LambdaAliasTarget(FunctionName, Alias) : new EcsServiceTarget(Cluster, Service);
                 var controller = ParameterSetName == ByAliasSet ? Controller : ReleaseController.Auto;
                 var context = AwsContext;
+                var filter = new HistoryFilter(
+                    Status,
+                    MyInvocation.BoundParameters.ContainsKey(nameof(Since)) ? Since : null,
+                    MyInvocation.BoundParameters.ContainsKey(nameof(First)) ? First : null);
+                // A filter looks through the history: the latest release alone might not be the one asked for.
+                var history = All || !filter.IsEmpty;
                 RunAsync(cancellationToken => GuardAsync(target.Key, async () =>
                 {
                     // Choosing the engine reads the target (an ECS service's controller): it rides out throttling as the read does.
                     var serviceEngine = await ReadAsync(token => ReleaseEngines.ForTargetAsync(context, target, controller, null, token), cancellationToken).ConfigureAwait(false);
-                    foreach (var deployment in await ReadAsync(token => serviceEngine.GetForTargetAsync(target, All, token), cancellationToken).ConfigureAwait(false))
+                    foreach (var deployment in filter.Apply(await ReadAsync(token => serviceEngine.GetForTargetAsync(target, history, token), cancellationToken).ConfigureAwait(false)))
                     {
                         Emit(deployment);
                     }
