@@ -220,36 +220,8 @@ internal static class Fleet
     {
         TaskDefinitions(region, name);
         var (lbArn, blue, green) = LoadBalancer(region, name);
-        (JsonNode Listener, string Rule) Listener(int port)
-        {
-            var listener = Call(region, "elasticloadbalancing", "CreateListener", new JsonObject
-            {
-                ["LoadBalancerArn"] = lbArn, ["Protocol"] = "HTTP", ["Port"] = port,
-                ["DefaultActions"] = new JsonArray { new JsonObject { ["Type"] = "fixed-response", ["FixedResponseConfig"] = new JsonObject { ["StatusCode"] = "404", ["ContentType"] = "text/plain", ["MessageBody"] = "no rule matched\n" } } },
-            })!["Listeners"]![0]!;
-            var rule = Call(region, "elasticloadbalancing", "CreateRule", new JsonObject
-            {
-                ["ListenerArn"] = listener.Str("ListenerArn"),
-                ["Priority"] = 1,
-                ["Conditions"] = new JsonArray { new JsonObject { ["Field"] = "path-pattern", ["Values"] = new JsonArray { "/*" } } },
-                ["Actions"] = new JsonArray
-                {
-                    new JsonObject
-                    {
-                        ["Type"] = "forward",
-                        ["ForwardConfig"] = new JsonObject
-                        {
-                            ["TargetGroups"] = new JsonArray
-                            {
-                                new JsonObject { ["TargetGroupArn"] = blue, ["Weight"] = 100 },
-                                new JsonObject { ["TargetGroupArn"] = green, ["Weight"] = 0 },
-                            },
-                        },
-                    },
-                },
-            })!["Rules"]![0].Str("RuleArn")!;
-            return (listener, rule);
-        }
+        (JsonNode Listener, string Rule) Listener(int port) =>
+            Seed.ForwardingListener((service, operation, input) => Call(region, service, operation, input), lbArn, port, blue, green);
 
         var (prod, prodRule) = Listener(ProductionPort);
         var (test, testRule) = Listener(TestPort);

@@ -264,36 +264,7 @@ internal static class Seed
         })!["TargetGroups"]![0].Str("TargetGroupArn")!;
         var blue = TargetGroup("api-blue");
         var green = TargetGroup("api-green");
-        (JsonNode Listener, string Rule) Listener(int port)
-        {
-            var listener = call("elasticloadbalancing", "CreateListener", new JsonObject
-            {
-                ["LoadBalancerArn"] = lbArn, ["Protocol"] = "HTTP", ["Port"] = port,
-                ["DefaultActions"] = new JsonArray { new JsonObject { ["Type"] = "fixed-response", ["FixedResponseConfig"] = new JsonObject { ["StatusCode"] = "404", ["ContentType"] = "text/plain", ["MessageBody"] = "no rule matched\n" } } },
-            })!["Listeners"]![0]!;
-            var rule = call("elasticloadbalancing", "CreateRule", new JsonObject
-            {
-                ["ListenerArn"] = listener.Str("ListenerArn"),
-                ["Priority"] = 1,
-                ["Conditions"] = new JsonArray { new JsonObject { ["Field"] = "path-pattern", ["Values"] = new JsonArray { "/*" } } },
-                ["Actions"] = new JsonArray
-                {
-                    new JsonObject
-                    {
-                        ["Type"] = "forward",
-                        ["ForwardConfig"] = new JsonObject
-                        {
-                            ["TargetGroups"] = new JsonArray
-                            {
-                                new JsonObject { ["TargetGroupArn"] = blue, ["Weight"] = 100 },
-                                new JsonObject { ["TargetGroupArn"] = green, ["Weight"] = 0 },
-                            },
-                        },
-                    },
-                },
-            })!["Rules"]![0].Str("RuleArn")!;
-            return (listener, rule);
-        }
+        (JsonNode Listener, string Rule) Listener(int port) => ForwardingListener(call, lbArn, port, blue, green);
 
         var (prod, prodRule) = Listener(81);
         var (test, testRule) = Listener(8081);
@@ -376,4 +347,39 @@ internal static class Seed
         ["releasedBy"] = releasedBy,
         ["alarm"] = alarm,
     };
+
+    /// <summary>
+    /// A listener on <paramref name="port"/> whose one rule forwards everything to <paramref name="blue"/> (weight 100) and
+    /// <paramref name="green"/> (0): what ECS's own blue/green moves between its target groups.
+    /// </summary>
+    internal static (JsonNode Listener, string Rule) ForwardingListener(Func<string, string, JsonObject, JsonNode?> call, string lbArn, int port, string blue, string green)
+    {
+        var listener = call("elasticloadbalancing", "CreateListener", new JsonObject
+        {
+            ["LoadBalancerArn"] = lbArn, ["Protocol"] = "HTTP", ["Port"] = port,
+            ["DefaultActions"] = new JsonArray { new JsonObject { ["Type"] = "fixed-response", ["FixedResponseConfig"] = new JsonObject { ["StatusCode"] = "404", ["ContentType"] = "text/plain", ["MessageBody"] = "no rule matched\n" } } },
+        })!["Listeners"]![0]!;
+        var rule = call("elasticloadbalancing", "CreateRule", new JsonObject
+        {
+            ["ListenerArn"] = listener.Str("ListenerArn"),
+            ["Priority"] = 1,
+            ["Conditions"] = new JsonArray { new JsonObject { ["Field"] = "path-pattern", ["Values"] = new JsonArray { "/*" } } },
+            ["Actions"] = new JsonArray
+            {
+                new JsonObject
+                {
+                    ["Type"] = "forward",
+                    ["ForwardConfig"] = new JsonObject
+                    {
+                        ["TargetGroups"] = new JsonArray
+                        {
+                            new JsonObject { ["TargetGroupArn"] = blue, ["Weight"] = 100 },
+                            new JsonObject { ["TargetGroupArn"] = green, ["Weight"] = 0 },
+                        },
+                    },
+                },
+            },
+        })!["Rules"]![0].Str("RuleArn")!;
+        return (listener, rule);
+    }
 }
