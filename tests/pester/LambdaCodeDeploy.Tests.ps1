@@ -143,6 +143,12 @@ Describe 'Start-BlueGreenDeployment -FunctionName -Alias through CodeDeploy' {
         $latest = Get-BlueGreenDeployment -FunctionName orders -Alias live @Aws
         $latest.DeploymentId | Should -Be $back.DeploymentId
         @(Get-BlueGreenDeployment -FunctionName orders -Alias live -All @Aws).DeploymentId | Should -Be @($back.DeploymentId, $d.DeploymentId)
+        # A named group is read straight away, without listing applications or groups.
+        $null = Invoke-SandboxControl DELETE 'requests'
+        @(Get-BlueGreenDeployment -FunctionName orders -Alias live -ApplicationName orders -DeploymentGroupName orders-dg -All @Aws).DeploymentId | Should -Be @($back.DeploymentId, $d.DeploymentId)
+        (Get-SandboxCall ListApplications).Count + (Get-SandboxCall ListDeploymentGroups).Count | Should -Be 0
+        { Get-BlueGreenDeployment -FunctionName orders -Alias live -ApplicationName web -DeploymentGroupName web-dg @Aws -ErrorAction Stop } | Should -Throw -ErrorId 'NotALambdaGroup*'
+        { Get-BlueGreenDeployment -FunctionName orders -Alias live -Controller Module -ApplicationName orders @Aws -ErrorAction Stop } | Should -Throw -ErrorId 'GroupWithoutCodeDeploy*'
     }
 
     It 'reads a release in flight with two calls per look' {

@@ -203,6 +203,20 @@ Describe 'Get-BlueGreenDeployment and Wait-BlueGreenDeployment' {
         @(Get-BlueGreenDeployment -Cluster sandbox -Service web -Status Succeeded -Since $all[1].CreateTime @Aws).DeploymentId | Should -Be @($two.DeploymentId, $one.DeploymentId)
         @(Get-BlueGreenDeployment -Cluster sandbox -Service web -Since $all[0].CreateTime @Aws).DeploymentId | Should -Be @($two.DeploymentId)
         @(Get-BlueGreenDeployment -Cluster sandbox -Service web -Status Failed, Stopped @Aws).Count | Should -Be 0
+        # Unnamed, the group is searched for; named, it is read straight away, with the same answer.
+        $null = Invoke-SandboxControl DELETE 'requests'
+        $null = Get-BlueGreenDeployment -Cluster sandbox -Service web -All @Aws
+        (Get-SandboxCall ListApplications).Count | Should -BeGreaterThan 0
+        $null = Invoke-SandboxControl DELETE 'requests'
+        @(Get-BlueGreenDeployment -Cluster sandbox -Service web -ApplicationName web -DeploymentGroupName web-dg -All @Aws).DeploymentId | Should -Be $all.DeploymentId
+        (Get-SandboxCall ListApplications).Count + (Get-SandboxCall ListDeploymentGroups).Count | Should -Be 0
+        @(Get-BlueGreenDeployment -Cluster sandbox -Service web -ApplicationName web @Aws).DeploymentId | Should -Be @($two.DeploymentId)
+        (Get-SandboxCall ListApplications).Count | Should -Be 0
+        # A named group that does not release the service, or a group without its application, is refused.
+        { Get-BlueGreenDeployment -Cluster sandbox -Service web -ApplicationName orders -DeploymentGroupName orders-dg @Aws -ErrorAction Stop } |
+            Should -Throw -ErrorId 'GroupDoesNotOwnService*'
+        { Get-BlueGreenDeployment -Cluster sandbox -Service web -DeploymentGroupName web-dg @Aws -ErrorAction Stop } |
+            Should -Throw -ErrorId 'GroupWithoutApplication*'
         # History fills every column of the table but the last, Error (none here).
         $lines = @(($all | Format-Table | Out-String -Width 120) -split '\r?\n' | Where-Object { $_.Trim() })
         $columns = @([regex]::Matches($lines[1], '-+'))

@@ -462,14 +462,14 @@ public sealed class CodeDeployEcsEngine : IReleaseEngine, IGroupDefaults, IPlatf
         return _services.ListenerUrlsAsync(pair?.ProdTrafficRoute?.ListenerArns?.FirstOrDefault(), pair?.TestTrafficRoute?.ListenerArns?.FirstOrDefault(), cancellationToken);
     }
 
-    public async Task<IReadOnlyList<BlueGreenDeployment>> GetForTargetAsync(ReleaseTarget target, bool all, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<BlueGreenDeployment>> GetForTargetAsync(ReleaseTarget target, bool all, CodeDeployGroupName? group, CancellationToken cancellationToken)
     {
         var ecsTarget = target as EcsServiceTarget
             ?? throw new ReleaseException("WrongTargetKind", ReleaseErrorKind.InvalidArgument, $"CodeDeploy's ECS platform releases ECS services, not {target?.DisplayName}.", target?.Key);
         var (cluster, service) = (ecsTarget.Cluster, ecsTarget.Service);
         await DescribeServiceAsync(cluster, service, cancellationToken).ConfigureAwait(false);
-        var group = await FindGroupAsync(new ReleaseRequest(cluster, service), cancellationToken).ConfigureAwait(false);
-        var ordered = await _deployments.HistoryAsync(group.ApplicationName!, group.DeploymentGroupName!, cancellationToken).ConfigureAwait(false);
+        var owner = await FindGroupAsync(new ReleaseRequest(cluster, service) { ApplicationName = group?.ApplicationName, DeploymentGroupName = group?.DeploymentGroupName }, cancellationToken).ConfigureAwait(false);
+        var ordered = await _deployments.HistoryAsync(owner.ApplicationName!, owner.DeploymentGroupName!, cancellationToken).ConfigureAwait(false);
         if (!all)
         {
             return ordered.Count == 0 ? Array.Empty<BlueGreenDeployment>() : new[] { await GetAsync(ordered[0].DeploymentId!, cancellationToken).ConfigureAwait(false) };

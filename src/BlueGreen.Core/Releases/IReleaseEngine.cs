@@ -35,8 +35,10 @@ public interface IReleaseEngine
     /// controller is the module itself also takes the release's next due step here, so whoever watches drives it.</summary>
     Task<BlueGreenDeployment> RefreshAsync(BlueGreenDeployment deployment, CancellationToken cancellationToken);
 
-    /// <summary>The releases of a target, newest first (only the latest unless <paramref name="all"/>).</summary>
-    Task<IReadOnlyList<BlueGreenDeployment>> GetForTargetAsync(ReleaseTarget target, bool all, CancellationToken cancellationToken);
+    /// <summary>The releases of a target, newest first (only the latest unless <paramref name="all"/>). A CodeDeploy engine reads
+    /// the <paramref name="group"/> it is given instead of looking through the region's groups for the one that owns the target;
+    /// engines without deployment groups take null.</summary>
+    Task<IReadOnlyList<BlueGreenDeployment>> GetForTargetAsync(ReleaseTarget target, bool all, CodeDeployGroupName? group, CancellationToken cancellationToken);
 
     /// <summary>Lets production traffic start moving (the Ready wait ends).</summary>
     Task ContinueAsync(BlueGreenDeployment deployment, CancellationToken cancellationToken);
@@ -49,6 +51,14 @@ public interface IReleaseEngine
 
     /// <summary>Does the undo; returns the deployment that puts blue back (the rollback, or the new release).</summary>
     Task<BlueGreenDeployment> UndoAsync(UndoPlan plan, CancellationToken cancellationToken);
+}
+
+/// <summary>The CodeDeploy application, and maybe its deployment group, that release a target, as the caller names them.</summary>
+public sealed record CodeDeployGroupName(string ApplicationName, string? DeploymentGroupName)
+{
+    /// <summary>Null when no application is named: then the group is looked for.</summary>
+    public static CodeDeployGroupName? Of(string? applicationName, string? deploymentGroupName) =>
+        applicationName is null ? null : new CodeDeployGroupName(applicationName, deploymentGroupName);
 }
 
 /// <summary>What an engine can do; cmdlets check these and raise one <c>NotSupportedByEngine</c> error otherwise.</summary>

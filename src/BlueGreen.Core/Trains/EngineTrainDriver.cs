@@ -50,7 +50,7 @@ public sealed class EngineTrainDriver : ITrainDriver
         IReadOnlyList<BlueGreenDeployment> latest;
         try
         {
-            latest = await Read(token => engine.GetForTargetAsync(target.Target, false, token), cancellationToken).ConfigureAwait(false);
+            latest = await Read(token => engine.GetForTargetAsync(target.Target, false, CodeDeployGroupName.Of(target.ApplicationName, target.DeploymentGroupName), token), cancellationToken).ConfigureAwait(false);
         }
         catch (DeploymentNotFoundException)
         {

@@ -58,6 +58,20 @@ public sealed class GetBlueGreenDeploymentCommand : ReleaseCmdlet
     [Parameter(ParameterSetName = ByAliasSet)]
     public ReleaseController Controller { get; set; } = ReleaseController.Auto;
 
+    /// <summary>The CodeDeploy application that releases the service or alias: only its groups are read, instead of every group in the region.</summary>
+    [Parameter(ParameterSetName = ByServiceSet)]
+    [Parameter(ParameterSetName = ByAliasSet)]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ApplicationNameCompleter))]
+    public string? ApplicationName { get; set; }
+
+    /// <summary>The deployment group that releases it (with -ApplicationName): read straight away, no group is looked for.</summary>
+    [Parameter(ParameterSetName = ByServiceSet)]
+    [Parameter(ParameterSetName = ByAliasSet)]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(DeploymentGroupNameCompleter))]
+    public string? DeploymentGroupName { get; set; }
+
     /// <summary>Every release of the service, newest first, instead of the latest.</summary>
     [Parameter(ParameterSetName = ByServiceSet)]
     [Parameter(ParameterSetName = ByAliasSet)]
@@ -80,6 +94,25 @@ public sealed class GetBlueGreenDeploymentCommand : ReleaseCmdlet
     [ValidateRange(1, int.MaxValue)]
     public int First { get; set; }
 
+    /// <summary>The group the caller named, checked before anything is read.</summary>
+    private CodeDeployGroupName? NamedGroup()
+    {
+        var controller = ParameterSetName == ByAliasSet ? Controller : ReleaseController.Auto;
+        if (ApplicationName is null && DeploymentGroupName is not null)
+        {
+            ThrowTerminatingError(ErrorRecords.Create(new PSArgumentException("-DeploymentGroupName needs -ApplicationName.", nameof(DeploymentGroupName)),
+                "GroupWithoutApplication", ErrorCategory.InvalidArgument, DeploymentGroupName, "Give both, or neither to find the group that owns the target."));
+        }
+
+        if (ApplicationName is not null && controller is not (ReleaseController.Auto or ReleaseController.CodeDeploy))
+        {
+            ThrowTerminatingError(ErrorRecords.Create(new PSArgumentException($"-ApplicationName names a CodeDeploy group, but -Controller {controller} releases without one.", nameof(ApplicationName)),
+                "GroupWithoutCodeDeploy", ErrorCategory.InvalidArgument, ApplicationName, "Leave out -ApplicationName and -DeploymentGroupName, or -Controller."));
+        }
+
+        return CodeDeployGroupName.Of(ApplicationName, DeploymentGroupName);
+    }
+
     protected override void ProcessRecord()
     {
         switch (ParameterSetName)
@@ -87,6 +120,13 @@ public sealed class GetBlueGreenDeploymentCommand : ReleaseCmdlet
             case ByServiceSet or ByAliasSet:
                 ReleaseTarget target = ParameterSetName == ByAliasSet ? new LambdaAliasTarget(FunctionName, Alias) : new EcsServiceTarget(Cluster, Service);
                 var controller = ParameterSetName == ByAliasSet ? Controller : ReleaseController.Auto;
+                var group = NamedGroup();
+                if (group is not null)
+                {
+                    // A named group is CodeDeploy's: no need to read the target to learn who releases it.
+                    controller = ReleaseController.CodeDeploy;
+                }
+
                 var context = AwsContext;
                 var filter = new HistoryFilter(
                     Status,
@@ -97,8 +137,8 @@ public sealed class GetBlueGreenDeploymentCommand : ReleaseCmdlet
                 RunAsync(cancellationToken => GuardAsync(target.Key, async () =>
                 {
                     // Choosing the engine reads the target (an ECS service's controller): it rides out throttling as the read does.
-                    var serviceEngine = await ReadAsync(token => ReleaseEngines.ForTargetAsync(context, target, controller, null, token), cancellationToken).ConfigureAwait(false);
-                    foreach (var deployment in filter.Apply(await ReadAsync(token => serviceEngine.GetForTargetAsync(target, history, token), cancellationToken).ConfigureAwait(false)))
+                    var serviceEngine = await ReadAsync(token => ReleaseEngines.ForTargetAsync(context, target, controller, group?.ApplicationName, token), cancellationToken).ConfigureAwait(false);
+                    foreach (var deployment in filter.Apply(await ReadAsync(token => serviceEngine.GetForTargetAsync(target, history, group, token), cancellationToken).ConfigureAwait(false)))
                     {
                         Emit(deployment);
                     }

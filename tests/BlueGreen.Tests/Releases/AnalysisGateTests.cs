@@ -201,7 +201,7 @@ public sealed class AnalysisGateTests
 
         public Task<BlueGreenDeployment> StartAsync(ReleasePlan plan, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-        public Task<IReadOnlyList<BlueGreenDeployment>> GetForTargetAsync(ReleaseTarget target, bool all, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<IReadOnlyList<BlueGreenDeployment>> GetForTargetAsync(ReleaseTarget target, bool all, CodeDeployGroupName? group, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task ContinueAsync(BlueGreenDeployment deployment, CancellationToken cancellationToken) => throw new NotSupportedException();
 

@@ -58,8 +58,8 @@ public sealed class CodeDeployEngine : IReleaseEngine, IGroupDefaults
         return deployment.TargetId is null ? GetAsync(deployment.DeploymentId, cancellationToken) : For(deployment).RefreshAsync(deployment, cancellationToken);
     }
 
-    public Task<IReadOnlyList<BlueGreenDeployment>> GetForTargetAsync(ReleaseTarget target, bool all, CancellationToken cancellationToken) =>
-        target is LambdaAliasTarget ? Lambda.GetForTargetAsync(target, all, cancellationToken) : Ecs.GetForTargetAsync(target, all, cancellationToken);
+    public Task<IReadOnlyList<BlueGreenDeployment>> GetForTargetAsync(ReleaseTarget target, bool all, CodeDeployGroupName? group, CancellationToken cancellationToken) =>
+        target is LambdaAliasTarget ? Lambda.GetForTargetAsync(target, all, group, cancellationToken) : Ecs.GetForTargetAsync(target, all, group, cancellationToken);
 
     public Task ContinueAsync(BlueGreenDeployment deployment, CancellationToken cancellationToken) => For(deployment).ContinueAsync(deployment, cancellationToken);
 

@@ -231,6 +231,12 @@ public sealed class CodeDeployLambdaEngine : IReleaseEngine, IGroupDefaults, IPl
         throw NoDeploymentGroup(target);
     }
 
+    private async Task<(string Application, string Group)> NamedGroupAsync(LambdaAliasTarget target, string application, string group, CancellationToken cancellationToken)
+    {
+        var named = await GroupForAsync(new ReleaseRequest(target) { ApplicationName = application, DeploymentGroupName = group }, target, cancellationToken).ConfigureAwait(false);
+        return (named.ApplicationName!, named.DeploymentGroupName!);
+    }
+
     private ReleaseException NoDeploymentGroup(LambdaAliasTarget target) => new("NoDeploymentGroup", ReleaseErrorKind.ObjectNotFound,
         $"No CodeDeploy deployment group in {_context.Region} is known to release {target.DisplayName}: none of the Lambda groups has deployed it yet.", target.Key,
         $"Name the group with -ApplicationName and -DeploymentGroupName (e.g. the ones 'sam deploy' created), or let the module shift the alias itself with -Controller Module.");
@@ -657,10 +663,12 @@ public sealed class CodeDeployLambdaEngine : IReleaseEngine, IGroupDefaults, IPl
         return deployment.Status == DeploymentStatus.Succeeded ? 0 : null;
     }
 
-    public async Task<IReadOnlyList<BlueGreenDeployment>> GetForTargetAsync(ReleaseTarget target, bool all, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<BlueGreenDeployment>> GetForTargetAsync(ReleaseTarget target, bool all, CodeDeployGroupName? group, CancellationToken cancellationToken)
     {
         var alias = AliasTarget(target);
-        var found = await FindGroupAsync(alias, cancellationToken).ConfigureAwait(false) ?? throw NoDeploymentGroup(alias);
+        var found = group?.DeploymentGroupName is { } named
+            ? await NamedGroupAsync(alias, group.ApplicationName, named, cancellationToken).ConfigureAwait(false)
+            : await FindGroupAsync(alias, group?.ApplicationName, cancellationToken).ConfigureAwait(false) ?? throw NoDeploymentGroup(alias);
         var history = (await _deployments.HistoryAsync(found.Application, found.Group, cancellationToken).ConfigureAwait(false))
             .Where(i => LambdaAppSpec.Read(CodeDeployDeployments.AppSpecOf(i.Revision)) is var spec && (!spec.NamesTarget || spec.Releases(alias)))
             .ToList();

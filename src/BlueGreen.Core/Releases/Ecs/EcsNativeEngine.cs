@@ -480,7 +480,7 @@ public sealed class EcsNativeEngine : IReleaseEngine
         return Stamp(fresh);
     }
 
-    public async Task<IReadOnlyList<BlueGreenDeployment>> GetForTargetAsync(ReleaseTarget target, bool all, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<BlueGreenDeployment>> GetForTargetAsync(ReleaseTarget target, bool all, CodeDeployGroupName? group, CancellationToken cancellationToken)
     {
         var service = target as EcsServiceTarget
             ?? throw new ReleaseException("WrongTargetKind", ReleaseErrorKind.InvalidArgument, $"ECS releases ECS services, not {target?.DisplayName}.", target?.Key);

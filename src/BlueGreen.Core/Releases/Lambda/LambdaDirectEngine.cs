@@ -354,7 +354,7 @@ public sealed class LambdaDirectEngine : IReleaseEngine, ITrafficWeights
         return ToDeployment(target, written, alarms, about, null);
     }
 
-    public async Task<IReadOnlyList<BlueGreenDeployment>> GetForTargetAsync(ReleaseTarget target, bool all, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<BlueGreenDeployment>> GetForTargetAsync(ReleaseTarget target, bool all, CodeDeployGroupName? group, CancellationToken cancellationToken)
     {
         var lambda = target as LambdaAliasTarget
             ?? throw new ReleaseException("WrongTargetKind", ReleaseErrorKind.InvalidArgument, $"The module releases Lambda aliases directly, not {target?.DisplayName}.", target?.Key);
