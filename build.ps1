@@ -115,6 +115,7 @@ function Invoke-Package([switch] $NoBuild) {
 }
 
 function Invoke-Test {
+    Start-ChromiumInstall -LogDir $Out
     Invoke-Build
     Write-BuildStep 'Test'
     Remove-OwnedItem $ResultsDir
@@ -147,21 +148,27 @@ function Invoke-Test {
         $env:BLUEGREEN_MODULE_PACKAGE = $PackageOut
         $env:AWS_EC2_METADATA_DISABLED = 'true'
 
-        # Pester files that spend their time on sandbox releases run in a second Pester process beside the rest. They
-        # need only the module, so they start first, while the test projects build: they are the longest part of the run.
-        # Two such processes, of about equal length, use the time the others spend waiting on simulated clocks.
-        $beside = 'Release', 'ReleaseFlow', 'ReadTolerance', 'LambdaCodeDeploy', 'Demo', 'AnalysisGates'
-        $besideToo = 'LambdaDirect', 'InvokeSmokeTestLambda', 'ScriptedRelease', 'DocExamples', 'Trains'
-        $background.Add((Start-PesterSuite -PesterManifest $pester -TestsDir (Join-Path $Root 'tests') -ResultsDir $ResultsDir -Include $beside))
-        $background.Add((Start-PesterSuite -PesterManifest $pester -TestsDir (Join-Path $Root 'tests') -ResultsDir $ResultsDir -Include $besideToo -Name 'pester-sandbox-2' -Label 'Pester (sandbox, 2)'))
-
-        # The module suite installs this package the way users install modules; it is made while those run.
+        # Pester runs in four processes beside each other, from the moment the module is laid out: most of its time goes
+        # on sandbox releases and their simulated clocks, or on fresh pwsh processes, waiting rather than computing. The
+        # release files are split in two of about equal length; the documentation's examples (a fresh session, database
+        # and sandbox per page) take the third; the rest the fourth, with a moto of its own, so that the client layer's
+        # suite has the first one to itself.
+        $testsDir = Join-Path $Root 'tests'
+        $releases = 'LambdaCodeDeploy', 'AnalysisGates', 'ReadTolerance', 'ReleaseFlow'
+        $releasesToo = 'Release', 'Demo', 'LambdaDirect', 'InvokeSmokeTestLambda', 'ScriptedRelease', 'Trains'
+        $examples = 'DocExamples'
+        $background.Add((Start-PesterSuite -PesterManifest $pester -TestsDir $testsDir -ResultsDir $ResultsDir -Include $releases))
+        $background.Add((Start-PesterSuite -PesterManifest $pester -TestsDir $testsDir -ResultsDir $ResultsDir -Include $releasesToo -Name 'pester-sandbox-2' -Label 'Pester (sandbox, 2)'))
+        $background.Add((Start-PesterSuite -PesterManifest $pester -TestsDir $testsDir -ResultsDir $ResultsDir -Include $examples -Name 'pester-examples' -Label 'Pester (examples)'))
+        # The module suite, in the fourth, installs this package the way users install modules.
         Invoke-Package -NoBuild
+        $pesterMoto = Start-MotoServer -LogDir $ResultsDir -ToolsDir $ToolsDir -Name 'moto-pester'
+        $services.Add($pesterMoto)
+        $background.Add((Start-PesterSuite -PesterManifest $pester -TestsDir $testsDir -ResultsDir $ResultsDir -Exclude ($releases + $releasesToo + $examples) -Name 'pester' -Label 'Pester' -Environment $pesterMoto.Environment))
 
-        # The sandbox, schema and module suites spend their time waiting (on simulated time, databases, fresh pwsh
-        # processes), so they run beside the others, each in databases or a sandbox of its own. The client layer's suite
-        # runs first in the foreground: it shares moto with the Pester files that use it.
-        $projects = @(Get-ChildItem (Join-Path $Root 'tests') -Recurse -Filter '*.Tests.csproj')
+        # The xunit suites build together, then run side by side, each in databases or a sandbox of its own; the client
+        # layer's suite in the foreground.
+        $projects = @(Get-ChildItem $testsDir -Recurse -Filter '*.Tests.csproj')
         Build-TestProjects -Project $projects.FullName -Solution (Join-Path $Root 'BlueGreen.sln') -Configuration $Configuration -OutDir $Out
         $besideNames = 'BlueGreen.Sandbox.Tests', 'BlueGreen.Schema.Tests', 'BlueGreen.Module.Tests', 'BlueGreen.Report.Tests'
         foreach ($project in $projects | Where-Object BaseName -in $besideNames) {
@@ -170,7 +177,6 @@ function Invoke-Test {
         foreach ($project in $projects | Where-Object BaseName -notin $besideNames) {
             $suites.Add((Invoke-XunitProject -Project $project.FullName -ResultsDir $ResultsDir -Configuration $Configuration))
         }
-        $suites.Add((Invoke-PesterSuite -PesterManifest $pester -TestsDir (Join-Path $Root 'tests') -ResultsDir $ResultsDir -Exclude ($beside + $besideToo)))
         foreach ($started in $background) { $suites.Add($(if ($started.PSObject.Properties['Pester']) { Receive-PesterSuite $started } else { Receive-XunitProject $started })) }
     }
     finally {

@@ -100,10 +100,37 @@ function Install-TestPrerequisites([string] $ToolsDir, [string] $PesterVersion) 
     }
 }
 
+$script:Chromium = '/usr/bin/chromium'
+$script:BackgroundApt = $null
+
+function Start-ChromiumInstall([string] $LogDir) {
+    # Installing Chromium takes a minute of downloads and unpacking: it starts before the build and runs beside it;
+    # Install-Chromium (and any other apt-get install) waits for it. Does nothing when Chromium is there, or apt-get is not.
+    if ((Test-Path $script:Chromium) -or -not (Get-Command apt-get -ErrorAction SilentlyContinue) -or (& id -u) -ne '0') { return }
+    Write-Host "  Installing Debian's chromium beside the build (apt-get install -y -qq chromium): the release report is rendered and checked in headless Chromium, and there is no $script:Chromium"
+    $null = New-Item -ItemType Directory -Path $LogDir -Force
+    $log = Join-Path $LogDir 'chromium-install.log'
+    $start = [Diagnostics.ProcessStartInfo]::new('bash')
+    foreach ($argument in '-c', "apt-get update -qq && apt-get install -y -qq chromium > '$log' 2>&1") { $start.ArgumentList.Add($argument) }
+    $start.Environment['DEBIAN_FRONTEND'] = 'noninteractive'
+    $start.UseShellExecute = $false
+    $script:BackgroundApt = [pscustomobject]@{ Process = [Diagnostics.Process]::Start($start); Log = $log }
+}
+
+function Wait-BackgroundApt {
+    # apt-get takes one install at a time: the one begun beside the build ends before another starts.
+    if (-not $script:BackgroundApt) { return }
+    $apt, $script:BackgroundApt = $script:BackgroundApt, $null
+    $apt.Process.WaitForExit()
+    if (Test-Path $apt.Log) { Get-Content $apt.Log | Select-Object -Last 5 | Out-Host; Remove-OwnedItem $apt.Log }
+    if ($apt.Process.ExitCode -ne 0) { Write-Warning "apt-get install chromium failed with exit code $($apt.Process.ExitCode)." }
+}
+
 function Install-Chromium {
     # The release report is tested in a real headless browser: Playwright drives the system's Chromium by its path
     # (tests/BlueGreen.Report.Tests), and never downloads a browser of its own.
-    $chromium = '/usr/bin/chromium'
+    $chromium = $script:Chromium
+    Wait-BackgroundApt
     if (-not (Test-Path $chromium)) {
         Write-Host "  Installing Debian's chromium: the release report is rendered and checked in headless Chromium, and there is no $chromium"
         $null = Install-DebianPackages @('chromium')
@@ -142,6 +169,7 @@ function Find-MotoServer([string] $ToolsDir) {
 function Install-DebianPackages([string[]] $Names, [switch] $NoRecommends) {
     if (-not (Get-Command apt-get -ErrorAction SilentlyContinue)) { return $false }
     if ((& id -u) -ne '0') { throw "Installing $($Names -join ', ') needs root (apt-get). Run as root, or install them by hand." }
+    Wait-BackgroundApt
     $env:DEBIAN_FRONTEND = 'noninteractive'
     $options = @('-y', '-qq') + @(if ($NoRecommends) { '--no-install-recommends' })
     Write-Host "  apt-get install $($options -join ' ') $($Names -join ' ')"
@@ -200,7 +228,7 @@ function Install-Moto([string] $ToolsDir) {
     $moto
 }
 
-function Start-MotoServer([string] $LogDir, [string] $ToolsDir) {
+function Start-MotoServer([string] $LogDir, [string] $ToolsDir, [string] $Name = 'moto') {
     # Starts moto, never installs it: Install-TestPrerequisites does.
     $moto = Find-MotoServer $ToolsDir
     if (-not $moto) {
@@ -208,14 +236,14 @@ function Start-MotoServer([string] $LogDir, [string] $ToolsDir) {
     }
 
     $port = Get-FreeTcpPort
-    $log = Join-Path $LogDir 'moto.log'
+    $log = Join-Path $LogDir "$Name.log"
     $process = Start-Process -FilePath $moto -ArgumentList @('-H', '127.0.0.1', '-p', $port) -PassThru -RedirectStandardOutput $log -RedirectStandardError "$log.err"
     $url = "http://127.0.0.1:$port"
     try { Wait-HttpEndpoint -Url "$url/moto-api/" -Process $process -What 'moto_server' -Log "$log.err" }
     catch { Stop-Process -Id $process.Id -Force -ErrorAction SilentlyContinue; throw }
     Write-Host "moto_server $url (pid $($process.Id))"
     [pscustomobject]@{
-        Name        = 'moto'
+        Name        = $Name
         Environment = @{ BLUEGREEN_TEST_MOTO_URL = $url }
         Stop        = { if (-not $process.HasExited) { Stop-Process -Id $process.Id -Force; $process.WaitForExit(10000) | Out-Null } }.GetNewClosure()
     }
@@ -380,26 +408,21 @@ function Read-PesterSummary([string] $Name, [string] $ResultsDir, [string] $Labe
     [pscustomobject]@{ Name = $Label; Passed = $counts.Passed; Failed = $counts.Failed; Skipped = $counts.Skipped; Completed = $true }
 }
 
-function Invoke-PesterSuite([string] $PesterManifest, [string] $TestsDir, [string] $ResultsDir, [string[]] $Exclude = @()) {
-    Write-BuildStep 'Pester'
-    $runner = Get-PesterRunner -PesterManifest $PesterManifest -TestsDir $TestsDir -ResultsDir $ResultsDir -Name 'pester' -Exclude $Exclude
-    $arguments = @($runner.Prefix) + @('-NoProfile', '-NonInteractive', '-File', $runner.Runner)
-    foreach ($entry in $runner.Parameters.GetEnumerator()) { $arguments += @("-$($entry.Key)", $entry.Value) }
-    & $runner.FilePath @arguments | Out-Host
-    Read-PesterSummary -Name 'pester' -ResultsDir $ResultsDir -Label 'Pester'
-}
-
-function Start-PesterSuite([string] $PesterManifest, [string] $TestsDir, [string] $ResultsDir, [string[]] $Include, [string] $Name = 'pester-sandbox', [string] $Label = 'Pester (sandbox)') {
-    # Pester files whose time goes on the sandbox's simulated clock run in a process of their own beside the others
-    # (each starts its own sandbox); Receive-PesterSuite ends it. The process writes its own log: the sandboxes it
-    # starts outlive it for a moment and would write into a redirection this process had already closed.
-    Write-BuildStep "Pester: $($Include -join ', ') (runs beside the next suites; its output follows them)"
-    $runner = Get-PesterRunner -PesterManifest $PesterManifest -TestsDir $TestsDir -ResultsDir $ResultsDir -Name $Name -Include $Include
+function Start-PesterSuite([string] $PesterManifest, [string] $TestsDir, [string] $ResultsDir, [string[]] $Include, [string[]] $Exclude, [string] $Name = 'pester-sandbox', [string] $Label = 'Pester (sandbox)', [hashtable] $Environment = @{}) {
+    # Pester files run in processes of their own beside the others (each file starts its own sandbox);
+    # Receive-PesterSuite ends one. The process writes its own log: the sandboxes it starts outlive it for a moment and
+    # would write into a redirection this process had already closed. $Environment is set for this process only.
+    $files = if ($Include) { $Include -join ', ' } else { "every file but $($Exclude -join ', ')" }
+    Write-BuildStep "Pester: $files (runs beside the next suites; its output follows them)"
+    $runner = Get-PesterRunner -PesterManifest $PesterManifest -TestsDir $TestsDir -ResultsDir $ResultsDir -Name $Name -Include $Include -Exclude $Exclude
     $log = Join-Path $ResultsDir "$Name.log"
     $quoted = foreach ($entry in $runner.Parameters.GetEnumerator()) { "-$($entry.Key) '$($entry.Value -replace "'", "''")'" }
     $command = "& '$($runner.Runner -replace "'", "''")' $($quoted -join ' ') *> '$($log -replace "'", "''")'"
     $arguments = @($runner.Prefix) + @('-NoProfile', '-NonInteractive', '-Command', $command)
-    $process = Start-Process -FilePath $runner.FilePath -ArgumentList $arguments -PassThru -NoNewWindow
+    $saved = @{}
+    foreach ($entry in $Environment.GetEnumerator()) { $saved[$entry.Key] = [Environment]::GetEnvironmentVariable($entry.Key); [Environment]::SetEnvironmentVariable($entry.Key, $entry.Value) }
+    try { $process = Start-Process -FilePath $runner.FilePath -ArgumentList $arguments -PassThru -NoNewWindow }
+    finally { foreach ($entry in $saved.GetEnumerator()) { [Environment]::SetEnvironmentVariable($entry.Key, $entry.Value) } }
     [pscustomobject]@{ Name = $Label; Key = $Name; Process = $process; Log = $log; ResultsDir = $ResultsDir; Pester = $true }
 }
 

@@ -165,11 +165,11 @@ try {
     }
     finally { $archive.Dispose() }
     try {
-        $slow = Start-BlueGreenDeployment -FunctionName payments -Alias live -ZipFile $zip -Controller Module -TrafficShift Canary50Percent30Minutes `
+        $slow = Start-BlueGreenDeployment -FunctionName payments -Alias live -ZipFile $zip -Controller Module -TrafficShift Canary50Percent60Minutes `
             -Description 'demo: payments v4, slower' @aws
     }
     finally { Remove-OwnedItem $zip }
-    Write-Host "  started $($slow.DeploymentId): version $($slow.BlueVersion) -> $($slow.GreenVersion), canary 50% for 30 minutes"
+    Write-Host "  started $($slow.DeploymentId): version $($slow.BlueVersion) -> $($slow.GreenVersion), canary 50% for an hour (the analysis ends it long before)"
     $slowSmoke = $slow | Invoke-SmokeTest -Requests 10
     Test-Step 'the smoke test alone passes the slower version' $slowSmoke.Passed ("{0} invocations of version {1}, p90 {2:0} ms" -f $slowSmoke.Requests, $slow.GreenVersion, $slowSmoke.P90.TotalMilliseconds)
     $run = Start-Traffic 100
@@ -182,11 +182,14 @@ try {
         $judged = $slow | Wait-BlueGreenDeployment -Analysis $patient -RollbackOnFailure -ErrorAction SilentlyContinue -ErrorVariable analysisErrors
     }
     finally { $traffic = Stop-Traffic $run }
-    $verdict = @($judged.Gates | Where-Object Kind -EQ 'Analysis') | Select-Object -Last 1
-    Write-Host "  $($traffic.sent) invocations in $([math]::Round($clockUndo.Elapsed.TotalSeconds, 1)) s; analysis: $($verdict.Detail)"
+    $verdict = @(foreach ($release in @($judged)) { $release.Gates | Where-Object Kind -EQ 'Analysis' }) | Select-Object -Last 1
+    $said = if ($verdict) { "$($verdict.Verdict): $($verdict.Detail)" } else { 'no verdict' }
+    Write-Host "  $($traffic.sent) invocations in $([math]::Round($clockUndo.Elapsed.TotalSeconds, 1)) s; analysis: $said"
     $analysisError = $analysisErrors | Select-Object -First 1
-    Test-Step 'the analysis fails it and undoes it without a human' ($analysisErrors.Count -eq 1 -and "$($analysisError.FullyQualifiedErrorId)" -like 'AnalysisFailed,*' -and $verdict.Verdict -eq 'Fail') `
-        $(if ($analysisError) { "{0}: {1}" -f $analysisError.FullyQualifiedErrorId, $verdict.Result.FailedMetrics } else { "no error; the analysis said $($verdict.Verdict): $($verdict.Detail)" })
+    Test-Step 'the analysis fails it and undoes it without a human' ($analysisErrors.Count -eq 1 -and "$($analysisError.FullyQualifiedErrorId)" -like 'AnalysisFailed,*' -and $verdict -and $verdict.Verdict -eq 'Fail') `
+        $(if ($analysisError -and $verdict) { "{0}: {1}" -f $analysisError.FullyQualifiedErrorId, $verdict.Result.FailedMetrics }
+            elseif ($analysisError) { "{0}: {1} (and the analysis said {2})" -f $analysisError.FullyQualifiedErrorId, $analysisError, $said }
+            else { "no error; the analysis said $said" })
     $back = Get-BlueGreenDeployment -FunctionName payments -Alias live @aws
     Test-Step 'production is back on blue' ($back.GreenTrafficPercent -eq 0 -and $back.BlueVersion -eq '2') ("payments:live: {0}% on version {1}, the rest on version {2}" -f $back.GreenTrafficPercent, $back.GreenVersion, $back.BlueVersion)
 

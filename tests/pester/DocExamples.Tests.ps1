@@ -63,9 +63,13 @@ BeforeAll {
         $database
     }
 
+    $script:PageProcesses = @{}
+
     function script:Open-PageSession([string] $WorkDir, [string] $Database, [string] $ProfileDir) {
         $process = [System.Management.Automation.Runspaces.PowerShellProcessInstance]::new($PSVersionTable.PSVersion, $null, $null, $false)
         $runspace = [runspacefactory]::CreateOutOfProcessRunspace($null, $process)
+        # Disposing the runspace does not end its process: Close-PageSession does, so pages do not pile up.
+        $script:PageProcesses[$runspace.InstanceId] = $process
         $runspace.Open()
         $prelude = {
             param($ModuleParent, $WorkDir, $Database, $ProfileDir)
@@ -133,6 +137,12 @@ BeforeAll {
         try { $null = $shell.Invoke() } catch { Write-Warning "Stopping the examples' sandboxes: $_" }
         $shell.Dispose()
         $Runspace.Dispose()
+        $process = $script:PageProcesses[$Runspace.InstanceId]
+        $script:PageProcesses.Remove($Runspace.InstanceId)
+        if ($process) {
+            if (-not $process.Process.HasExited) { $process.Process.Kill($true); $null = $process.Process.WaitForExit(10000) }
+            $process.Dispose()
+        }
     }
 
     function script:Test-StaticExample([string] $Code) {
