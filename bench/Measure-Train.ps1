@@ -1,18 +1,27 @@
 <#
 .SYNOPSIS
-    Figures for releases at fleet scale on the sandbox: fifty targets (ECS services through CodeDeploy and ECS itself,
-    Lambda aliases through CodeDeploy and the module) in two regions released at once against one target alone (wall
+    Figures for release trains at fleet scale on the sandbox: a train of fifty targets (ECS services through CodeDeploy
+    and ECS itself, Lambda aliases through CodeDeploy and the module) in two regions against a train of one target (wall
     time ratio at the same time scale), AWS calls per target and per poll, the module's memory with fifty releases in
-    flight, the sandbox's CPU per AWS request, and the time from a failed gate in the second wave to every target that
-    moved serving blue again.
+    flight, and the time from a failed gate in the second wave to every target that moved serving blue again.
 .DESCRIPTION
-    Targets are seeded in one control-API call (POST /_sandbox/fleet). Each target is driven by the module's own cmdlets in
-    its own runspace of this process (ForEach-Object -Parallel), so memory is the module's with fifty releases in flight.
+    Targets are seeded in one control-API call (POST /_sandbox/fleet). Every figure comes from Start-BlueGreenDeployment
+    -Train, in this process: the train drives its targets concurrently (up to -ThrottleLimit), keeps its record in a
+    CloudWatch dashboard of the sandbox, and undoes every target that moved when one fails.
+    Run it on a quiet machine: with the time scale high, a release is mostly CPU, and a busy machine measures itself.
 .EXAMPLE
-    dotnet pwsh ./build.ps1 Build; dotnet pwsh ./bench/Measure-Train.ps1 -TimeScale 600
+    dotnet pwsh ./build.ps1 Build; dotnet pwsh ./bench/Measure-Train.ps1 -TimeScale 600 -TrafficShift AllAtOnce
+.EXAMPLE
+    dotnet pwsh ./bench/Measure-Train.ps1 -TimeScale 60 -TrafficShift Canary10Percent5Minutes
 #>
-param([double] $TimeScale = 600, [int] $EcsServices = 30, [int] $LambdaFunctions = 20, [string[]] $Regions = @('us-east-1', 'eu-west-1'),
-    [int] $WaveSize = 10)
+param(
+    [double] $TimeScale = 600,
+    # Each target's traffic shift: AllAtOnce measures the module's own work; a canary adds the waiting a release has on AWS.
+    [string] $TrafficShift = 'AllAtOnce',
+    [int] $Targets = 50,
+    [string[]] $Regions = @('us-east-1', 'eu-west-1'),
+    [switch] $SkipFailedGate
+)
 $ErrorActionPreference = 'Stop'
 Import-Module (Join-Path $PSScriptRoot '../tests/pester/TestHelpers.psm1') -Force
 $manifest = Join-Path $PSScriptRoot '../out/BlueGreen/BlueGreen.psd1' | Resolve-Path
@@ -23,27 +32,14 @@ $sandbox = Start-BlueGreenSandbox -TimeScale $TimeScale
 $ep = Use-TestSandbox $sandbox
 $sandboxProcess = Get-Process -Id (Invoke-SandboxControl GET 'health').processId
 
-# One release of one target, to its end: the runbook a train runs per target, by kind of target.
-$release = {
-    param($t, $ep, [switch] $Failing)
-    $aws = @{ Region = $t.Region; EndpointUrl = $ep }
-    if ($t.Kind -eq 'EcsService') {
-        $definition = if ($Failing) { $t.FailingTaskDefinition } else { $t.GreenTaskDefinition }
-        # A train knows each target's CodeDeploy group: naming it spares a search through every group of the region.
-        $owner = if ($t.Application) { @{ ApplicationName = $t.Application; DeploymentGroupName = $t.DeploymentGroup } } else { @{} }
-        $d = Start-BlueGreenDeployment -Cluster $t.Cluster -Service $t.Service -TaskDefinition $definition -TrafficShift AllAtOnce @owner @aws
-        if ($t.DeploymentController -eq 'ECS') { $d = $d | Wait-BlueGreenDeployment -Until Ready | Set-TrafficShift -Continue }
-    }
-    else {
-        $version = if ($Failing) { $t.FailingVersion } else { $t.GreenVersion }
-        $owner = if ($t.Controller -eq 'Module') { @{ Controller = 'Module' } } else { @{ ApplicationName = $t.Application; DeploymentGroupName = $t.DeploymentGroup } }
-        $d = Start-BlueGreenDeployment -FunctionName $t.FunctionName -Alias $t.Alias -Version $version -TrafficShift AllAtOnce @owner @aws
-    }
-    $d | Wait-BlueGreenDeployment
+function New-Fleet([int] $Count) {
+    # $Count targets of four kinds in turn: ECS through CodeDeploy, ECS itself, Lambda through CodeDeploy, Lambda by the module.
+    $ecs = [math]::Ceiling($Count / 2); $lambda = $Count - $ecs
+    @(New-SandboxFleet -EcsServices $ecs -LambdaFunctions $lambda -Regions $Regions)
 }
 
-function Measure-Releases([object[]] $Targets) {
-    # Wall time of releasing $Targets at once, each in its own runspace; the peak memory of this process meanwhile.
+function Measure-Train([hashtable] $Definition) {
+    # Wall time of the train, and the peak memory of this process meanwhile (sampled every 100 ms in a runspace of its own).
     $peak = [hashtable]::Synchronized(@{ WorkingSet = 0L; Managed = 0L; Stop = $false })
     $sampler = [powershell]::Create()
     $null = $sampler.AddScript({
@@ -58,104 +54,123 @@ function Measure-Releases([object[]] $Targets) {
             }
         }).AddArgument($peak)
     $handle = $sampler.BeginInvoke()
-    $releaseText = $release.ToString()
     $clock = [Diagnostics.Stopwatch]::StartNew()
-    $results = $Targets | ForEach-Object -ThrottleLimit 64 -Parallel {
-        Import-Module $using:manifest
-        $run = [scriptblock]::Create($using:releaseText)
-        $started = [Diagnostics.Stopwatch]::StartNew()
-        $status = try { (& $run $_ $using:ep).Status } catch { "error: $_" }
-        [pscustomobject]@{ Target = if ($_.Service) { $_.Service } else { $_.FunctionName }; Status = $status; Seconds = $started.Elapsed.TotalSeconds }
+    try { $train = Start-BlueGreenDeployment -Train $Definition -ThrottleLimit 64 -Confirm:$false -ProgressAction SilentlyContinue -ErrorAction SilentlyContinue -ErrorVariable trainErrors }
+    finally {
+        $clock.Stop()
+        $peak.Stop = $true
+        $null = $sampler.EndInvoke($handle); $sampler.Dispose()
     }
-    $clock.Stop()
-    $peak.Stop = $true
-    $null = $sampler.EndInvoke($handle); $sampler.Dispose()
-    [pscustomobject]@{ Seconds = $clock.Elapsed.TotalSeconds; Results = @($results); PeakWorkingSetMB = [math]::Round($peak.WorkingSet / 1MB); PeakManagedMB = [math]::Round($peak.Managed / 1MB) }
+    [pscustomobject]@{
+        Seconds = $clock.Elapsed.TotalSeconds; Train = $train; Errors = @($trainErrors)
+        PeakWorkingSetMB = [math]::Round($peak.WorkingSet / 1MB); PeakManagedMB = [math]::Round($peak.Managed / 1MB)
+    }
+}
+
+function Test-ServingBlue($t) {
+    # The production listener answers from blue's revision, or the alias points at blue's version alone.
+    if ($t.Kind -eq 'EcsService') {
+        return (Invoke-WebRequest $t.ProductionUrl -SkipHttpErrorCheck).Headers['X-Sandbox-Task-Definition'] -eq $t.BlueTaskDefinition
+    }
+    $state = Invoke-SandboxControl GET "state?region=$($t.Region)"
+    $function = $state.regions[0].lambda.functions | Where-Object { $_.FunctionArn -like "*:function:$($t.FunctionName)" }
+    $alias = $function.Aliases | Where-Object Name -EQ $t.Alias
+    $alias.FunctionVersion -eq $t.BlueVersion -and -not ($alias.PSObject.Properties['RoutingConfig'] -and @($alias.RoutingConfig.AdditionalVersionWeights.PSObject.Properties).Count)
 }
 
 function Get-CpuSeconds { $sandboxProcess.Refresh(); $sandboxProcess.TotalProcessorTime.TotalSeconds }
 
 try {
+    "Sandbox at time scale $TimeScale; each target's traffic shift: $TrafficShift."
     $seedClock = [Diagnostics.Stopwatch]::StartNew()
-    $fleet = @(New-SandboxFleet -EcsServices $EcsServices -LambdaFunctions $LambdaFunctions -Regions $Regions)
+    # The train's fifty, one more of the slowest kind for the train of one, and one of each kind to warm up with.
+    $fleet = New-Fleet ($Targets + 5)
     $seedClock.Stop()
-    "Sandbox at time scale $TimeScale; fleet of $($fleet.Count) targets in $($Regions -join ', ') seeded in one request in $([math]::Round($seedClock.Elapsed.TotalSeconds, 2)) s."
+    "Fleet of $($fleet.Count) targets in $($Regions -join ', ') seeded in one request in $([math]::Round($seedClock.Elapsed.TotalSeconds, 2)) s."
     [GC]::Collect(); $baseManaged = [GC]::GetTotalMemory($true); $baseWorkingSet = [Diagnostics.Process]::GetCurrentProcess().WorkingSet64
 
-    # Warm: one release of each kind once, so neither figure below pays for first use.
-    $kinds = $fleet | Group-Object { "$($_.Kind)/$($_.DeploymentController)$($_.Controller)" } | ForEach-Object { $_.Group[0] }
-    $null = Measure-Releases $kinds
-    foreach ($k in $kinds) { $k | Add-Member -NotePropertyName Warmed -NotePropertyValue $true }
-    $rest = @($fleet | Where-Object { -not $_.PSObject.Properties['Warmed'] })
+    # Warm: a train of one target of each kind, so that neither figure below pays for first use.
+    $kindOf = { "$($_.Kind)/$($_.DeploymentController)$($_.Controller)" }
+    $warm = @($fleet | Group-Object $kindOf | ForEach-Object { $_.Group[0] })
+    $warmRun = Measure-Train @{ Name = 'warm'; Waves = @(@{ Targets = @($warm | ForEach-Object { ConvertTo-TrainTarget $_ -TrafficShift $TrafficShift }) }) }
+    if ($warmRun.Train.State -ne 'Succeeded') { throw "The warm-up train ended $($warmRun.Train.State): $($warmRun.Errors -join '; ')" }
+    $rest = @($fleet | Where-Object { $_ -notin $warm })
 
-    # One target alone (a CodeDeploy ECS service, the slowest kind), then every other target at once.
+    # A train of one target (an ECS service through CodeDeploy, the slowest kind), then a train of fifty, one wave, all at once.
     $one = $rest | Where-Object { $_.Kind -eq 'EcsService' -and $_.DeploymentController -eq 'CODE_DEPLOY' } | Select-Object -First 1
-    $single = Measure-Releases @($one)
-    $many = @($rest | Where-Object { $_ -ne $one })
+    $single = Measure-Train @{ Name = 'one'; Waves = @(@{ Targets = @(ConvertTo-TrainTarget $one -TrafficShift $TrafficShift) }) }
+    $many = @($rest | Where-Object { $_ -ne $one } | Select-Object -First $Targets)
     $null = Invoke-SandboxControl DELETE 'requests'
     $cpuBefore = Get-CpuSeconds
-    $fleetRun = Measure-Releases $many
+    $fleetRun = Measure-Train @{ Name = 'fleet'; ThrottleLimit = $many.Count; Waves = @(@{ Targets = @($many | ForEach-Object { ConvertTo-TrainTarget $_ -TrafficShift $TrafficShift }) }) }
     $cpu = (Get-CpuSeconds) - $cpuBefore
     $calls = @(Get-SandboxCall)
     $polls = @($calls | Where-Object { $_.operation -in 'GetDeployment', 'DescribeServiceDeployments', 'GetAlias' })
-    $failed = @($fleetRun.Results | Where-Object Status -ne 'Succeeded')
+    $notSucceeded = @($fleetRun.Train.Targets | Where-Object State -NE 'Succeeded')
 
     ''
-    '{0} targets at once: {1:0.0} s; one target alone: {2:0.0} s; ratio {3:0.00} (goal: at most 1.5).' -f $many.Count, $fleetRun.Seconds, $single.Seconds, ($fleetRun.Seconds / $single.Seconds)
-    '  not Succeeded: {0}' -f $(if ($failed) { ($failed | ForEach-Object { "$($_.Target)=$($_.Status)" }) -join ', ' } else { 'none' })
-    '  slowest target {0:0.0} s, median {1:0.0} s' -f ($fleetRun.Results.Seconds | Measure-Object -Maximum).Maximum, (@($fleetRun.Results.Seconds | Sort-Object)[[int]($fleetRun.Results.Count / 2)])
-    'AWS calls: {0} in all, {1:0.0} per target; {2} status reads (polls), {3:0.00} calls per target per poll.' -f $calls.Count, ($calls.Count / $many.Count), $polls.Count, ($calls.Count / [math]::Max(1, $polls.Count))
-    $calls | Group-Object service, operation | Sort-Object Count -Descending | Select-Object -First 12 | ForEach-Object { '  {0,-48} {1,5}' -f $_.Name, $_.Count }
+    'Train of {0} targets (one wave, all at once): {1:0.0} s, {2}; train of one: {3:0.0} s, {4}; ratio {5:0.00} (goal: at most 1.5).' -f $many.Count, $fleetRun.Seconds,
+        $fleetRun.Train.State, $single.Seconds, $single.Train.State, ($fleetRun.Seconds / $single.Seconds)
+    '  not Succeeded: {0}' -f $(if ($notSucceeded) { ($notSucceeded | ForEach-Object { "$($_.Key)=$($_.State)" }) -join ', ' } else { 'none' })
+    'AWS calls: {0} in all, {1:0.0} per target; {2} status reads (polls), {3:0.00} calls per target per poll.' -f $calls.Count, ($calls.Count / $many.Count), $polls.Count,
+        ($calls.Count / [math]::Max(1, $polls.Count))
+    $calls | Group-Object service, operation | Sort-Object Count -Descending | Select-Object -First 14 | ForEach-Object { '  {0,-48} {1,5}' -f $_.Name, $_.Count }
     'Sandbox CPU: {0:0.00} s for {1} AWS requests ({2:0.00} ms per request, ticks and listeners included).' -f $cpu, $calls.Count, (1000 * $cpu / [math]::Max(1, $calls.Count))
     'Module memory with {0} releases in flight: peak working set {1} MB (+{2} MB over idle), peak managed heap {3} MB (+{4} MB).' -f $many.Count, $fleetRun.PeakWorkingSetMB,
         ([math]::Round(($fleetRun.PeakWorkingSetMB * 1MB - $baseWorkingSet) / 1MB)), $fleetRun.PeakManagedMB, ([math]::Round(($fleetRun.PeakManagedMB * 1MB - $baseManaged) / 1MB))
+    if ($SkipFailedGate) { return }
 
-    # A failed gate in wave 2: wave 1 released; wave 2 has one target whose green fails its smoke test (the gate); then
-    # every target that moved is undone at once, and the clock runs until each serves blue.
-    $ecs = @($fleet | Where-Object { $_.Kind -eq 'EcsService' -and $_.DeploymentController -eq 'CODE_DEPLOY' })
-    $lambda = @($fleet | Where-Object { $_.Kind -eq 'LambdaAlias' -and $_.Controller -eq 'Module' })
-    $ecsNative = @($fleet | Where-Object { $_.Kind -eq 'EcsService' -and $_.DeploymentController -eq 'ECS' })
-    # Released targets go back to version 1 first: the fleet run moved them all to green.
+    # A failed gate in wave 2: a train of fifty in three waves whose second wave holds a Lambda alias shifted by the module
+    # under an alarm that is in ALARM from its first evaluation. The train stops and undoes every target that moved; the
+    # clock runs from the moment that target's release failed to the moment every moved target serves blue.
     ''
     'Failed gate in wave 2: resetting the fleet ...'
     $null = Invoke-SandboxControl POST 'reset'
-    $fleet = @(New-SandboxFleet -EcsServices $EcsServices -LambdaFunctions $LambdaFunctions -Regions $Regions)
-    $wave1 = @($fleet | Where-Object { $_.Kind -eq 'LambdaAlias' } | Select-Object -First ($WaveSize / 2)) + @($fleet | Where-Object { $_.Kind -eq 'EcsService' } | Select-Object -First ($WaveSize / 2))
-    $wave2 = @($fleet | Where-Object { $_ -notin $wave1 -and $_.Kind -eq 'LambdaAlias' } | Select-Object -First ($WaveSize / 2)) + @($fleet | Where-Object { $_ -notin $wave1 -and $_.Kind -eq 'EcsService' } | Select-Object -First ($WaveSize / 2))
-    $w1 = Measure-Releases $wave1
-    $bad = $wave2 | Where-Object { $_.Kind -eq 'LambdaAlias' } | Select-Object -First 1
-    $w2good = @($wave2 | Where-Object { $_ -ne $bad })
-    $w2 = Measure-Releases $w2good
-    $gate = Invoke-SmokeTest -FunctionName $bad.FunctionName -Version $bad.FailingVersion -Payload '{}' -Region $bad.Region -EndpointUrl $ep -ErrorAction SilentlyContinue
-    $gateFailedAt = [Diagnostics.Stopwatch]::StartNew()
-    $moved = @($wave1) + $w2good
-    $undone = $moved | ForEach-Object -ThrottleLimit 64 -Parallel {
-        Import-Module $using:manifest
-        $t = $_
-        $endpoint = $using:ep
-        $aws = @{ Region = $t.Region; EndpointUrl = $endpoint }
-        $d = if ($t.Kind -eq 'EcsService') { Get-BlueGreenDeployment -Cluster $t.Cluster -Service $t.Service @aws } else { Get-BlueGreenDeployment -FunctionName $t.FunctionName -Alias $t.Alias @aws }
-        $u = $d | Undo-Deployment -Confirm:$false
-        $null = $u | Wait-BlueGreenDeployment -ErrorAction SilentlyContinue
-        # Serving blue: the production listener answers from revision 1, or the alias points at version 1 alone.
-        $deadline = [DateTime]::UtcNow.AddMinutes(5)
-        do {
-            $blue = if ($t.Kind -eq 'EcsService') {
-                (Invoke-WebRequest $t.ProductionUrl -SkipHttpErrorCheck).Headers['X-Sandbox-Task-Definition'] -eq $t.BlueTaskDefinition
-            }
-            else {
-                $state = Invoke-RestMethod "$($endpoint.TrimEnd('/'))/_sandbox/state?region=$($t.Region)"
-                $function = $state.regions[0].lambda.functions | Where-Object { $_.FunctionArn -like "*:function:$($t.FunctionName)" }
-                $alias = $function.Aliases | Where-Object Name -eq $t.Alias
-                $alias.FunctionVersion -eq $t.BlueVersion -and -not $alias.RoutingConfig.AdditionalVersionWeights.PSObject.Properties.Count
-            }
-            if (-not $blue) { Start-Sleep -Milliseconds 50 }
-        } until ($blue -or [DateTime]::UtcNow -gt $deadline)
-        [pscustomobject]@{ Target = "$($t.Service)$($t.FunctionName)"; Blue = [bool] $blue }
+    $fleet = New-Fleet $Targets
+    $bad = $fleet | Where-Object { $_.Kind -eq 'LambdaAlias' -and $_.Controller -eq 'Module' } | Select-Object -Last 1
+    $null = Invoke-SandboxCli --region $bad.Region cloudwatch put-metric-alarm --alarm-name train-gate --namespace Train --metric-name Nothing --statistic Sum --period 60 `
+        --evaluation-periods 1 --threshold 0 --comparison-operator GreaterThanThreshold --treat-missing-data breaching
+    $others = @($fleet | Where-Object { $_ -ne $bad })
+    $third = [math]::Floor($fleet.Count / 3)
+    $wave1 = @($others | Select-Object -First $third)
+    $wave2 = @($others | Select-Object -Skip $third -First ($third - 1)) + @($bad)
+    $wave3 = @($others | Select-Object -Skip (2 * $third - 1))
+    $failing = ConvertTo-TrainTarget $bad -TrafficShift 'Linear10PercentEvery1Minutes'
+    $failing.Alarm = 'train-gate'
+    $definition = @{ Name = 'gate'; ThrottleLimit = 64; Waves = @(
+            @{ Targets = @($wave1 | ForEach-Object { ConvertTo-TrainTarget $_ -TrafficShift $TrafficShift }) }
+            @{ Targets = @($wave2 | Where-Object { $_ -ne $bad } | ForEach-Object { ConvertTo-TrainTarget $_ -TrafficShift $TrafficShift }) + @($failing) }
+            @{ Targets = @($wave3 | ForEach-Object { ConvertTo-TrainTarget $_ -TrafficShift $TrafficShift }) }) }
+
+    # The train runs in a runspace of its own; this one watches the failing release and then what production serves.
+    $shell = [powershell]::Create()
+    $null = $shell.AddScript({
+            param($manifest, $definition)
+            Import-Module $manifest
+            Start-BlueGreenDeployment -Train $definition -Confirm:$false -ProgressAction SilentlyContinue -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+        }).AddArgument("$manifest").AddArgument($definition)
+    $trainClock = [Diagnostics.Stopwatch]::StartNew()
+    $pending = $shell.BeginInvoke()
+    $failedAt = $null
+    while (-not $failedAt -and -not $pending.IsCompleted) {
+        $release = Get-BlueGreenDeployment -FunctionName $bad.FunctionName -Alias $bad.Alias -Controller Module -Region $bad.Region -EndpointUrl $ep -ErrorAction SilentlyContinue
+        if ($release -and $release.Status -in 'Failed', 'Stopped') { $failedAt = $trainClock.Elapsed.TotalSeconds; break }
+        Start-Sleep -Milliseconds 100
     }
-    $gateFailedAt.Stop()
-    'Wave 1: {0} targets in {1:0.0} s; wave 2: {2} good targets in {3:0.0} s; the gate on {4} version {5} failed: {6}.' -f $wave1.Count, $w1.Seconds, $w2good.Count, $w2.Seconds, $bad.FunctionName, $bad.FailingVersion, (-not $gate.Passed)
-    'From the failed gate to every one of {0} moved targets serving blue: {1:0.0} s ({2} on blue).' -f $moved.Count, $gateFailedAt.Elapsed.TotalSeconds, @($undone | Where-Object Blue).Count
+    $moved = @($wave1) + @($wave2 | Where-Object { $_ -ne $bad })
+    $deadline = [DateTime]::UtcNow.AddMinutes(5)
+    do {
+        $onGreen = @($moved | Where-Object { -not (Test-ServingBlue $_) })
+        if ($onGreen) { Start-Sleep -Milliseconds 100 }
+    } until (-not $onGreen -or [DateTime]::UtcNow -gt $deadline)
+    $blueAt = $trainClock.Elapsed.TotalSeconds
+    $result = @($shell.EndInvoke($pending)) | Select-Object -Last 1
+    $trainClock.Stop()
+    $shell.Dispose()
+    'Train of {0} in 3 waves ({1}, {2}, {3}); wave 2''s {4} failed {5:0.0} s after the start; the train ended {6} at {7:0.0} s.' -f $fleet.Count, $wave1.Count, $wave2.Count, $wave3.Count,
+        $bad.FunctionName, $failedAt, $result.State, $trainClock.Elapsed.TotalSeconds
+    'From the failed release to every one of {0} moved targets serving blue: {1:0.0} s ({2} still on green).' -f $moved.Count, ($blueAt - $failedAt), $onGreen.Count
+    '  wave 3 untouched: {0}' -f (@($result.Targets | Where-Object Wave -EQ 3 | Where-Object State -NE 'Pending').Count -eq 0)
 }
 finally {
     $sandbox | Stop-BlueGreenSandbox

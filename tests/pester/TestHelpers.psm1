@@ -224,6 +224,23 @@ function New-SandboxFleet {
     }
 }
 
+function ConvertTo-TrainTarget {
+    # A train definition's entry for a target of New-SandboxFleet, releasing its green and naming its CodeDeploy group.
+    param([Parameter(Mandatory, ValueFromPipeline)] $Target, [string] $TrafficShift = 'AllAtOnce')
+    process {
+        $t = $Target
+        $entry = if ($t.Kind -eq 'EcsService') {
+            @{ Cluster = $t.Cluster; Service = $t.Service; TaskDefinition = $t.GreenTaskDefinition; Region = $t.Region; TrafficShift = $TrafficShift }
+        }
+        else {
+            @{ FunctionName = $t.FunctionName; Alias = $t.Alias; Version = $t.GreenVersion; Region = $t.Region; TrafficShift = $TrafficShift }
+        }
+        if ($t.PSObject.Properties['Controller'] -and $t.Controller -eq 'Module') { $entry.Controller = 'Module' }
+        elseif ($t.PSObject.Properties['Application'] -and $t.Application) { $entry.ApplicationName = $t.Application; $entry.DeploymentGroupName = $t.DeploymentGroup }
+        $entry
+    }
+}
+
 function Set-SandboxFault {
     # One fault rule of the sandbox (see docs/sandbox.md): e.g. -Service codedeploy -Region eu-west-1 -ThrottleRate 0.5.
     param($Sandbox, [string] $Service = '*', [string] $Operation = '*', [string] $Region = '*', [double] $ThrottleRate, [double] $ErrorRate,

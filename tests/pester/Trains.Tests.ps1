@@ -193,4 +193,34 @@ Describe 'A release train' {
         foreach ($name in 'web', 'api', 'orders', 'payments') { $count[$name] | Should -Be 1 -Because "$name was released once" }
         foreach ($file in $definition, $log, $script) { Remove-OwnedItem $file }
     }
+
+    It 'releases a fleet of 50 targets of every kind in two regions in 3 waves, each group named' {
+        Reset-TestSandbox
+        $fleet = @(New-SandboxFleet -EcsServices 26 -LambdaFunctions 24 -Regions us-east-1, eu-west-1)
+        $fleet.Count | Should -Be 50
+        $entries = @($fleet | ConvertTo-TrainTarget)
+        $train = @{ Name = 'fleet'; ThrottleLimit = 20; Waves = @(
+                @{ Name = 'first'; Targets = $entries[0..9] }
+                @{ Name = 'second'; Targets = $entries[10..29] }
+                @{ Name = 'rest'; Targets = $entries[30..49] }) }
+        $null = Invoke-SandboxControl DELETE 'requests'
+        $result = Start-BlueGreenDeployment -Train $train @Aws -Confirm:$false
+        $result.State | Should -Be 'Succeeded'
+        @($result.Targets).Count | Should -Be 50
+        @($result.Targets | Where-Object State -NE 'Succeeded') | Should -BeNullOrEmpty
+        # Named groups are read, never searched for.
+        (Get-SandboxCall ListApplications).Count + (Get-SandboxCall ListDeploymentGroups).Count | Should -Be 0
+        foreach ($t in $fleet) {
+            if ($t.Kind -eq 'EcsService') {
+                (Invoke-WebRequest $t.ProductionUrl -SkipHttpErrorCheck).Headers['X-Sandbox-Task-Definition'] | Should -Be $t.GreenTaskDefinition -Because "$($t.Service) in $($t.Region) serves green"
+            }
+        }
+        foreach ($region in 'us-east-1', 'eu-west-1') {
+            $functions = (Invoke-SandboxControl GET "state?region=$region").regions[0].lambda.functions
+            foreach ($t in $fleet | Where-Object { $_.Kind -eq 'LambdaAlias' -and $_.Region -eq $region }) {
+                $alias = ($functions | Where-Object { $_.FunctionArn -like "*:function:$($t.FunctionName)" }).Aliases | Where-Object Name -EQ $t.Alias
+                $alias.FunctionVersion | Should -Be $t.GreenVersion -Because "$($t.FunctionName) in $region serves green"
+            }
+        }
+    }
 }
