@@ -41,6 +41,11 @@ public sealed class TrainCoordinator : IDisposable
     private readonly SemaphoreSlim _saving = new(1, 1);
     private readonly object _gate = new();
 
+    // Changes made to the record, and how many of them the last finished write holds (both under _gate); nothing is
+    // written yet, so the first save writes whatever the record holds.
+    private long _changes;
+    private long _written = -1;
+
     public TrainCoordinator(ITrainStore store, ITrainDriver driver, TrainRecord record)
     {
         _store = store ?? throw new ArgumentNullException(nameof(store));
@@ -268,25 +273,45 @@ public sealed class TrainCoordinator : IDisposable
         {
             change();
             Record.Updated = TrainRecord.Seconds(Clock());
+            _changes++;
         }
 
         OnChange?.Invoke(Record, target);
     }
 
-    // One write at a time, each of the whole record as it is then: the last write holds every change before it.
+    // One write at a time, each of the whole record as it is then: the last write holds every change before it. Returns
+    // once a write that holds the caller's changes has finished. Callers that queue up behind a write share the next one
+    // (a group commit), so fifty targets changing at once cost a few writes, not fifty in a row.
     private async Task SaveAsync(CancellationToken cancellationToken)
     {
+        long mine;
+        lock (_gate)
+        {
+            mine = _changes;
+        }
+
         await _saving.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             // A store encodes the record before its first await: under the lock, no target changes half-way through.
             Task save;
+            long holds;
             lock (_gate)
             {
+                if (_written >= mine)
+                {
+                    return;
+                }
+
+                holds = _changes;
                 save = _store.SaveAsync(Record, cancellationToken);
             }
 
             await save.ConfigureAwait(false);
+            lock (_gate)
+            {
+                _written = holds;
+            }
         }
         finally
         {

@@ -252,6 +252,37 @@ public sealed class TrainTests
         Assert.Equal(driver.Started.Count, driver.Started.Distinct().Count());
     }
 
+    [Fact]
+    public async Task Coordinator_ChangesQueuedBehindAWrite_ShareTheNextOne_AndEachIntentIsWrittenBeforeItsStart()
+    {
+        var targets = Enumerable.Range(1, 20).Select(i => (object)Lambda("fn" + i, "us-east-1")).ToArray();
+        var definition = TrainDefinition.FromDictionary(new Hashtable { ["Name"] = "wide", ["ThrottleLimit"] = 20, ["Waves"] = new object[] { new Hashtable { ["Targets"] = targets } } });
+        var store = new SlowStore(TimeSpan.FromMilliseconds(30));
+        var unwritten = new ConcurrentQueue<string>();
+        var driver = new FakeDriver
+        {
+            OnStart = target =>
+            {
+                // The record written last, not the one in memory, must already say this target is starting.
+                var written = store.LastWritten;
+                var state = written?.Targets.FirstOrDefault(t => t.Target.Key == target.Key)?.State;
+                if (state != TrainTargetState.Starting)
+                {
+                    unwritten.Enqueue($"{target.Key}: {state?.ToString() ?? "no record"}");
+                }
+            },
+        };
+        var record = new TrainRecord("train-20251202-030640-wide00", definition, T0);
+        using var coordinator = new TrainCoordinator(store, driver, record);
+        await coordinator.RunAsync(CancellationToken.None);
+
+        Assert.Equal(TrainState.Succeeded, record.State);
+        Assert.Empty(unwritten);
+        Assert.Equal(TrainState.Succeeded, store.LastWritten!.State);
+        // One write per change would be 62 (three per target, the train's start and end); queued changes share writes.
+        Assert.InRange(store.Writes, 3, 30);
+    }
+
     private static string Key(string started) => started.Split(':', '/')[started.StartsWith("ecs:", StringComparison.Ordinal) ? 2 : 1].Split('@')[0];
 
     private sealed class MemoryStore : ITrainStore
@@ -273,8 +304,32 @@ public sealed class TrainTests
         public Task<IReadOnlyList<string>> ListAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<string>>(_records.Keys.ToList());
     }
 
+    /// <summary>A store whose writes take a while, as a PutDashboard does; what it last finished writing can be read back.</summary>
+    private sealed class SlowStore(TimeSpan delay) : ITrainStore
+    {
+        private string? _last;
+
+        public int Writes;
+
+        public TrainRecord? LastWritten => Volatile.Read(ref _last) is { } text && TrainRecordCodec.TryDecode(text, out var record, out _) ? record : null;
+
+        public async Task SaveAsync(TrainRecord record, CancellationToken cancellationToken)
+        {
+            var text = TrainRecordCodec.Encode(record);
+            await Task.Delay(delay, cancellationToken);
+            Volatile.Write(ref _last, text);
+            Interlocked.Increment(ref Writes);
+        }
+
+        public Task<TrainRecord?> LoadAsync(string trainId, CancellationToken cancellationToken) => Task.FromResult(LastWritten);
+
+        public Task<IReadOnlyList<string>> ListAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<string>>(Array.Empty<string>());
+    }
+
     private sealed class FakeDriver : ITrainDriver
     {
+        public Action<TrainTarget>? OnStart { get; set; }
+
         private readonly ConcurrentDictionary<string, int> _running = new();
 
         public string? Failing { get; set; }
@@ -297,6 +352,7 @@ public sealed class TrainTests
 
         public Task<BlueGreenDeployment> StartAsync(TrainTarget target, string trainId, CancellationToken cancellationToken)
         {
+            OnStart?.Invoke(target);
             StartedQueue.Enqueue(target.Key);
             return Task.FromResult(new BlueGreenDeployment("d-" + target.Key) { Status = DeploymentStatus.InProgress, Engine = DeploymentEngine.CodeDeployEcs });
         }
