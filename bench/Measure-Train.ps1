@@ -55,7 +55,7 @@ function Measure-Train([hashtable] $Definition) {
         }).AddArgument($peak)
     $handle = $sampler.BeginInvoke()
     $clock = [Diagnostics.Stopwatch]::StartNew()
-    try { $train = Start-BlueGreenDeployment -Train $Definition -ThrottleLimit 64 -Confirm:$false -ProgressAction SilentlyContinue -ErrorAction SilentlyContinue -ErrorVariable trainErrors }
+    try { $train = Start-BlueGreenDeployment -Train $Definition -EndpointUrl $ep -ThrottleLimit 64 -Confirm:$false -ProgressAction SilentlyContinue -ErrorAction SilentlyContinue -ErrorVariable trainErrors }
     finally {
         $clock.Stop()
         $peak.Stop = $true
@@ -93,7 +93,7 @@ try {
     $kindOf = { "$($_.Kind)/$($_.DeploymentController)$($_.Controller)" }
     $warm = @($fleet | Group-Object $kindOf | ForEach-Object { $_.Group[0] })
     $warmRun = Measure-Train @{ Name = 'warm'; Waves = @(@{ Targets = @($warm | ForEach-Object { ConvertTo-TrainTarget $_ -TrafficShift $TrafficShift }) }) }
-    if ($warmRun.Train.State -ne 'Succeeded') { throw "The warm-up train ended $($warmRun.Train.State): $($warmRun.Errors -join '; ')" }
+    if ($warmRun.Train.State -ne 'Succeeded') { throw "The warm-up train ended $($warmRun.Train.State): $(($warmRun.Errors | ForEach-Object { "$($_.TargetObject): $_" }) -join '; ')" }
     $rest = @($fleet | Where-Object { $_ -notin $warm })
 
     # A train of one target (an ECS service through CodeDeploy, the slowest kind), then a train of fifty, one wave, all at once.
@@ -114,6 +114,7 @@ try {
     '  not Succeeded: {0}' -f $(if ($notSucceeded) { ($notSucceeded | ForEach-Object { "$($_.Key)=$($_.State)" }) -join ', ' } else { 'none' })
     'AWS calls: {0} in all, {1:0.0} per target; {2} status reads (polls), {3:0.00} calls per target per poll.' -f $calls.Count, ($calls.Count / $many.Count), $polls.Count,
         ($calls.Count / [math]::Max(1, $polls.Count))
+    'The train''s record: {0} PutDashboard writes for {1} target changes or more (changes that queue behind a write share the next).' -f @($calls | Where-Object operation -EQ 'PutDashboard').Count, (3 * $many.Count)
     $calls | Group-Object service, operation | Sort-Object Count -Descending | Select-Object -First 14 | ForEach-Object { '  {0,-48} {1,5}' -f $_.Name, $_.Count }
     'Sandbox CPU: {0:0.00} s for {1} AWS requests ({2:0.00} ms per request, ticks and listeners included).' -f $cpu, $calls.Count, (1000 * $cpu / [math]::Max(1, $calls.Count))
     'Module memory with {0} releases in flight: peak working set {1} MB (+{2} MB over idle), peak managed heap {3} MB (+{4} MB).' -f $many.Count, $fleetRun.PeakWorkingSetMB,
@@ -145,10 +146,10 @@ try {
     # The train runs in a runspace of its own; this one watches the failing release and then what production serves.
     $shell = [powershell]::Create()
     $null = $shell.AddScript({
-            param($manifest, $definition)
+            param($manifest, $definition, $ep)
             Import-Module $manifest
-            Start-BlueGreenDeployment -Train $definition -Confirm:$false -ProgressAction SilentlyContinue -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
-        }).AddArgument("$manifest").AddArgument($definition)
+            Start-BlueGreenDeployment -Train $definition -EndpointUrl $ep -Confirm:$false -ProgressAction SilentlyContinue -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+        }).AddArgument("$manifest").AddArgument($definition).AddArgument($ep)
     $trainClock = [Diagnostics.Stopwatch]::StartNew()
     $pending = $shell.BeginInvoke()
     $failedAt = $null
