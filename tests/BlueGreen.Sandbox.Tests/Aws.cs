@@ -30,22 +30,38 @@ public sealed class Aws(SandboxFixture sandbox, string region)
 
     public CliResult Run(params string[] args)
     {
+        var arguments = args.Concat(new[] { "--endpoint-url", sandbox.Endpoint, "--output", "json" }).ToList();
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (System.Collections.DictionaryEntry entry in Environment.GetEnvironmentVariables())
+        {
+            if (entry.Key is string name && name.StartsWith("AWS_", StringComparison.Ordinal) && name != "AWS_PROFILE")
+            {
+                environment[name] = entry.Value as string ?? string.Empty;
+            }
+        }
+
+        environment["AWS_ACCESS_KEY_ID"] = "test";
+        environment["AWS_SECRET_ACCESS_KEY"] = "test";
+        environment["AWS_DEFAULT_REGION"] = Region;
+        environment["AWS_PAGER"] = string.Empty;
+        environment["AWS_MAX_ATTEMPTS"] = "1";
+        if (AwsCliRunner.TryRun(arguments, environment) is { } ran)
+        {
+            return ran;
+        }
+
         var start = new ProcessStartInfo("aws") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.Environment["AWS_ACCESS_KEY_ID"] = "test";
-        start.Environment["AWS_SECRET_ACCESS_KEY"] = "test";
-        start.Environment["AWS_DEFAULT_REGION"] = Region;
-        start.Environment["AWS_PAGER"] = string.Empty;
-        start.Environment["AWS_MAX_ATTEMPTS"] = "1";
         start.Environment.Remove("AWS_PROFILE");
-        foreach (var arg in args)
+        foreach (var variable in environment)
+        {
+            start.Environment[variable.Key] = variable.Value;
+        }
+
+        foreach (var arg in arguments)
         {
             start.ArgumentList.Add(arg);
         }
 
-        start.ArgumentList.Add("--endpoint-url");
-        start.ArgumentList.Add(sandbox.Endpoint);
-        start.ArgumentList.Add("--output");
-        start.ArgumentList.Add("json");
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

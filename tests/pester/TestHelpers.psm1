@@ -20,6 +20,66 @@ function Set-EnvironmentVariable([string] $Name, [AllowNull()] [string] $Value) 
     if ([string]::IsNullOrEmpty($Value)) { Remove-Item "env:$Name" -ErrorAction SilentlyContinue } else { Set-Item "env:$Name" $Value }
 }
 
+# The AWS CLI, run by its own driver in one long-lived Python process (tests/Shared/aws-cli-runner.py) when the aws on PATH
+# is the pip-installed CLI: each command is parsed, sent and printed by the CLI's code as the aws program would, without
+# paying its half-second start-up for every command. Any other aws (the CLI v2's own binary, a shim) runs once per command.
+$script:AwsCliRunner = $null
+$script:AwsCliRunnerTried = $false
+
+function Get-AwsCliRunner {
+    if ($script:AwsCliRunner -and -not $script:AwsCliRunner.HasExited) { return $script:AwsCliRunner }
+    if ($script:AwsCliRunnerTried) { return $null }
+    $script:AwsCliRunnerTried = $true
+    $aws = Get-Command aws -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
+    if (-not $aws) { return $null }
+    $first = [IO.File]::ReadLines($aws.Source) | Select-Object -First 1
+    if ($first -notmatch '^#!\s*(?<python>/\S*python[0-9.]*)\s*$') { return $null }
+    $start = [Diagnostics.ProcessStartInfo]::new($Matches['python'])
+    $start.ArgumentList.Add((Join-Path $PSScriptRoot '../Shared/aws-cli-runner.py'))
+    $start.UseShellExecute = $false
+    $start.RedirectStandardInput = $true; $start.RedirectStandardOutput = $true
+    $start.StandardOutputEncoding = [Text.UTF8Encoding]::new($false)
+    $start.Environment['PYTHONIOENCODING'] = 'utf-8'
+    $process = [Diagnostics.Process]::Start($start)
+    $process.StandardInput.AutoFlush = $true
+    if ($process.StandardOutput.ReadLine() -notmatch '"ready"') {
+        # No importable awscli in that Python: one aws process per command, then.
+        if (-not $process.HasExited) { $process.Kill() }
+        return $null
+    }
+    $script:AwsCliRunner = $process
+    $process
+}
+
+function Stop-AwsCliRunner {
+    if ($script:AwsCliRunner -and -not $script:AwsCliRunner.HasExited) {
+        $script:AwsCliRunner.StandardInput.Close()
+        if (-not $script:AwsCliRunner.WaitForExit(5000)) { $script:AwsCliRunner.Kill() }
+    }
+    $script:AwsCliRunner = $null
+    $script:AwsCliRunnerTried = $false
+}
+
+function Invoke-AwsCommand([string[]] $Arguments) {
+    # One AWS CLI command with the current AWS_* environment; its exit code, its output (stdout) and its errors apart.
+    $runner = Get-AwsCliRunner
+    if ($runner) {
+        $environment = @{}
+        foreach ($entry in [Environment]::GetEnvironmentVariables().GetEnumerator()) { if ($entry.Key -like 'AWS_*') { $environment[$entry.Key] = $entry.Value } }
+        $runner.StandardInput.WriteLine((@{ args = @($Arguments); env = $environment } | ConvertTo-Json -Compress -Depth 3))
+        $line = $runner.StandardOutput.ReadLine()
+        if ($null -eq $line) { Stop-AwsCliRunner; throw "The AWS CLI runner ended while running: aws $($Arguments -join ' ')" }
+        $answer = $line | ConvertFrom-Json
+        return [pscustomobject]@{ ExitCode = [int] $answer.rc; Output = $answer.stdout; Errors = $answer.stderr }
+    }
+    $errors = [IO.Path]::GetTempFileName()
+    try {
+        $output = & aws @Arguments 2>$errors
+        [pscustomobject]@{ ExitCode = $LASTEXITCODE; Output = ($output | Out-String); Errors = (Get-Content $errors -Raw) }
+    }
+    finally { Remove-OwnedItem $errors }
+}
+
 function Invoke-AwsCli {
     # The AWS CLI against moto, with its own test keys: state is set up by a client nobody here wrote.
     param([Parameter(ValueFromRemainingArguments)] [string[]] $Arguments)
@@ -28,13 +88,9 @@ function Invoke-AwsCli {
     foreach ($name in $vars.Keys) { $saved[$name] = [Environment]::GetEnvironmentVariable($name); Set-EnvironmentVariable $name $vars[$name] }
     try {
         # stderr apart: CLI warnings must not end up in the JSON.
-        $errors = [IO.Path]::GetTempFileName()
-        try {
-            $output = & aws --endpoint-url (Get-MotoUrl) --output json @Arguments 2>$errors
-            if ($LASTEXITCODE -ne 0) { throw "aws $($Arguments -join ' ') failed ($LASTEXITCODE): $(Get-Content $errors -Raw)" }
-        }
-        finally { Remove-OwnedItem $errors }
-        if ($output) { $output | Out-String | ConvertFrom-Json }
+        $result = Invoke-AwsCommand (@('--endpoint-url', (Get-MotoUrl), '--output', 'json') + $Arguments)
+        if ($result.ExitCode -ne 0) { throw "aws $($Arguments -join ' ') failed ($($result.ExitCode)): $($result.Errors)" }
+        if ($result.Output.Trim()) { $result.Output | ConvertFrom-Json }
     }
     finally {
         foreach ($name in $saved.Keys) { Set-EnvironmentVariable $name $saved[$name] }
@@ -120,6 +176,7 @@ function Set-TestEnvironment([int] $PollMaxMs = 1000, [hashtable] $Environment =
 }
 
 function Restore-TestEnvironment {
+    Stop-AwsCliRunner
     foreach ($name in $script:SavedEnvironment.Keys) { Set-EnvironmentVariable $name $script:SavedEnvironment[$name] }
     $script:SavedEnvironment = @{}
 }
@@ -154,9 +211,9 @@ function Set-SandboxTimeScale([double] $Scale) {
 function Invoke-SandboxCli {
     # The AWS CLI against the test sandbox: state set up, and looked at, by a client nobody here wrote.
     param([Parameter(ValueFromRemainingArguments)] [string[]] $Arguments)
-    $output = & aws --endpoint-url $script:TestSandboxEndpoint --region us-east-1 --output json @Arguments 2>&1
-    if ($LASTEXITCODE -ne 0) { throw "aws $($Arguments -join ' ') failed: $output" }
-    if ($output) { $output | Out-String | ConvertFrom-Json }
+    $result = Invoke-AwsCommand (@('--endpoint-url', $script:TestSandboxEndpoint, '--region', 'us-east-1', '--output', 'json') + $Arguments)
+    if ($result.ExitCode -ne 0) { throw "aws $($Arguments -join ' ') failed: $($result.Errors)$($result.Output)" }
+    if ($result.Output.Trim()) { $result.Output | ConvertFrom-Json }
 }
 
 function Start-SandboxTraffic {
