@@ -22,7 +22,7 @@ OWN = {name: value for name, value in os.environ.items() if name.startswith('AWS
 def run(request):
     # The caller's AWS_* settings at the time of the command, and no others.
     for name in [n for n in os.environ if n.startswith('AWS_')]:
-        del os.environ[name]
+        os.environ.pop(name, None)
     os.environ.update(OWN)
     os.environ.update(request.get('env') or {})
     out, err = io.StringIO(), io.StringIO()
