@@ -154,7 +154,7 @@ function Invoke-Test {
         # and sandbox per page) take the third; the rest the fourth, with a moto of its own, so that the client layer's
         # suite has the first one to itself.
         $testsDir = Join-Path $Root 'tests'
-        $releases = 'LambdaCodeDeploy', 'AnalysisGates', 'ReadTolerance', 'ReleaseFlow'
+        $releases = 'LambdaCodeDeploy', 'AnalysisGates', 'ReadTolerance', 'ReleaseFlow', 'CanaryAnalysis'
         $releasesToo = 'Release', 'Demo', 'LambdaDirect', 'InvokeSmokeTestLambda', 'ScriptedRelease', 'Trains'
         $examples = 'DocExamples'
         $background.Add((Start-PesterSuite -PesterManifest $pester -TestsDir $testsDir -ResultsDir $ResultsDir -Include $releases))
