@@ -51,12 +51,6 @@ function Invoke-Build {
     $staging = Join-Path $Out 'staging'
     Remove-OwnedItem $ModuleOut, $staging
 
-    # The sandbox is a program of its own (needs the .NET 10 runtime with ASP.NET Core), shipped beside the module. It
-    # shares no project with the module, so it builds beside it.
-    $sandboxPublish = Start-Process -FilePath dotnet -PassThru -NoNewWindow -ArgumentList @(
-        'publish', (Join-Path $Root 'src/BlueGreen.Sandbox/BlueGreen.Sandbox.csproj'), '-c', $Configuration, '-o', (Join-Path $ModuleOut 'sandbox'), '--nologo', '-v', 'quiet')
-    $null = $sandboxPublish.Handle # keeps the exit code readable once it ends
-
     Invoke-Native dotnet publish (Join-Path $Root 'src/BlueGreen/BlueGreen.csproj') -c $Configuration -o (Join-Path $staging 'module') --nologo -v quiet
     Invoke-Native dotnet publish (Join-Path $Root 'src/BlueGreen.LoadContext/BlueGreen.LoadContext.csproj') -c $Configuration -o (Join-Path $staging 'loadcontext') --nologo -v quiet
 
@@ -90,8 +84,8 @@ function Invoke-Build {
             Copy-Item (Join-Path $native '*') $target.FullName
         }
     }
-    $sandboxPublish.WaitForExit()
-    if ($sandboxPublish.ExitCode -ne 0) { throw "'dotnet publish src/BlueGreen.Sandbox' failed with exit code $($sandboxPublish.ExitCode)." }
+    # The sandbox is a program of its own (needs the .NET 10 runtime with ASP.NET Core), shipped beside the module.
+    Invoke-Native dotnet publish (Join-Path $Root 'src/BlueGreen.Sandbox/BlueGreen.Sandbox.csproj') -c $Configuration -o (Join-Path $ModuleOut 'sandbox') --nologo -v quiet
 
     $manifest = Get-Content (Join-Path $Root 'BlueGreen.psd1') -Raw
     $manifest = $manifest -replace "ModuleVersion\s*=\s*'[^']*'", "ModuleVersion = '$version'"
